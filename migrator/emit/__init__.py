@@ -1,0 +1,1 @@
+"""Code generation: TensorFlow source rendered from the data model (never imported TF)."""

@@ -1,0 +1,144 @@
+"""The rule catalogue. Codes are part of the public interface: never reuse or renumber."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["rewrite", "report", "refusal", "note"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    kind: Kind
+    summary: str  # one line: what it finds
+    why: str  # why it matters / what to do
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "MA001",
+        "idg-flow-under-strategy",
+        "rewrite",
+        "ImageDataGenerator.flow() feeding fit() of a model trained under a tf.distribute strategy",
+        "IDG augments one image at a time on one CPU thread; every replica waits on it. "
+        "The rewrite builds an equivalent tf.data pipeline whose augmentation runs in "
+        "parallel TensorFlow ops.",
+    ),
+    Rule(
+        "MA002",
+        "idg-flow-without-strategy",
+        "report",
+        "ImageDataGenerator.flow() feeding fit() with no tf.distribute strategy in sight",
+        "The same bottleneck exists without a strategy, but the win is smaller; the site is "
+        "reported and rewritten only with --all (config: all = true).",
+    ),
+    Rule(
+        "MA003",
+        "idg-flow-from-files",
+        "report",
+        "ImageDataGenerator.flow_from_directory() / flow_from_dataframe()",
+        "File-based IDG pipelines decode and augment on one CPU thread. They are not "
+        "migrated automatically yet: build the file list with tf.data and reuse the "
+        "augmentation the tool emits for flow().",
+    ),
+    Rule(
+        "MA004",
+        "fit-generator",
+        "report",
+        "Model.fit_generator() / evaluate_generator() / predict_generator()",
+        "These methods were removed in Keras 3; call fit() / evaluate() / predict() instead.",
+    ),
+    Rule(
+        "MA005",
+        "from-generator-wrapper",
+        "report",
+        "tf.data.Dataset.from_generator() wrapping an ImageDataGenerator iterator",
+        "Wrapping IDG in from_generator keeps the single-threaded Python producer: the "
+        "bottleneck stays. Replace the wrapper with a native tf.data pipeline.",
+    ),
+    Rule(
+        "MA101",
+        "non-literal-argument",
+        "refusal",
+        "An ImageDataGenerator argument whose value is not known statically",
+        "The emitted augmentation is specialised to the configuration; a value computed at "
+        "run time cannot be reproduced faithfully. Write the value as a literal (or a "
+        "module-level constant) or migrate this generator by hand.",
+    ),
+    Rule(
+        "MA102",
+        "unsupported-argument-value",
+        "refusal",
+        "An ImageDataGenerator argument value that TensorFlow ops cannot reproduce exactly",
+        "For example interpolation_order >= 2 or a scipy-only fill_mode. Keep IDG here or "
+        "choose a supported value.",
+    ),
+    Rule(
+        "MA103",
+        "arbitrary-preprocessing-function",
+        "refusal",
+        "A preprocessing_function that is not a known TensorFlow-native function",
+        "Arbitrary Python/numpy code cannot run inside a parallel tf.data map. Rewrite it "
+        "with TensorFlow ops and apply it in the pipeline by hand.",
+    ),
+    Rule(
+        "MA104",
+        "unsupported-flow-argument",
+        "refusal",
+        "A flow() argument the tf.data pipeline cannot reproduce (save_to_dir, tuple x, ...)",
+        "The site is left as is; drop the argument or migrate by hand.",
+    ),
+    Rule(
+        "MA105",
+        "generator-used-elsewhere",
+        "refusal",
+        "The generator or its iterator is used in a way the rewrite cannot follow",
+        "It is read as an attribute, passed to another function, iterated by hand or "
+        "rebound; replacing it could break that use. Migrate by hand.",
+    ),
+    Rule(
+        "MA106",
+        "missing-fit-statistics",
+        "refusal",
+        "featurewise/ZCA standardization without a datagen.fit(x) call the tool can follow",
+        "The statistics IDG.fit computes must be computed by the new code from the same "
+        "array; call datagen.fit(x) once, in the same scope as the generator.",
+    ),
+    Rule(
+        "MA107",
+        "not-yet-supported",
+        "refusal",
+        "An ImageDataGenerator feature this version of migrate-aug does not migrate yet",
+        "The site is left untouched; migrate it by hand or wait for support.",
+    ),
+    Rule(
+        "MA201",
+        "shift-axis-swap",
+        "note",
+        "width_shift_range and height_shift_range differ (IDG swaps their axes)",
+        "With channels_last, IDG's width_shift_range moves images vertically and "
+        "height_shift_range horizontally. The rewrite keeps that behaviour; you probably "
+        "meant the documented axes.",
+    ),
+    Rule(
+        "MA202",
+        "brightness-on-unit-data",
+        "note",
+        "brightness_range on data that is probably scaled to [0, 1]",
+        "IDG applies brightness through an 8-bit PIL image: values in [0, 1] are truncated "
+        "to 0 or 1. The rewrite reproduces this; it is likely a bug in the program.",
+    ),
+)
+
+RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
+
+
+def expand_selector(selector: str) -> set[str]:
+    """`MA1` -> every MA1xx code, `ALL` -> every code, `MA001` -> itself."""
+    selector = selector.strip().upper()
+    if selector == "ALL":
+        return set(RULES_BY_CODE)
+    return {code for code in RULES_BY_CODE if code.startswith(selector)}
