@@ -1,0 +1,267 @@
+"""Turn an `ImageDataGenerator(...)` call into an AugmentSpec, or into reasons it can't be."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import libcst as cst
+
+from migrator.analysis.literals import NotLiteral, evaluate
+from migrator.model import AugmentSpec, ShiftRange
+
+# IDG's constructor signature, in order (positional arguments map onto it).
+IDG_PARAMETERS: tuple[str, ...] = (
+    "featurewise_center",
+    "samplewise_center",
+    "featurewise_std_normalization",
+    "samplewise_std_normalization",
+    "zca_whitening",
+    "zca_epsilon",
+    "rotation_range",
+    "width_shift_range",
+    "height_shift_range",
+    "brightness_range",
+    "shear_range",
+    "zoom_range",
+    "channel_shift_range",
+    "fill_mode",
+    "cval",
+    "horizontal_flip",
+    "vertical_flip",
+    "rescale",
+    "preprocessing_function",
+    "data_format",
+    "validation_split",
+    "interpolation_order",
+    "dtype",
+)
+
+FILL_MODES = ("nearest", "constant", "reflect", "wrap")
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    code: str  # MA101 non-literal, MA102 unsupported value, MA103 preprocessing function
+    argument: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ParsedConfig:
+    spec: AugmentSpec | None  # None when any problem was found
+    problems: tuple[ConfigProblem, ...]
+    arguments: Mapping[str, cst.BaseExpression]  # as written, by parameter name
+
+
+def bind_arguments(
+    call: cst.Call, parameters: tuple[str, ...]
+) -> tuple[dict[str, cst.BaseExpression], list[str]]:
+    """Map a call's arguments onto parameter names; return (bound, problems)."""
+    bound: dict[str, cst.BaseExpression] = {}
+    problems: list[str] = []
+    for index, arg in enumerate(call.args):
+        if arg.star:
+            problems.append(f"`{arg.star}` argument unpacking")
+        elif arg.keyword is None:
+            if index < len(parameters):
+                bound[parameters[index]] = arg.value
+            else:
+                problems.append("too many positional arguments")
+        else:
+            bound[arg.keyword.value] = arg.value
+    return bound, problems
+
+
+def parse_idg_call(
+    call: cst.Call,
+    constants: Mapping[str, Any],
+    resolve_preprocessing: Callable[[cst.BaseExpression], str | None],
+    source_of: Callable[[cst.CSTNode], str],
+) -> ParsedConfig:
+    """`resolve_preprocessing(expr)` returns the expression's source when it names an
+    allow-listed TensorFlow-native preprocessing function, else None."""
+    bound, binding_problems = bind_arguments(call, IDG_PARAMETERS)
+    problems = [ConfigProblem("MA101", "*", reason) for reason in binding_problems]
+    values: dict[str, Any] = {}
+    for name, expression in bound.items():
+        if name not in IDG_PARAMETERS:
+            problems.append(ConfigProblem("MA102", name, "not an ImageDataGenerator argument"))
+            continue
+        if name == "preprocessing_function":
+            try:
+                if evaluate(expression, constants) is None:
+                    continue
+            except NotLiteral:
+                pass
+            resolved = resolve_preprocessing(expression)
+            if resolved is None:
+                problems.append(
+                    ConfigProblem(
+                        "MA103",
+                        name,
+                        f"`{source_of(expression)}` is not a known TensorFlow-native function; "
+                        "rewrite it with TensorFlow ops and map it over the dataset by hand",
+                    )
+                )
+            else:
+                values[name] = resolved
+            continue
+        try:
+            values[name] = evaluate(expression, constants)
+        except NotLiteral as error:
+            problems.append(
+                ConfigProblem(
+                    "MA101",
+                    name,
+                    f"`{name}={source_of(expression)}` is not statically known ({error}); "
+                    "write it as a literal or a module-level constant",
+                )
+            )
+    if problems:
+        return ParsedConfig(None, tuple(problems), bound)
+    spec, value_problems = _build_spec(values)
+    return ParsedConfig(spec, tuple(value_problems), bound)
+
+
+def _build_spec(values: dict[str, Any]) -> tuple[AugmentSpec | None, list[ConfigProblem]]:
+    problems: list[ConfigProblem] = []
+
+    def bad(argument: str, reason: str) -> None:
+        problems.append(ConfigProblem("MA102", argument, reason))
+
+    def number(name: str, default: float) -> float:
+        value = values.get(name, default)
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            bad(name, f"`{name}={value!r}` is not a number")
+            return default
+        return float(value)
+
+    def flag(name: str) -> bool:
+        value = values.get(name, False)
+        if isinstance(value, bool | int | float | type(None)):
+            return bool(value)
+        bad(name, f"`{name}={value!r}` is not a boolean")
+        return False
+
+    zoom = values.get("zoom_range", 0.0)
+    zoom_range: tuple[float, float] = (1.0, 1.0)
+    if isinstance(zoom, int | float) and not isinstance(zoom, bool):
+        zoom_range = (1.0 - zoom, 1.0 + zoom)
+    elif (
+        isinstance(zoom, tuple | list)
+        and len(zoom) == 2
+        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in zoom)
+    ):
+        zoom_range = (float(zoom[0]), float(zoom[1]))
+    else:
+        bad("zoom_range", f"`zoom_range={zoom!r}` must be a float or a pair (IDG raises)")
+
+    brightness = values.get("brightness_range")
+    brightness_range: tuple[float, float] | None = None
+    if brightness is not None:
+        if (
+            isinstance(brightness, tuple | list)
+            and len(brightness) == 2
+            and all(isinstance(v, int | float) and not isinstance(v, bool) for v in brightness)
+        ):
+            brightness_range = (float(brightness[0]), float(brightness[1]))
+        else:
+            bad("brightness_range", "must be a tuple or list of two numbers (IDG raises)")
+
+    fill_mode = values.get("fill_mode", "nearest")
+    if fill_mode not in FILL_MODES:
+        bad(
+            "fill_mode",
+            f"`fill_mode={fill_mode!r}` has no exact TensorFlow equivalent; "
+            f"use one of {', '.join(FILL_MODES)}",
+        )
+        fill_mode = "nearest"
+
+    data_format = values.get("data_format") or "channels_last"
+    if data_format not in ("channels_last", "channels_first"):
+        bad("data_format", f"`data_format={data_format!r}` is invalid (IDG raises)")
+        data_format = "channels_last"
+
+    dtype = values.get("dtype") or "float32"
+    if not isinstance(dtype, str):
+        bad("dtype", "only dtype names given as strings are supported")
+        dtype = "float32"
+
+    order = values.get("interpolation_order", 1)
+    if isinstance(order, bool) or not isinstance(order, int):
+        bad("interpolation_order", f"`interpolation_order={order!r}` is not an integer")
+        order = 1
+
+    validation_split = number("validation_split", 0.0)
+    if validation_split and not 0 < validation_split < 1:
+        bad("validation_split", "must be strictly between 0 and 1 (IDG raises)")
+
+    rescale = values.get("rescale")
+    if rescale is not None and (isinstance(rescale, bool) or not isinstance(rescale, int | float)):
+        bad("rescale", f"`rescale={rescale!r}` is not a number")
+        rescale = None
+
+    spec_kwargs: dict[str, Any] = dict(
+        rotation_range=number("rotation_range", 0.0),
+        width_shift_range=_shift(values.get("width_shift_range", 0.0), "width_shift_range", bad),
+        height_shift_range=_shift(values.get("height_shift_range", 0.0), "height_shift_range", bad),
+        shear_range=number("shear_range", 0.0),
+        zoom_range=zoom_range,
+        horizontal_flip=flag("horizontal_flip"),
+        vertical_flip=flag("vertical_flip"),
+        fill_mode=fill_mode,
+        cval=number("cval", 0.0),
+        interpolation_order=order,
+        channel_shift_range=number("channel_shift_range", 0.0),
+        brightness_range=brightness_range,
+        preprocessing_function=values.get("preprocessing_function"),
+        rescale=float(rescale) if rescale else None,
+        samplewise_center=flag("samplewise_center"),
+        samplewise_std_normalization=flag("samplewise_std_normalization"),
+        featurewise_center=flag("featurewise_center"),
+        featurewise_std_normalization=flag("featurewise_std_normalization"),
+        zca_whitening=flag("zca_whitening"),
+        zca_epsilon=number("zca_epsilon", 1e-6),
+        data_format=data_format,
+        validation_split=validation_split,
+        dtype=dtype,
+    )
+    # IDG's constructor overrides some flags (each with a warning); mirror it.
+    if spec_kwargs["zca_whitening"]:
+        spec_kwargs["featurewise_center"] = True
+        spec_kwargs["featurewise_std_normalization"] = False
+    if spec_kwargs["featurewise_std_normalization"]:
+        spec_kwargs["featurewise_center"] = True
+    if spec_kwargs["samplewise_std_normalization"]:
+        spec_kwargs["samplewise_center"] = True
+    if problems:
+        return None, problems
+    return AugmentSpec(**spec_kwargs), problems
+
+
+def _shift(value: Any, name: str, bad: Callable[[str, str], None]) -> ShiftRange:
+    """IDG: list/int -> np.random.choice (int k: range(k)) times a sign; float -> U(-v, v)."""
+    if not value:  # IDG tests truthiness: None, False, 0 and [] draw nothing
+        return ShiftRange.none()
+    if isinstance(value, bool):
+        bad(name, f"`{name}={value!r}` is not a number")
+        return ShiftRange.none()
+    if isinstance(value, int):
+        if value < 0:
+            bad(name, f"`{name}={value}`: a negative int makes IDG raise")
+            return ShiftRange.none()
+        return ShiftRange("choice", tuple(float(v) for v in range(value)), value < 1)
+    if isinstance(value, float):
+        return ShiftRange("uniform", (value,), value < 1)
+    if (
+        isinstance(value, tuple | list)
+        and value
+        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+    ):
+        return ShiftRange("choice", tuple(float(v) for v in value), max(value) < 1)
+    bad(name, f"`{name}={value!r}` is not a number or a list of numbers")
+    return ShiftRange.none()

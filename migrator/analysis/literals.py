@@ -1,0 +1,121 @@
+"""Static evaluation of the small expressions users write as IDG arguments.
+
+Only what is certain is evaluated: numbers, strings, booleans, None, tuples/lists of them,
+unary minus, arithmetic (`1. / 255`, `BATCH * 2`) and names bound once, at module level,
+to such a value. Anything else raises NotLiteral.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import libcst as cst
+
+
+class NotLiteral(Exception):
+    """The expression's value is not statically certain."""
+
+
+_BINARY: dict[type[cst.BaseBinaryOp], Callable[[Any, Any], Any]] = {
+    cst.Add: operator.add,
+    cst.Subtract: operator.sub,
+    cst.Multiply: operator.mul,
+    cst.Divide: operator.truediv,
+    cst.FloorDivide: operator.floordiv,
+    cst.Power: operator.pow,
+    cst.Modulo: operator.mod,
+}
+
+
+def evaluate(node: cst.BaseExpression, constants: Mapping[str, Any] | None = None) -> Any:
+    constants = constants or {}
+    if isinstance(node, cst.Integer | cst.Float):
+        return node.evaluated_value
+    if isinstance(node, cst.SimpleString | cst.ConcatenatedString):
+        value = node.evaluated_value
+        if not isinstance(value, str):
+            raise NotLiteral("bytes literal")
+        return value
+    if isinstance(node, cst.Name):
+        if node.value in ("True", "False", "None"):
+            return {"True": True, "False": False, "None": None}[node.value]
+        if node.value in constants:
+            return constants[node.value]
+        raise NotLiteral(f"`{node.value}` is not a module-level constant")
+    if isinstance(node, cst.UnaryOperation):
+        value = evaluate(node.expression, constants)
+        if isinstance(node.operator, cst.Minus) and _is_number(value):
+            return -value
+        if isinstance(node.operator, cst.Plus) and _is_number(value):
+            return +value
+        raise NotLiteral("unsupported unary operator")
+    if isinstance(node, cst.BinaryOperation):
+        op = _BINARY.get(type(node.operator))
+        left, right = evaluate(node.left, constants), evaluate(node.right, constants)
+        if op is None or not (_is_number(left) and _is_number(right)):
+            raise NotLiteral("unsupported arithmetic")
+        try:
+            return op(left, right)
+        except (ArithmeticError, ValueError) as error:
+            raise NotLiteral(str(error)) from error
+    if isinstance(node, cst.Tuple | cst.List):
+        values = []
+        for element in node.elements:
+            if isinstance(element, cst.StarredElement):
+                raise NotLiteral("starred element")
+            values.append(evaluate(element.value, constants))
+        return tuple(values) if isinstance(node, cst.Tuple) else values
+    raise NotLiteral(f"`{type(node).__name__}` is not a literal")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def module_constants(module: cst.Module) -> dict[str, Any]:
+    """Names assigned exactly once at module level to a statically known value."""
+    counts: dict[str, int] = {}
+    values: dict[str, Any] = {}
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            # Names bound inside compound statements are not certain: poison them.
+            for name in _bound_names(statement):
+                counts[name] = counts.get(name, 0) + 2
+            continue
+        for small in statement.body:
+            targets: list[cst.BaseExpression] = []
+            value: cst.BaseExpression | None = None
+            if isinstance(small, cst.Assign):
+                targets = [t.target for t in small.targets]
+                value = small.value
+            elif isinstance(small, cst.AnnAssign) and small.value is not None:
+                targets, value = [small.target], small.value
+            elif isinstance(small, cst.AugAssign):
+                targets = [small.target]
+            for target in targets:
+                if isinstance(target, cst.Name):
+                    counts[target.value] = counts.get(target.value, 0) + 1
+                    if value is not None and len(targets) == 1:
+                        try:
+                            values[target.value] = evaluate(value, values)
+                        except NotLiteral:
+                            pass
+    return {name: value for name, value in values.items() if counts.get(name) == 1}
+
+
+def _bound_names(statement: cst.CSTNode) -> set[str]:
+    names: set[str] = set()
+
+    class _Collector(cst.CSTVisitor):
+        def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+            if isinstance(node.target, cst.Name):
+                names.add(node.target.value)
+
+        def visit_AugAssign(self, node: cst.AugAssign) -> None:
+            if isinstance(node.target, cst.Name):
+                names.add(node.target.value)
+
+    statement.visit(_Collector())
+    return names

@@ -1,0 +1,63 @@
+"""Which qualified names mean ImageDataGenerator, a tf.distribute strategy, or a known
+TensorFlow-native preprocessing function, in every import form users write."""
+
+from __future__ import annotations
+
+# Modules that export the legacy ImageDataGenerator (TF's keras, Keras 3's legacy module,
+# tf_keras, standalone Keras 2 and keras-preprocessing).
+IDG_MODULES: frozenset[str] = frozenset(
+    {
+        "tensorflow.keras.preprocessing.image",
+        "tensorflow.compat.v1.keras.preprocessing.image",
+        "tensorflow.compat.v2.keras.preprocessing.image",
+        "tensorflow.python.keras.preprocessing.image",
+        "keras.preprocessing.image",
+        "keras.src.legacy.preprocessing.image",
+        "keras.legacy.preprocessing.image",
+        "keras._tf_keras.keras.preprocessing.image",
+        "tf_keras.preprocessing.image",
+        "tf_keras.src.preprocessing.image",
+        "keras_preprocessing.image",
+        "keras_preprocessing.image.image_data_generator",
+    }
+)
+IDG_NAMES: frozenset[str] = frozenset(f"{module}.ImageDataGenerator" for module in IDG_MODULES)
+
+_STRATEGY_MODULES = (
+    "tensorflow.distribute.",
+    "tensorflow.distribute.experimental.",
+    "tensorflow.compat.v1.distribute.",
+    "tensorflow.compat.v2.distribute.",
+    "tensorflow.contrib.distribute.",
+)
+
+# keras.applications modules whose preprocess_input is written with backend ops and so
+# runs inside a tf.data map (checked by the fidelity suite).
+_APPLICATION_PREFIXES = (
+    "tensorflow.keras.applications.",
+    "keras.applications.",
+    "keras.src.applications.",
+    "tf_keras.applications.",
+)
+
+
+def is_idg(qualified_names: set[str]) -> bool:
+    return bool(qualified_names & IDG_NAMES)
+
+
+def is_strategy_constructor(qualified_names: set[str]) -> bool:
+    for name in qualified_names:
+        for prefix in _STRATEGY_MODULES:
+            if name.startswith(prefix):
+                last = name[len(prefix) :]
+                if "." not in last and (last.endswith("Strategy") or last == "get_strategy"):
+                    return True
+    return False
+
+
+def is_native_preprocessing(qualified_names: set[str]) -> bool:
+    for name in qualified_names:
+        for prefix in _APPLICATION_PREFIXES:
+            if name.startswith(prefix) and name.endswith(".preprocess_input"):
+                return True
+    return False

@@ -1,0 +1,412 @@
+"""Follow each ImageDataGenerator from its construction, through names and attributes, to
+its `.flow(...)` calls and the `fit`/`evaluate`/`predict` calls that consume them.
+
+The result is a list of `GeneratorSite`s: plain data the planner decides on. Any use the
+analysis cannot follow is recorded as a blocker; nothing is guessed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+import libcst as cst
+from libcst.metadata import (
+    ClassScope,
+    CodeRange,
+    GlobalScope,
+    ParentNodeProvider,
+    PositionProvider,
+    QualifiedNameProvider,
+    Scope,
+    ScopeProvider,
+)
+from libcst.metadata.base_provider import LazyValue
+
+from migrator.analysis.names import is_idg
+
+CONSUMERS: dict[str, Literal["fit", "evaluate", "predict"]] = {
+    "fit": "fit",
+    "fit_generator": "fit",
+    "evaluate": "evaluate",
+    "evaluate_generator": "evaluate",
+    "predict": "predict",
+    "predict_generator": "predict",
+}
+# The keyword that tells how many batches a consumer draws from its input, by role.
+STEPS_KEYWORD = {"train": "steps_per_epoch", "validation": "validation_steps", "evaluate": "steps"}
+FILE_FLOWS = ("flow_from_directory", "flow_from_dataframe")
+
+Role = Literal["train", "validation", "evaluate", "predict"]
+
+
+@dataclass
+class Blocker:
+    code: str
+    node: cst.CSTNode
+    message: str
+
+
+@dataclass
+class ConsumerUse:
+    """One place a flow's iterator is handed to fit/evaluate/predict."""
+
+    call: cst.Call  # the consumer call
+    argument: cst.Arg  # the argument carrying the iterator (or its name)
+    role: Role
+
+    @property
+    def draws_fixed_steps(self) -> bool:
+        """An explicit step count means the consumer relies on IDG's endless iterator."""
+        keyword = STEPS_KEYWORD.get(self.role)
+        method = self.call.func.attr.value if isinstance(self.call.func, cst.Attribute) else ""
+        for index, arg in enumerate(self.call.args):
+            is_steps = (arg.keyword is not None and arg.keyword.value == keyword) or (
+                # fit_generator(gen, steps_per_epoch) / evaluate_generator(gen, steps)
+                arg.keyword is None and index == 1 and method.endswith("_generator")
+            )
+            if is_steps:
+                return not (isinstance(arg.value, cst.Name) and arg.value.value == "None")
+        return False
+
+
+@dataclass
+class FlowUse:
+    call: cst.Call  # `<generator>.flow(...)`
+    consumers: list[ConsumerUse] = field(default_factory=list)
+    bound_to: str | None = None  # `train_gen = datagen.flow(...)`
+
+
+@dataclass
+class GeneratorSite:
+    construction: cst.Call
+    kind: Literal["name", "attribute", "inline"]
+    name: str  # the user's name for it ("datagen", "self.datagen" -> "datagen")
+    statement: cst.SimpleStatementLine | None  # `datagen = ImageDataGenerator(...)`
+    anchor: cst.CSTNode  # the statement before which new code can be placed
+    flows: list[FlowUse] = field(default_factory=list)
+    fit_statements: list[tuple[cst.SimpleStatementLine, cst.Call]] = field(default_factory=list)
+    blockers: list[Blocker] = field(default_factory=list)
+    file_flows: list[cst.Call] = field(default_factory=list)
+
+
+class SiteFinder:
+    def __init__(self, wrapper: cst.MetadataWrapper) -> None:
+        self.module = wrapper.module
+        self.qualified_names = wrapper.resolve(QualifiedNameProvider)
+        self.parents: Mapping[cst.CSTNode, cst.CSTNode] = wrapper.resolve(ParentNodeProvider)
+        self.scopes: Mapping[cst.CSTNode, Scope | None] = wrapper.resolve(ScopeProvider)
+        self.positions: Mapping[cst.CSTNode, CodeRange] = wrapper.resolve(PositionProvider)
+
+    # -- helpers -------------------------------------------------------------------
+    def qualified(self, node: cst.CSTNode) -> set[str]:
+        value = self.qualified_names.get(node)
+        if value is None:
+            return set()
+        if isinstance(value, LazyValue):  # QualifiedNameProvider resolves lazily
+            value = value()
+        return {q.name for q in value}
+
+    def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
+        return self.parents.get(node)
+
+    def enclosing_statement(self, node: cst.CSTNode) -> cst.CSTNode:
+        """The nearest statement (simple line or compound) that holds `node`."""
+        current: cst.CSTNode | None = node
+        while current is not None and not isinstance(
+            current, cst.SimpleStatementLine | cst.BaseCompoundStatement
+        ):
+            current = self.parent(current)
+        assert current is not None
+        return current
+
+    def top_level_statement(self, node: cst.CSTNode) -> cst.CSTNode:
+        current = node
+        while True:
+            parent = self.parent(current)
+            if parent is None or isinstance(parent, cst.Module):
+                return current
+            current = parent
+
+    def _method_call(self, name_node: cst.CSTNode) -> tuple[str, cst.Call] | None:
+        """`<name_node>.method(...)` -> (method, call)."""
+        attribute = self.parent(name_node)
+        if not isinstance(attribute, cst.Attribute) or attribute.value is not name_node:
+            return None
+        call = self.parent(attribute)
+        if isinstance(call, cst.Call) and call.func is attribute:
+            return attribute.attr.value, call
+        return None
+
+    # -- the search ----------------------------------------------------------------
+    def find(self) -> list[GeneratorSite]:
+        constructions: list[cst.Call] = []
+        finder = self
+
+        class _Visitor(cst.CSTVisitor):
+            def visit_Call(self, node: cst.Call) -> None:
+                if is_idg(finder.qualified(node.func)):
+                    constructions.append(node)
+
+        self.module.visit(_Visitor())
+        return [self._site(call) for call in constructions]
+
+    def _site(self, construction: cst.Call) -> GeneratorSite:
+        parent = self.parent(construction)
+        method = self._method_call(construction)
+        if method is not None:
+            return self._inline_site(construction, *method)
+        statement = self.enclosing_statement(construction)
+        target = _single_assign_target(parent, construction)
+        if target is None or not isinstance(statement, cst.SimpleStatementLine):
+            site = GeneratorSite(construction, "inline", "image", None, statement)
+            site.blockers.append(
+                Blocker(
+                    "MA105",
+                    construction,
+                    "the generator is not bound to a name or `self` attribute the tool can "
+                    "follow (returned, passed or stored elsewhere); migrate it by hand",
+                )
+            )
+            return site
+        if len(statement.body) != 1:
+            site = GeneratorSite(construction, "name", "image", statement, statement)
+            site.blockers.append(
+                Blocker(
+                    "MA105", construction, "the construction shares its line with other statements"
+                )
+            )
+            return site
+        if isinstance(target, cst.Name):
+            return self._named_site(construction, statement, target)
+        assert isinstance(target, cst.Attribute)
+        return self._attribute_site(construction, statement, target)
+
+    def _inline_site(self, construction: cst.Call, method: str, call: cst.Call) -> GeneratorSite:
+        site = GeneratorSite(
+            construction, "inline", "image", None, self.enclosing_statement(construction)
+        )
+        self._classify_use(site, method, call, construction)
+        return site
+
+    def _named_site(
+        self, construction: cst.Call, statement: cst.SimpleStatementLine, target: cst.Name
+    ) -> GeneratorSite:
+        site = GeneratorSite(construction, "name", target.value, statement, statement)
+        scope = self.scopes.get(target)
+        assignments = [] if scope is None else list(scope.assignments[target.value])
+        if len(assignments) != 1:
+            site.blockers.append(
+                Blocker(
+                    "MA105",
+                    construction,
+                    f"`{target.value}` is bound more than once in its scope; the tool cannot "
+                    "tell which generator each use refers to",
+                )
+            )
+            return site
+        if isinstance(scope, GlobalScope) is False and _is_class_scope(scope):
+            site.blockers.append(
+                Blocker("MA105", construction, "generators bound in a class body are not followed")
+            )
+            return site
+        for access in sorted(
+            assignments[0].references, key=lambda a: _position_key(self.positions, a.node)
+        ):
+            node = access.node
+            method = self._method_call(node)
+            if method is None:
+                site.blockers.append(
+                    Blocker(
+                        "MA105",
+                        node,
+                        f"`{target.value}` is used here other than by .flow() or .fit(); "
+                        "replacing the generator could break this use",
+                    )
+                )
+                continue
+            self._classify_use(site, method[0], method[1], node)
+        return site
+
+    def _attribute_site(
+        self, construction: cst.Call, statement: cst.SimpleStatementLine, target: cst.Attribute
+    ) -> GeneratorSite:
+        attribute = target.attr.value
+        site = GeneratorSite(
+            construction, "attribute", attribute, statement, self.top_level_statement(statement)
+        )
+        if not (isinstance(target.value, cst.Name) and target.value.value == "self"):
+            site.blockers.append(
+                Blocker("MA105", construction, "only `self.<name>` attributes are followed")
+            )
+            return site
+        class_def = self._enclosing(statement, cst.ClassDef)
+        uses: list[cst.Attribute] = []
+        finder = self
+
+        class _Uses(cst.CSTVisitor):
+            def visit_Attribute(self, node: cst.Attribute) -> None:
+                if node.attr.value == attribute and node is not target:
+                    uses.append(node)
+
+        self.module.visit(_Uses())
+        for use in sorted(uses, key=lambda node: _position_key(self.positions, node)):
+            inside_class = class_def is not None and self._enclosing(use, cst.ClassDef) is class_def
+            if not (inside_class and isinstance(use.value, cst.Name) and use.value.value == "self"):
+                site.blockers.append(
+                    Blocker(
+                        "MA105",
+                        use,
+                        f"`.{attribute}` is used outside the class that builds the generator",
+                    )
+                )
+                continue
+            parent = finder.parent(use)
+            if isinstance(parent, cst.AssignTarget):
+                site.blockers.append(
+                    Blocker("MA105", use, f"`self.{attribute}` is assigned more than once")
+                )
+                continue
+            method = self._method_call(use)
+            if method is None:
+                site.blockers.append(
+                    Blocker(
+                        "MA105",
+                        use,
+                        f"`self.{attribute}` is used here other than by .flow() or .fit()",
+                    )
+                )
+                continue
+            self._classify_use(site, method[0], method[1], use)
+        return site
+
+    def _enclosing(self, node: cst.CSTNode, kind: type[cst.CSTNode]) -> cst.CSTNode | None:
+        current = self.parent(node)
+        while current is not None and not isinstance(current, kind):
+            current = self.parent(current)
+        return current
+
+    def _classify_use(
+        self, site: GeneratorSite, method: str, call: cst.Call, receiver: cst.CSTNode
+    ) -> None:
+        if method == "flow":
+            site.flows.append(self._flow_use(site, call))
+        elif method == "fit" and site.kind != "inline":
+            statement = self.parent(call)
+            line = self.parent(statement) if isinstance(statement, cst.Expr) else None
+            if isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1:
+                site.fit_statements.append((line, call))
+            else:
+                site.blockers.append(
+                    Blocker(
+                        "MA105",
+                        call,
+                        "the result of `.fit()` is used; only a bare call is followed",
+                    )
+                )
+        elif method in FILE_FLOWS:
+            site.file_flows.append(call)
+        else:
+            site.blockers.append(
+                Blocker(
+                    "MA105", call, f"`.{method}()` of the generator is used; migrate it by hand"
+                )
+            )
+
+    def _flow_use(self, site: GeneratorSite, call: cst.Call) -> FlowUse:
+        flow = FlowUse(call)
+        consumer = self._consumer(call)
+        if consumer is not None:
+            flow.consumers.append(consumer)
+            return flow
+        parent = self.parent(call)
+        target = _single_assign_target(parent, call)
+        statement = self.enclosing_statement(call)
+        if (
+            isinstance(target, cst.Name)
+            and isinstance(statement, cst.SimpleStatementLine)
+            and len(statement.body) == 1
+        ):
+            scope = self.scopes.get(target)
+            assignments = [] if scope is None else list(scope.assignments[target.value])
+            if len(assignments) == 1:
+                flow.bound_to = target.value
+                for access in assignments[0].references:
+                    consumer = self._consumer(access.node)
+                    if consumer is not None:
+                        flow.consumers.append(consumer)
+                    elif not self._is_len_call(access.node):
+                        site.blockers.append(
+                            Blocker(
+                                "MA105",
+                                access.node,
+                                f"the iterator `{target.value}` is used here other than by "
+                                "fit/evaluate/predict (iterated, or its attributes read)",
+                            )
+                        )
+                if not flow.consumers:
+                    site.blockers.append(
+                        Blocker(
+                            "MA105", call, f"`{target.value}` never reaches fit/evaluate/predict"
+                        )
+                    )
+                return flow
+        site.blockers.append(
+            Blocker(
+                "MA105",
+                call,
+                "this .flow() iterator is not passed to fit/evaluate/predict (iterated by hand, "
+                "wrapped, or stored); migrate it by hand",
+            )
+        )
+        return flow
+
+    def _is_len_call(self, node: cst.CSTNode) -> bool:
+        arg = self.parent(node)
+        call = self.parent(arg) if isinstance(arg, cst.Arg) else None
+        return (
+            isinstance(call, cst.Call)
+            and isinstance(call.func, cst.Name)
+            and call.func.value == "len"
+            and len(call.args) == 1
+        )
+
+    def _consumer(self, node: cst.CSTNode) -> ConsumerUse | None:
+        arg = self.parent(node)
+        if not isinstance(arg, cst.Arg) or arg.value is not node:
+            return None
+        call = self.parent(arg)
+        if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)):
+            return None
+        kind = CONSUMERS.get(call.func.attr.value)
+        if kind is None:
+            return None
+        keyword = arg.keyword.value if arg.keyword is not None else None
+        first = call.args[0] is arg
+        if (keyword is None and first) or keyword in ("x", "generator"):
+            return ConsumerUse(call, arg, "train" if kind == "fit" else kind)
+        if kind == "fit" and keyword == "validation_data":
+            return ConsumerUse(call, arg, "validation")
+        return None
+
+
+def _single_assign_target(
+    parent: cst.CSTNode | None, value: cst.BaseExpression
+) -> cst.Name | cst.Attribute | None:
+    if isinstance(parent, cst.Assign) and parent.value is value and len(parent.targets) == 1:
+        target = parent.targets[0].target
+    elif isinstance(parent, cst.AnnAssign) and parent.value is value:
+        target = parent.target
+    else:
+        return None
+    return target if isinstance(target, cst.Name | cst.Attribute) else None
+
+
+def _is_class_scope(scope: Scope | None) -> bool:
+    return isinstance(scope, ClassScope)
+
+
+def _position_key(positions: Mapping[cst.CSTNode, CodeRange], node: cst.CSTNode) -> tuple[int, int]:
+    position = positions.get(node)
+    return (position.start.line, position.start.column) if position else (0, 0)

@@ -1,0 +1,621 @@
+"""Analyse a module, decide per generator (rewrite / report / refuse), and apply the edits.
+
+parse -> SiteFinder (analysis) -> plan per GeneratorSite -> Edits -> EditApplier -> imports.
+Nothing is edited for a generator unless every use of it can be rewritten faithfully.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+
+from migrator.analysis.idg_config import ConfigProblem, bind_arguments, parse_idg_call
+from migrator.analysis.literals import module_constants
+from migrator.analysis.names import IDG_MODULES, is_native_preprocessing
+from migrator.analysis.sites import Blocker, FlowUse, GeneratorSite, SiteFinder
+from migrator.analysis.strategy import StrategyIndex
+from migrator.api import FileResult, Options, SourceParseError
+from migrator.diagnostics import Diagnostic
+from migrator.emit import augment as augment_emitter
+from migrator.emit.pipeline import (
+    DROPPED_FLOW_PARAMETERS,
+    FLOW_PARAMETERS,
+    PipelineNames,
+    kept_parameters,
+    render_dataset_function,
+)
+from migrator.model import AugmentSpec
+from migrator.suppression import is_suppressed, suppressions
+
+PREFILTER = "ImageDataGenerator"
+IDG_FIT_PARAMETERS = ("x", "augment", "rounds", "seed")
+
+
+@dataclass
+class Edits:
+    expressions: dict[cst.CSTNode, cst.BaseExpression] = field(default_factory=dict)
+    statements: dict[cst.CSTNode, list[cst.BaseStatement]] = field(default_factory=dict)
+    insert_before: dict[cst.CSTNode, list[cst.BaseStatement]] = field(default_factory=dict)
+    # Emitted blocks of definitions, (first, last): blank lines are kept around them.
+    blocks: list[tuple[cst.CSTNode, cst.CSTNode]] = field(default_factory=list)
+
+    def merge(self, other: Edits) -> None:
+        self.expressions.update(other.expressions)
+        self.statements.update(other.statements)
+        self.blocks.extend(other.blocks)
+        for anchor, statements in other.insert_before.items():
+            self.insert_before.setdefault(anchor, []).extend(statements)
+
+    def __bool__(self) -> bool:
+        return bool(self.expressions or self.statements or self.insert_before)
+
+    def __len__(self) -> int:  # pragma: no cover - truthiness is what matters
+        return int(bool(self))
+
+
+def migrate_module(source: str, path: str, options: Options) -> FileResult:
+    if PREFILTER not in source:
+        return FileResult(source, source, [])
+    try:
+        module = cst.parse_module(source)
+    except cst.ParserSyntaxError as error:
+        raise SourceParseError(error.message, error.raw_line, error.raw_column + 1) from error
+    return _Migration(module, source, path, options).run()
+
+
+class _Migration:
+    def __init__(self, module: cst.Module, source: str, path: str, options: Options) -> None:
+        self.wrapper = cst.MetadataWrapper(module)
+        self.source = source
+        self.path = path
+        self.options = options
+        self.finder = SiteFinder(self.wrapper)
+        self.module = self.wrapper.module
+        self.strategies = StrategyIndex(self.module, self.finder.qualified, self.finder.parents)
+        self.constants = module_constants(self.module)
+        self.suppressed = suppressions(source)
+        self.used_names = _all_names(self.module)
+        self.tf_import = _tensorflow_alias(self.module)
+        self.tf = self.tf_import or "tf"
+        self.diagnostics: list[Diagnostic] = []
+
+    # -- reporting -----------------------------------------------------------------
+    def position(self, node: cst.CSTNode) -> tuple[int, int]:
+        code_range = self.finder.positions.get(node)
+        return (code_range.start.line, code_range.start.column + 1) if code_range else (1, 1)
+
+    def lines(self, *nodes: cst.CSTNode) -> set[int]:
+        return {self.position(node)[0] for node in nodes}
+
+    def report(
+        self,
+        code: str,
+        node: cst.CSTNode,
+        message: str,
+        site_lines: set[int],
+        *,
+        fixable: bool = False,
+        replacement: str | None = None,
+    ) -> None:
+        if not self.options.enabled(code):
+            return
+        line, column = self.position(node)
+        if is_suppressed(code, site_lines | {line}, self.suppressed):
+            return
+        self.diagnostics.append(
+            Diagnostic(self.path, line, column, code, message, fixable, replacement)
+        )
+
+    def source_of(self, node: cst.CSTNode) -> str:
+        return self.module.code_for_node(node)
+
+    # -- the run -------------------------------------------------------------------
+    def run(self) -> FileResult:
+        edits = Edits()
+        for site in self.finder.find():
+            edits.merge(self.plan(site))
+        if not edits:
+            return FileResult(
+                self.source, self.source, sorted(self.diagnostics, key=Diagnostic.sort_key)
+            )
+        new_module = self.apply(edits)
+        return FileResult(
+            self.source, new_module.code, sorted(self.diagnostics, key=Diagnostic.sort_key)
+        )
+
+    def apply(self, edits: Edits) -> cst.Module:
+        transformed = self.module.visit(_EditApplier(edits))
+        context = CodemodContext()
+        for module_name, obj, asname in _idg_imports(self.module):
+            RemoveImportsVisitor.remove_unused_import(context, module_name, obj, asname)
+        if self.tf_import is None:
+            AddImportsVisitor.add_needed_import(context, "tensorflow", asname="tf")
+        transformed = RemoveImportsVisitor(context).transform_module(transformed)
+        return AddImportsVisitor(context).transform_module(transformed)
+
+    # -- planning one generator ----------------------------------------------------
+    def plan(self, site: GeneratorSite) -> Edits:
+        consumers = [consumer for flow in site.flows for consumer in flow.consumers]
+        site_lines = self.lines(site.construction, *(f.call for f in site.flows)) | self.lines(
+            *(c.call for c in consumers)
+        )
+        if any("*" in self.suppressed.get(line, ()) for line in site_lines):
+            return Edits()  # a bare `# migrate-aug: ignore` silences the whole site
+        for call in site.file_flows:
+            self.report(
+                "MA003",
+                call,
+                f"`{_method_name(call)}()` is not migrated automatically yet; "
+                "build the file pipeline with tf.data by hand",
+                site_lines,
+            )
+        if not site.flows:
+            for blocker in site.blockers:
+                if site.file_flows and blocker.code == "MA105":
+                    continue
+                self.report(blocker.code, blocker.node, _not_migrated(blocker.message), site_lines)
+            return Edits()
+
+        distributed = any(self.strategies.is_distributed(c.call) for c in consumers)
+        rule = "MA001" if distributed else "MA002"
+        first_flow = site.flows[0].call
+        if not distributed and not self.options.rewrite_without_strategy:
+            self.report(
+                "MA002",
+                first_flow,
+                "ImageDataGenerator.flow() feeds training without a tf.distribute strategy; "
+                "run with --all to rewrite it to tf.data",
+                site_lines,
+            )
+            self._report_refusals(site, site_lines, *self._problems(site))
+            return Edits()
+        if not self.options.enabled(rule) or is_suppressed(rule, site_lines, self.suppressed):
+            return Edits()
+
+        spec, problems, blockers = self._problems(site)
+        if site.file_flows:
+            blockers.append(
+                Blocker(
+                    "MA107",
+                    site.construction,
+                    "the same generator also feeds flow_from_directory/flow_from_dataframe",
+                )
+            )
+        if problems or blockers or spec is None:
+            self._report_refusals(site, site_lines, spec, problems, blockers)
+            return Edits()
+
+        edits, dataset_name = self._rewrite(site, spec)
+        self.report(
+            rule,
+            first_flow,
+            f"ImageDataGenerator.flow() feeding {_consumer_names(site)}"
+            + (" under a tf.distribute strategy" if distributed else "")
+            + f": replaced by the tf.data pipeline `{dataset_name}`",
+            site_lines,
+            fixable=True,
+            replacement=self.source_of(edits.expressions.get(first_flow, first_flow))
+            if first_flow in edits.expressions
+            else None,
+        )
+        for note in _notes(spec):
+            self.report(note[0], site.construction, note[1], site_lines)
+        return edits
+
+    def _problems(
+        self, site: GeneratorSite
+    ) -> tuple[AugmentSpec | None, list[ConfigProblem], list[Blocker]]:
+        parsed = parse_idg_call(
+            site.construction,
+            self._constants_for(site.construction),
+            self._resolve_preprocessing,
+            self.source_of,
+        )
+        problems = list(parsed.problems)
+        blockers = list(site.blockers)
+        spec = parsed.spec
+        if spec is not None:
+            problems += [
+                ConfigProblem(refusal.code, refusal.argument, refusal.reason)
+                for refusal in augment_emitter.unsupported(spec)
+            ]
+            for flow in site.flows:
+                blockers += self._flow_blockers(flow, spec)
+            blockers += self._fit_blockers(site, spec)
+        return spec, problems, blockers
+
+    def _report_refusals(
+        self,
+        site: GeneratorSite,
+        site_lines: set[int],
+        spec: AugmentSpec | None,
+        problems: list[ConfigProblem],
+        blockers: list[Blocker],
+    ) -> None:
+        del spec
+        parsed_arguments = bind_arguments(site.construction, _idg_parameters())[0]
+        for problem in problems:
+            node = parsed_arguments.get(problem.argument, site.construction)
+            self.report(problem.code, node, _not_migrated(problem.reason), site_lines)
+        for blocker in blockers:
+            self.report(blocker.code, blocker.node, _not_migrated(blocker.message), site_lines)
+
+    def _constants_for(self, node: cst.CSTNode) -> dict[str, object]:
+        """Module constants, minus names the node's own scope rebinds."""
+        scope = self.finder.scopes.get(node)
+        if scope is None:
+            return self.constants
+        visible = {}
+        for name, value in self.constants.items():
+            assignments = scope[name]
+            if assignments and all(a.scope is scope.globals for a in assignments):
+                visible[name] = value
+        return visible
+
+    def _resolve_preprocessing(self, expression: cst.BaseExpression) -> str | None:
+        if is_native_preprocessing(self.finder.qualified(expression)):
+            return self.source_of(expression)
+        return None
+
+    def _flow_blockers(self, flow: FlowUse, spec: AugmentSpec) -> list[Blocker]:
+        blockers: list[Blocker] = []
+        arguments, problems = bind_arguments(flow.call, FLOW_PARAMETERS)
+        blockers += [Blocker("MA104", flow.call, f"flow(): {p}") for p in problems]
+        positional = [arg for arg in flow.call.args if arg.keyword is None]
+        if len(positional) > 6:
+            blockers.append(Blocker("MA104", flow.call, "flow(): save_to_dir is not supported"))
+        save_to_dir = arguments.get("save_to_dir")
+        if save_to_dir is not None and not _is_none(save_to_dir):
+            blockers.append(
+                Blocker(
+                    "MA104",
+                    save_to_dir,
+                    "flow(save_to_dir=...) writes augmented images to disk; drop it to migrate",
+                )
+            )
+        x = arguments.get("x")
+        if x is None:
+            blockers.append(Blocker("MA104", flow.call, "flow() without `x`"))
+        elif isinstance(x, cst.Tuple | cst.List):
+            blockers.append(
+                Blocker(
+                    "MA104",
+                    x,
+                    "flow() with `x` as a tuple of (images, extra inputs) is not supported yet",
+                )
+            )
+        subset = arguments.get("subset")
+        if subset is not None and not _is_none(subset) and not spec.validation_split:
+            blockers.append(
+                Blocker(
+                    "MA104", subset, "flow(subset=...) without validation_split on the generator"
+                )
+            )
+        unknown = set(arguments) - set(FLOW_PARAMETERS)
+        for name in sorted(unknown):
+            blockers.append(Blocker("MA104", flow.call, f"flow() has no argument `{name}`"))
+        return blockers
+
+    def _fit_blockers(self, site: GeneratorSite, spec: AugmentSpec) -> list[Blocker]:
+        if not spec.needs_fit_statistics:
+            return []
+        if site.kind != "name":
+            return [
+                Blocker(
+                    "MA107",
+                    site.construction,
+                    "featurewise statistics are migrated only for generators bound to a name",
+                )
+            ]
+        if len(site.fit_statements) != 1:
+            return [
+                Blocker(
+                    "MA106",
+                    site.construction,
+                    "featurewise/ZCA standardization needs exactly one `"
+                    f"{site.name}.fit(x)` call the tool can follow (found "
+                    f"{len(site.fit_statements)})",
+                )
+            ]
+        statement, call = site.fit_statements[0]
+        fit_line = self.position(statement)[0]
+        if any(self.position(flow.call)[0] < fit_line for flow in site.flows) or (
+            self.finder.scopes.get(call) is not self.finder.scopes.get(site.construction)
+        ):
+            return [
+                Blocker(
+                    "MA106",
+                    call,
+                    f"`{site.name}.fit(x)` must run in the generator's scope before its flows",
+                )
+            ]
+        return []
+
+    # -- building the edits --------------------------------------------------------
+    def _rewrite(self, site: GeneratorSite, spec: AugmentSpec) -> tuple[Edits, str]:
+        edits = Edits()
+        base = site.name
+        dataset_name = self._fresh(f"{base}_dataset")
+        augment_name = None if spec.is_identity else self._fresh(f"{base}_augment")
+        statistics_name = self._fresh(f"{base}_statistics") if spec.needs_fit_statistics else None
+        header = f"# tf.data replacement for {_one_line(self.source_of(site.construction))}"
+        header += " (migrate-aug)"
+        parts: list[str] = []
+        if augment_name is not None:
+            rendered = augment_emitter.render_augment_function(
+                spec, augment_name, tf=self.tf, statistics=statistics_name
+            )
+            if rendered:
+                parts.append(rendered)
+            else:
+                augment_name = None
+        parts.append(
+            render_dataset_function(
+                spec,
+                PipelineNames(dataset=dataset_name, augment=augment_name, generator=base),
+                tf=self.tf,
+            )
+        )
+        placed_at = site.statement if site.kind == "name" else site.anchor
+        top_level = isinstance(self.finder.parent(placed_at), cst.Module)
+        separator = "\n\n\n" if top_level else "\n\n"
+        code = header + "\n" + separator.join(_strip(p) for p in parts)
+        new_statements = self._parse_statements(code)
+        if site.kind == "name":
+            assert site.statement is not None
+            new_statements = _with_leading_lines(new_statements, site.statement)
+            edits.statements[site.statement] = new_statements
+        else:
+            edits.insert_before[site.anchor] = new_statements
+            if site.statement is not None:
+                edits.statements[site.statement] = []
+        edits.blocks.append((new_statements[0], new_statements[-1]))
+
+        for statement, call in site.fit_statements:
+            if statistics_name is None:
+                edits.statements[statement] = []
+                continue
+            fit_arguments = bind_arguments(call, IDG_FIT_PARAMETERS)[0]
+            code = augment_emitter.render_statistics(
+                spec,
+                statistics_name,
+                self.source_of(fit_arguments["x"]),
+                augment=_source_or(fit_arguments.get("augment"), "False", self.source_of),
+                rounds=_source_or(fit_arguments.get("rounds"), "1", self.source_of),
+                seed=_source_or(fit_arguments.get("seed"), "None", self.source_of),
+                tf=self.tf,
+            )
+            edits.statements[statement] = _with_leading_lines(
+                self._parse_statements(code), statement
+            )
+
+        kept = set(kept_parameters(spec))
+        for flow in site.flows:
+            new_call = self._dataset_call(flow.call, dataset_name, kept)
+            repeat_inline = flow.bound_to is None and any(
+                c.draws_fixed_steps for c in flow.consumers
+            )
+            edits.expressions[flow.call] = _repeat(new_call) if repeat_inline else new_call
+            if flow.bound_to is not None:
+                for consumer in flow.consumers:
+                    if consumer.draws_fixed_steps:
+                        edits.expressions[consumer.argument.value] = _repeat(
+                            consumer.argument.value
+                        )
+        return edits, dataset_name
+
+    def _dataset_call(self, call: cst.Call, dataset_name: str, kept: set[str]) -> cst.Call:
+        """`datagen.flow(x, y, batch_size=32)` -> `datagen_dataset(x, y, batch_size=32)`."""
+        args = [
+            arg
+            for arg in call.args
+            if arg.keyword is None
+            or (arg.keyword.value in kept and arg.keyword.value not in DROPPED_FLOW_PARAMETERS)
+        ]
+        if args and args[-1] is not call.args[-1]:
+            args[-1] = args[-1].with_changes(comma=call.args[-1].comma)
+        return call.with_changes(func=cst.Name(dataset_name), args=args)
+
+    def _fresh(self, name: str) -> str:
+        candidate, counter = name, 2
+        while candidate in self.used_names:
+            candidate, counter = f"{name}_{counter}", counter + 1
+        self.used_names.add(candidate)
+        return candidate
+
+    def _parse_statements(self, code: str) -> list[cst.BaseStatement]:
+        """Parse emitted code in the module's indentation; a leading comment stays with
+        the first statement."""
+        indent = self.module.default_indent
+        if indent != "    ":
+            code = re.sub(
+                r"^((?:    )+)",
+                lambda match: indent * (len(match.group(1)) // 4),
+                code,
+                flags=re.MULTILINE,
+            )
+        parsed = cst.parse_module(code + "\n")
+        statements = list(parsed.body)
+        if parsed.header and statements:
+            first = statements[0]
+            statements[0] = first.with_changes(leading_lines=[*parsed.header, *first.leading_lines])
+        return statements
+
+
+class _EditApplier(cst.CSTTransformer):
+    def __init__(self, edits: Edits) -> None:
+        self.edits = edits
+
+    def on_leave(self, original_node, updated_node):  # type: ignore[no-untyped-def]
+        updated_node = super().on_leave(original_node, updated_node)  # leave_<Node> hooks
+        if original_node in self.edits.expressions:
+            return self.edits.expressions[original_node]
+        replacement = self.edits.statements.get(original_node)
+        before = self.edits.insert_before.get(original_node)
+        if replacement is None and before is None:
+            return updated_node
+        statements = list(before or [])
+        statements += [updated_node] if replacement is None else replacement
+        if not statements:
+            return cst.RemovalSentinel.REMOVE
+        return cst.FlattenSentinel(statements)
+
+    def leave_IndentedBlock(
+        self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
+    ) -> cst.IndentedBlock:
+        if not updated_node.body:
+            return updated_node.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
+        return updated_node.with_changes(body=self._spaced(updated_node.body, 1))
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        return updated_node.with_changes(body=self._spaced(updated_node.body, 2))
+
+    def _spaced(self, body: Sequence[cst.BaseStatement], blank: int) -> list[cst.BaseStatement]:
+        """PEP 8 spacing around emitted definitions: `blank` empty lines before and after."""
+        firsts = {id(first) for first, _ in self.edits.blocks}
+        lasts = {id(last) for _, last in self.edits.blocks}
+        spaced = list(body)
+        for index, statement in enumerate(spaced):
+            needs = index > 0 and (id(statement) in firsts or id(spaced[index - 1]) in lasts)
+            if needs and hasattr(statement, "leading_lines"):
+                spaced[index] = _ensure_blank_lines(statement, blank)
+                if id(statement) in firsts:
+                    firsts.add(id(spaced[index]))
+        return spaced
+
+
+# -- small helpers ---------------------------------------------------------------------
+def _idg_parameters() -> tuple[str, ...]:
+    from migrator.analysis.idg_config import IDG_PARAMETERS
+
+    return IDG_PARAMETERS
+
+
+def _not_migrated(reason: str) -> str:
+    return f"ImageDataGenerator not migrated: {reason}"
+
+
+def _method_name(call: cst.Call) -> str:
+    return call.func.attr.value if isinstance(call.func, cst.Attribute) else "?"
+
+
+def _consumer_names(site: GeneratorSite) -> str:
+    names = []
+    for flow in site.flows:
+        for consumer in flow.consumers:
+            name = f"{_method_name(consumer.call)}()"
+            if name not in names:
+                names.append(name)
+    return "/".join(names) or "training"
+
+
+def _notes(spec: AugmentSpec) -> list[tuple[str, str]]:
+    notes = []
+    if spec.width_shift_range != spec.height_shift_range and spec.data_format == "channels_last":
+        notes.append(
+            (
+                "MA201",
+                "with channels_last, IDG's width_shift_range moves images vertically and "
+                "height_shift_range horizontally; the rewrite keeps this (check which you meant)",
+            )
+        )
+    if spec.brightness_range is not None and spec.rescale is None:
+        pass  # MA202 needs data knowledge; reported by the emitter's notes when known
+    return notes
+
+
+def _is_none(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
+
+
+def _source_or(node: cst.BaseExpression | None, default: str, source_of: Callable) -> str:
+    return default if node is None else source_of(node)
+
+
+def _repeat(expression: cst.BaseExpression) -> cst.Call:
+    return cst.Call(func=cst.Attribute(value=expression, attr=cst.Name("repeat")))
+
+
+def _one_line(code: str) -> str:
+    """A call written over several lines, as one line for a comment."""
+    code = " ".join(code.split())
+    return re.sub(r",?\s*\)$", ")", re.sub(r"\(\s+", "(", code))
+
+
+def _strip(code: str) -> str:
+    return code.strip("\n")
+
+
+def _with_leading_lines(
+    statements: list[cst.BaseStatement], original: cst.CSTNode
+) -> list[cst.BaseStatement]:
+    leading = getattr(original, "leading_lines", ())
+    if statements and leading:
+        first = statements[0]
+        statements = [first.with_changes(leading_lines=[*leading, *first.leading_lines])] + list(
+            statements[1:]
+        )
+    return statements
+
+
+def _ensure_blank_lines(statement: cst.BaseStatement, count: int) -> cst.BaseStatement:
+    leading = list(statement.leading_lines)
+    existing = 0
+    while existing < len(leading) and leading[existing].comment is None:
+        existing += 1
+    if existing >= count:
+        return statement
+    return statement.with_changes(leading_lines=[cst.EmptyLine()] * (count - existing) + leading)
+
+
+def _all_names(module: cst.Module) -> set[str]:
+    names: set[str] = set()
+
+    class _Names(cst.CSTVisitor):
+        def visit_Name(self, node: cst.Name) -> None:
+            names.add(node.value)
+
+    module.visit(_Names())
+    return names
+
+
+def _tensorflow_alias(module: cst.Module) -> str | None:
+    """The name `import tensorflow [as tf]` binds at module level, if any."""
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.Import):
+                for alias in small.names:
+                    if cst.helpers.get_full_name_for_node(alias.name) == "tensorflow":
+                        if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                            return alias.asname.name.value
+                        return "tensorflow"
+    return None
+
+
+def _idg_imports(module: cst.Module) -> list[tuple[str, str, str | None]]:
+    found = []
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if not isinstance(small, cst.ImportFrom) or small.module is None or small.relative:
+                continue
+            module_name = cst.helpers.get_full_name_for_node(small.module)
+            if module_name not in IDG_MODULES or isinstance(small.names, cst.ImportStar):
+                continue
+            for alias in small.names:
+                if isinstance(alias.name, cst.Name) and alias.name.value == "ImageDataGenerator":
+                    asname = (
+                        alias.asname.name.value
+                        if alias.asname is not None and isinstance(alias.asname.name, cst.Name)
+                        else None
+                    )
+                    found.append((module_name, "ImageDataGenerator", asname))
+    return found
