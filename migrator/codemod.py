@@ -161,18 +161,24 @@ class _Migration:
                 self.report(blocker.code, blocker.node, _not_migrated(blocker.message), site_lines)
             return Edits()
 
+        if not consumers:  # nothing reaches fit/evaluate/predict: the blockers say why
+            self._report_refusals(site, site_lines, None, [], site.blockers)
+            return Edits()
         distributed = any(self.strategies.is_distributed(c.call) for c in consumers)
         rule = "MA001" if distributed else "MA002"
         first_flow = site.flows[0].call
         if not distributed and not self.options.rewrite_without_strategy:
-            self.report(
-                "MA002",
-                first_flow,
-                "ImageDataGenerator.flow() feeds training without a tf.distribute strategy; "
-                "run with --all to rewrite it to tf.data",
-                site_lines,
-            )
-            self._report_refusals(site, site_lines, *self._problems(site))
+            spec, problems, blockers = self._problems(site)
+            if problems or blockers:  # --all would not help: say what blocks the rewrite
+                self._report_refusals(site, site_lines, spec, problems, blockers)
+            else:
+                self.report(
+                    "MA002",
+                    first_flow,
+                    "ImageDataGenerator.flow() feeds training without a tf.distribute "
+                    "strategy; run with --all to rewrite it to tf.data",
+                    site_lines,
+                )
             return Edits()
         if not self.options.enabled(rule) or is_suppressed(rule, site_lines, self.suppressed):
             return Edits()
@@ -439,12 +445,23 @@ class _Migration:
                 code,
                 flags=re.MULTILINE,
             )
-        parsed = cst.parse_module(code + "\n")
+        parsed = cst.parse_module(code + "\n").visit(_UnindentBlankLines())
         statements = list(parsed.body)
         if parsed.header and statements:
             first = statements[0]
             statements[0] = first.with_changes(leading_lines=[*parsed.header, *first.leading_lines])
         return statements
+
+
+class _UnindentBlankLines(cst.CSTTransformer):
+    """Blank lines in emitted code carry no indentation (no trailing whitespace)."""
+
+    def leave_EmptyLine(
+        self, original_node: cst.EmptyLine, updated_node: cst.EmptyLine
+    ) -> cst.EmptyLine:
+        if updated_node.comment is None:
+            return updated_node.with_changes(indent=False, whitespace=cst.SimpleWhitespace(""))
+        return updated_node
 
 
 class _EditApplier(cst.CSTTransformer):
@@ -570,7 +587,8 @@ def _ensure_blank_lines(statement: cst.BaseStatement, count: int) -> cst.BaseSta
         existing += 1
     if existing >= count:
         return statement
-    return statement.with_changes(leading_lines=[cst.EmptyLine()] * (count - existing) + leading)
+    blank = cst.EmptyLine(indent=False)
+    return statement.with_changes(leading_lines=[blank] * (count - existing) + leading)
 
 
 def _all_names(module: cst.Module) -> set[str]:

@@ -117,7 +117,10 @@ def _enters_strategy(
     if isinstance(owner, cst.Call):
         return is_strategy_constructor(qualified(owner.func))
     name = dotted_name(owner)
-    return name is not None and name in strategy_names
+    # `self.strategy.scope()` where the strategy arrives as a parameter: the name says it.
+    return name is not None and (
+        name in strategy_names or "strategy" in name.rsplit(".", 1)[-1].lower()
+    )
 
 
 class _Collector(cst.CSTVisitor):

@@ -1,0 +1,51 @@
+"""Shared discovery of the fixtures/<case>/ pairs (input.py + expected.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from migrator.api import Options
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    directory: Path
+
+    @property
+    def input(self) -> Path:
+        return self.directory / "input.py"
+
+    @property
+    def expected(self) -> Path:
+        return self.directory / "expected.py"
+
+    @property
+    def diagnostics(self) -> Path:
+        return self.directory / "diagnostics.txt"
+
+    @property
+    def options(self) -> Options:
+        flags = (self.directory / "options.txt").read_text().split() if self.has("options.txt") else []
+        return Options(rewrite_without_strategy="--all" in flags)
+
+    @property
+    def runnable(self) -> bool:
+        """Rewritten fixtures must run, unless a `norun` file says why they can't here."""
+        return not self.has("norun") and read(self.input) != read(self.expected)
+
+    def has(self, name: str) -> bool:
+        return (self.directory / name).exists()
+
+
+def read(path: Path) -> str:
+    # newline="" keeps CRLF files as they are on disk.
+    with open(path, encoding="utf-8", newline="") as handle:
+        return handle.read()
+
+
+def cases() -> list[Case]:
+    return [Case(d.name, d) for d in sorted(FIXTURES.iterdir()) if (d / "input.py").exists()]

@@ -1,0 +1,40 @@
+"""Run a Python program as `__main__` with the CPU split into 2 logical devices, so
+MirroredStrategy has 2 replicas. Prints one JSON line: {"path", "ok", "error",
+"replicas"}. One program per process: collective ops of several MirroredStrategy
+programs in one process collide."""
+
+from __future__ import annotations
+
+import json
+import os
+import runpy
+import sys
+import traceback
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def main(paths: list[str]) -> None:
+    import tensorflow as tf
+
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+    replicas = tf.distribute.MirroredStrategy().num_replicas_in_sync
+    for path in paths:
+        record = {"path": path, "ok": True, "error": None, "replicas": replicas}
+        saved_argv, saved_cwd = sys.argv, os.getcwd()
+        try:
+            sys.argv = [path]
+            os.chdir(os.path.dirname(os.path.abspath(path)))
+            runpy.run_path(path, run_name="__main__")
+        except BaseException:  # noqa: BLE001 - report every failure, keep going
+            record["ok"] = False
+            record["error"] = traceback.format_exc(limit=6)
+        finally:
+            sys.argv = saved_argv
+            os.chdir(saved_cwd)
+        print("RESULT " + json.dumps(record), flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:2])
