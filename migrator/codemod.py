@@ -14,7 +14,13 @@ import libcst as cst
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 
-from migrator.analysis.idg_config import ConfigProblem, bind_arguments, parse_idg_call
+from migrator.analysis.generator_methods import RENAMES, rewrite_generator_method
+from migrator.analysis.idg_config import (
+    IDG_PARAMETERS,
+    ConfigProblem,
+    bind_arguments,
+    parse_idg_call,
+)
 from migrator.analysis.literals import module_constants
 from migrator.analysis.names import IDG_MODULES, is_native_preprocessing
 from migrator.analysis.sites import Blocker, FlowUse, GeneratorSite, SiteFinder
@@ -32,13 +38,16 @@ from migrator.emit.pipeline import (
 from migrator.model import AugmentSpec
 from migrator.suppression import is_suppressed, suppressions
 
-PREFILTER = "ImageDataGenerator"
+PREFILTERS = ("ImageDataGenerator", "_generator")
+Rewrite = Callable[[cst.BaseExpression], cst.BaseExpression]
 IDG_FIT_PARAMETERS = ("x", "augment", "rounds", "seed")
 
 
 @dataclass
 class Edits:
-    expressions: dict[cst.CSTNode, cst.BaseExpression] = field(default_factory=dict)
+    # original node -> its replacement, or a function of the updated node (for edits
+    # that compose with edits inside them, e.g. fit_generator around a rewritten flow)
+    expressions: dict[cst.CSTNode, cst.BaseExpression | Rewrite] = field(default_factory=dict)
     statements: dict[cst.CSTNode, list[cst.BaseStatement]] = field(default_factory=dict)
     insert_before: dict[cst.CSTNode, list[cst.BaseStatement]] = field(default_factory=dict)
     # Emitted blocks of definitions, (first, last): blank lines are kept around them.
@@ -59,7 +68,7 @@ class Edits:
 
 
 def migrate_module(source: str, path: str, options: Options) -> FileResult:
-    if PREFILTER not in source:
+    if not any(marker in source for marker in PREFILTERS):
         return FileResult(source, source, [])
     try:
         module = cst.parse_module(source)
@@ -119,6 +128,7 @@ class _Migration:
         edits = Edits()
         for site in self.finder.find():
             edits.merge(self.plan(site))
+        edits.merge(self.plan_generator_methods())
         if not edits:
             return FileResult(
                 self.source, self.source, sorted(self.diagnostics, key=Diagnostic.sort_key)
@@ -213,6 +223,46 @@ class _Migration:
             self.report(note[0], site.construction, note[1], site_lines)
         return edits
 
+    def plan_generator_methods(self) -> Edits:
+        """MA004 everywhere, with or without IDG: Keras 3 has no *_generator methods."""
+        edits = Edits()
+        calls: list[cst.Call] = []
+
+        class _Calls(cst.CSTVisitor):
+            def visit_Call(self, node: cst.Call) -> None:
+                if isinstance(node.func, cst.Attribute) and node.func.attr.value in RENAMES:
+                    calls.append(node)
+
+        self.module.visit(_Calls())
+        for call in calls:
+            fix = rewrite_generator_method(call)
+            lines = self.lines(call)
+            if fix is None:
+                self.report(
+                    "MA004",
+                    call,
+                    f"`{_method_name(call)}()` was removed in Keras 3; its arguments could not "
+                    "be mapped for certain (argument unpacking): rename it by hand",
+                    lines,
+                )
+                continue
+            if not self.options.enabled("MA004") or is_suppressed("MA004", lines, self.suppressed):
+                continue
+            dropped = (
+                f"; dropped {', '.join(fix.dropped)} (tf.data and Keras 3 parallelise input themselves)"
+                if fix.dropped
+                else ""
+            )
+            self.report(
+                "MA004",
+                call,
+                f"`{fix.old}()` was removed in Keras 3: replaced by `{fix.new}()`{dropped}",
+                lines,
+                fixable=True,
+            )
+            edits.expressions[call] = _regenerate_method_call
+        return edits
+
     def _problems(
         self, site: GeneratorSite
     ) -> tuple[AugmentSpec | None, list[ConfigProblem], list[Blocker]]:
@@ -244,7 +294,7 @@ class _Migration:
         blockers: list[Blocker],
     ) -> None:
         del spec
-        parsed_arguments = bind_arguments(site.construction, _idg_parameters())[0]
+        parsed_arguments = bind_arguments(site.construction, IDG_PARAMETERS)[0]
         for problem in problems:
             node = parsed_arguments.get(problem.argument, site.construction)
             self.report(problem.code, node, _not_migrated(problem.reason), site_lines)
@@ -471,7 +521,8 @@ class _EditApplier(cst.CSTTransformer):
     def on_leave(self, original_node, updated_node):  # type: ignore[no-untyped-def]
         updated_node = super().on_leave(original_node, updated_node)  # leave_<Node> hooks
         if original_node in self.edits.expressions:
-            return self.edits.expressions[original_node]
+            replacement = self.edits.expressions[original_node]
+            return replacement(updated_node) if callable(replacement) else replacement
         replacement = self.edits.statements.get(original_node)
         before = self.edits.insert_before.get(original_node)
         if replacement is None and before is None:
@@ -501,16 +552,17 @@ class _EditApplier(cst.CSTTransformer):
             needs = index > 0 and (id(statement) in firsts or id(spaced[index - 1]) in lasts)
             if needs and hasattr(statement, "leading_lines"):
                 spaced[index] = _ensure_blank_lines(statement, blank)
-                if id(statement) in firsts:
-                    firsts.add(id(spaced[index]))
+                for marks in (firsts, lasts):
+                    if id(statement) in marks:
+                        marks.add(id(spaced[index]))
         return spaced
 
 
 # -- small helpers ---------------------------------------------------------------------
-def _idg_parameters() -> tuple[str, ...]:
-    from migrator.analysis.idg_config import IDG_PARAMETERS
-
-    return IDG_PARAMETERS
+def _regenerate_method_call(updated: cst.BaseExpression) -> cst.BaseExpression:
+    assert isinstance(updated, cst.Call)
+    fix = rewrite_generator_method(updated)
+    return fix.replacement if fix is not None else updated
 
 
 def _not_migrated(reason: str) -> str:

@@ -47,7 +47,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "MA004",
         "fit-generator",
-        "report",
+        "rewrite",
         "Model.fit_generator() / evaluate_generator() / predict_generator()",
         "These methods were removed in Keras 3; call fit() / evaluate() / predict() instead.",
     ),

@@ -1,0 +1,111 @@
+"""MA004: `fit_generator` / `evaluate_generator` / `predict_generator` -> `fit` / `evaluate`
+/ `predict`. Keras 3 removed them; their arguments map onto the new methods one to one,
+except the queue/worker knobs, which tf.data and Keras 3 no longer take."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+
+RENAMES = {
+    "fit_generator": "fit",
+    "evaluate_generator": "evaluate",
+    "predict_generator": "predict",
+}
+# Positional parameters of the old methods, after the generator itself.
+OLD_PARAMETERS = {
+    "fit_generator": (
+        "generator",
+        "steps_per_epoch",
+        "epochs",
+        "verbose",
+        "callbacks",
+        "validation_data",
+        "validation_steps",
+        "validation_freq",
+        "class_weight",
+        "max_queue_size",
+        "workers",
+        "use_multiprocessing",
+        "shuffle",
+        "initial_epoch",
+    ),
+    "evaluate_generator": (
+        "generator",
+        "steps",
+        "callbacks",
+        "max_queue_size",
+        "workers",
+        "use_multiprocessing",
+        "verbose",
+    ),
+    "predict_generator": (
+        "generator",
+        "steps",
+        "callbacks",
+        "max_queue_size",
+        "workers",
+        "use_multiprocessing",
+        "verbose",
+    ),
+}
+DROPPED = frozenset({"max_queue_size", "workers", "use_multiprocessing"})
+STEP_KEYWORDS = frozenset({"steps_per_epoch", "validation_steps", "steps"})
+
+
+@dataclass(frozen=True)
+class GeneratorMethodFix:
+    call: cst.Call
+    replacement: cst.Call
+    old: str
+    new: str
+    dropped: tuple[str, ...]
+
+
+def rewrite_generator_method(call: cst.Call) -> GeneratorMethodFix | None:
+    """The rewritten call, or None when `call` is not one of the old methods or its
+    arguments cannot be mapped for certain (star-args)."""
+    if not isinstance(call.func, cst.Attribute):
+        return None
+    old = call.func.attr.value
+    if old not in RENAMES or any(arg.star for arg in call.args):
+        return None
+    parameters = OLD_PARAMETERS[old]
+    if len([arg for arg in call.args if arg.keyword is None]) > len(parameters):
+        return None
+    args: list[cst.Arg] = []
+    dropped: list[str] = []
+    for index, arg in enumerate(call.args):
+        name = arg.keyword.value if arg.keyword is not None else parameters[index]
+        if name in DROPPED:
+            dropped.append(name)
+            continue
+        value = arg.value
+        if name in STEP_KEYWORDS and _is_true_division(value):
+            # Keras 2 tolerated `len(x) / batch`; Keras 3 needs an integer step count.
+            value = cst.Call(func=cst.Name("int"), args=[cst.Arg(value)])
+        if name == "generator":
+            args.append(arg.with_changes(keyword=None, equal=cst.MaybeSentinel.DEFAULT))
+        elif arg.keyword is None:
+            args.append(
+                arg.with_changes(
+                    keyword=cst.Name(name),
+                    equal=cst.AssignEqual(
+                        whitespace_before=cst.SimpleWhitespace(""),
+                        whitespace_after=cst.SimpleWhitespace(""),
+                    ),
+                    value=value,
+                )
+            )
+        else:
+            args.append(arg.with_changes(value=value))
+    if args and call.args and args[-1] is not call.args[-1]:
+        args[-1] = args[-1].with_changes(comma=call.args[-1].comma)
+    new = RENAMES[old]
+    replacement = call.with_changes(func=call.func.with_changes(attr=cst.Name(new)), args=args)
+    return GeneratorMethodFix(call, replacement, old, new, tuple(dropped))
+
+
+def _is_true_division(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide)
