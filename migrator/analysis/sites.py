@@ -352,6 +352,17 @@ class SiteFinder:
                         )
                     )
                 return flow
+        if self._wrapped_by_from_generator(call):
+            site.blockers.append(
+                Blocker(
+                    "MA005",
+                    call,
+                    "wrapped in tf.data.Dataset.from_generator, the single-threaded IDG producer "
+                    "stays the bottleneck; replace the wrapper with a native tf.data pipeline "
+                    "(not automated yet)",
+                )
+            )
+            return flow
         site.blockers.append(
             Blocker(
                 "MA105",
@@ -361,6 +372,39 @@ class SiteFinder:
             )
         )
         return flow
+
+    def _wrapped_by_from_generator(self, node: cst.CSTNode) -> bool:
+        """Inside a lambda or def that is handed to `tf.data.Dataset.from_generator`."""
+        current = self.parent(node)
+        while current is not None:
+            if isinstance(current, cst.Lambda):
+                arg = self.parent(current)
+                call = self.parent(arg) if isinstance(arg, cst.Arg) else None
+                if isinstance(call, cst.Call) and self._is_from_generator(call):
+                    return True
+            if isinstance(current, cst.FunctionDef):
+                return current.name.value in self._from_generator_function_names()
+            current = self.parent(current)
+        return False
+
+    def _is_from_generator(self, call: cst.Call) -> bool:
+        return any(
+            name.endswith("data.Dataset.from_generator") for name in self.qualified(call.func)
+        )
+
+    def _from_generator_function_names(self) -> set[str]:
+        names: set[str] = set()
+        finder = self
+
+        class _Calls(cst.CSTVisitor):
+            def visit_Call(self, node: cst.Call) -> None:
+                if finder._is_from_generator(node) and node.args:
+                    first = node.args[0].value
+                    if isinstance(first, cst.Name):
+                        names.add(first.value)
+
+        self.module.visit(_Calls())
+        return names
 
     def _is_len_call(self, node: cst.CSTNode) -> bool:
         arg = self.parent(node)
