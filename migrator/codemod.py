@@ -21,9 +21,8 @@ from migrator.analysis.idg_config import (
     bind_arguments,
     parse_idg_call,
 )
-from migrator.analysis.literals import module_constants
 from migrator.analysis.names import IDG_MODULES, is_native_preprocessing
-from migrator.analysis.sites import Blocker, FlowUse, GeneratorSite, SiteFinder
+from migrator.analysis.sites import Blocker, FlowUse, GeneratorSite, ScopeConstants, SiteFinder
 from migrator.analysis.strategy import StrategyIndex
 from migrator.api import FileResult, Options, SourceParseError
 from migrator.diagnostics import Diagnostic
@@ -86,7 +85,6 @@ class _Migration:
         self.finder = SiteFinder(self.wrapper)
         self.module = self.wrapper.module
         self.strategies = StrategyIndex(self.module, self.finder.qualified, self.finder.parents)
-        self.constants = module_constants(self.module)
         self.suppressed = suppressions(source)
         self.used_names = _all_names(self.module)
         self.tf_import = _tensorflow_alias(self.module)
@@ -268,7 +266,7 @@ class _Migration:
     ) -> tuple[AugmentSpec | None, list[ConfigProblem], list[Blocker]]:
         parsed = parse_idg_call(
             site.construction,
-            self._constants_for(site.construction),
+            ScopeConstants(self.finder),
             self._resolve_preprocessing,
             self.source_of,
         )
@@ -300,18 +298,6 @@ class _Migration:
             self.report(problem.code, node, _not_migrated(problem.reason), site_lines)
         for blocker in blockers:
             self.report(blocker.code, blocker.node, _not_migrated(blocker.message), site_lines)
-
-    def _constants_for(self, node: cst.CSTNode) -> dict[str, object]:
-        """Module constants, minus names the node's own scope rebinds."""
-        scope = self.finder.scopes.get(node)
-        if scope is None:
-            return self.constants
-        visible = {}
-        for name, value in self.constants.items():
-            assignments = scope[name]
-            if assignments and all(a.scope is scope.globals for a in assignments):
-                visible[name] = value
-        return visible
 
     def _resolve_preprocessing(self, expression: cst.BaseExpression) -> str | None:
         if is_native_preprocessing(self.finder.qualified(expression)):

@@ -8,7 +8,7 @@ from typing import Any
 
 import libcst as cst
 
-from migrator.analysis.literals import NotLiteral, evaluate
+from migrator.analysis.literals import NameResolver, NotLiteral, evaluate
 from migrator.model import AugmentSpec, ShiftRange
 
 # IDG's constructor signature, in order (positional arguments map onto it).
@@ -76,22 +76,54 @@ def bind_arguments(
 
 def parse_idg_call(
     call: cst.Call,
-    constants: Mapping[str, Any],
+    resolver: NameResolver,
     resolve_preprocessing: Callable[[cst.BaseExpression], str | None],
     source_of: Callable[[cst.CSTNode], str],
 ) -> ParsedConfig:
     """`resolve_preprocessing(expr)` returns the expression's source when it names an
-    allow-listed TensorFlow-native preprocessing function, else None."""
-    bound, binding_problems = bind_arguments(call, IDG_PARAMETERS)
-    problems = [ConfigProblem("MA101", "*", reason) for reason in binding_problems]
+    allow-listed TensorFlow-native preprocessing function, else None. `**config` is
+    expanded when `config` is a dict whose value is statically certain."""
+    unpacked: dict[str, Any] = {}
+    problems: list[ConfigProblem] = []
+    for arg in call.args:
+        if arg.star == "**":
+            try:
+                mapping = evaluate(arg.value, None, resolver)
+            except NotLiteral as error:
+                mapping = None
+                reason = str(error)
+            else:
+                reason = "not a dict"
+            if isinstance(mapping, dict):
+                unpacked.update(mapping)
+            else:
+                problems.append(
+                    ConfigProblem(
+                        "MA101",
+                        "**",
+                        f"`**{source_of(arg.value)}` is not a statically known dict ({reason})",
+                    )
+                )
+    plain = call.with_changes(args=[arg for arg in call.args if arg.star != "**"])
+    bound, binding_problems = bind_arguments(plain, IDG_PARAMETERS)
+    problems += [ConfigProblem("MA101", "*", reason) for reason in binding_problems]
     values: dict[str, Any] = {}
+    for name, value in unpacked.items():
+        if name not in IDG_PARAMETERS:
+            problems.append(ConfigProblem("MA102", name, "not an ImageDataGenerator argument"))
+        elif name in bound:
+            problems.append(ConfigProblem("MA102", name, "given twice (IDG raises)"))
+        elif name == "preprocessing_function" and value is not None:
+            problems.append(ConfigProblem("MA103", name, "a function given through a dict"))
+        else:
+            values[name] = value
     for name, expression in bound.items():
         if name not in IDG_PARAMETERS:
             problems.append(ConfigProblem("MA102", name, "not an ImageDataGenerator argument"))
             continue
         if name == "preprocessing_function":
             try:
-                if evaluate(expression, constants) is None:
+                if evaluate(expression, None, resolver) is None:
                     continue
             except NotLiteral:
                 pass
@@ -109,7 +141,7 @@ def parse_idg_call(
                 values[name] = resolved
             continue
         try:
-            values[name] = evaluate(expression, constants)
+            values[name] = evaluate(expression, None, resolver)
         except NotLiteral as error:
             problems.append(
                 ConfigProblem(

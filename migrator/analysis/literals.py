@@ -29,7 +29,18 @@ _BINARY: dict[type[cst.BaseBinaryOp], Callable[[Any, Any], Any]] = {
 }
 
 
-def evaluate(node: cst.BaseExpression, constants: Mapping[str, Any] | None = None) -> Any:
+class NameResolver:
+    """Resolves a Name to its value when that is statically certain (see module doc)."""
+
+    def resolve(self, name: cst.Name) -> Any:
+        raise NotLiteral(f"`{name.value}` is not a constant")
+
+
+def evaluate(
+    node: cst.BaseExpression,
+    constants: Mapping[str, Any] | None = None,
+    resolver: NameResolver | None = None,
+) -> Any:
     constants = constants or {}
     if isinstance(node, cst.Integer | cst.Float):
         return node.evaluated_value
@@ -43,9 +54,11 @@ def evaluate(node: cst.BaseExpression, constants: Mapping[str, Any] | None = Non
             return {"True": True, "False": False, "None": None}[node.value]
         if node.value in constants:
             return constants[node.value]
+        if resolver is not None:
+            return resolver.resolve(node)
         raise NotLiteral(f"`{node.value}` is not a module-level constant")
     if isinstance(node, cst.UnaryOperation):
-        value = evaluate(node.expression, constants)
+        value = evaluate(node.expression, constants, resolver)
         if isinstance(node.operator, cst.Minus) and _is_number(value):
             return -value
         if isinstance(node.operator, cst.Plus) and _is_number(value):
@@ -53,7 +66,8 @@ def evaluate(node: cst.BaseExpression, constants: Mapping[str, Any] | None = Non
         raise NotLiteral("unsupported unary operator")
     if isinstance(node, cst.BinaryOperation):
         op = _BINARY.get(type(node.operator))
-        left, right = evaluate(node.left, constants), evaluate(node.right, constants)
+        left = evaluate(node.left, constants, resolver)
+        right = evaluate(node.right, constants, resolver)
         if op is None or not (_is_number(left) and _is_number(right)):
             raise NotLiteral("unsupported arithmetic")
         try:
@@ -65,8 +79,28 @@ def evaluate(node: cst.BaseExpression, constants: Mapping[str, Any] | None = Non
         for element in node.elements:
             if isinstance(element, cst.StarredElement):
                 raise NotLiteral("starred element")
-            values.append(evaluate(element.value, constants))
+            values.append(evaluate(element.value, constants, resolver))
         return tuple(values) if isinstance(node, cst.Tuple) else values
+    if isinstance(node, cst.Dict):
+        entries: dict[str, Any] = {}
+        for element in node.elements:
+            if not isinstance(element, cst.DictElement):
+                raise NotLiteral("dict unpacking")
+            key = evaluate(element.key, constants, resolver)
+            if not isinstance(key, str):
+                raise NotLiteral("non-string dict key")
+            entries[key] = evaluate(element.value, constants, resolver)
+        return entries
+    if (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Name)
+        and node.func.value == "dict"
+        and all(arg.keyword is not None and not arg.star for arg in node.args)
+    ):
+        return {
+            arg.keyword.value: evaluate(arg.value, constants, resolver)  # type: ignore[union-attr]
+            for arg in node.args
+        }
     raise NotLiteral(f"`{type(node).__name__}` is not a literal")
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import libcst as cst
 from libcst.metadata import (
+    Assignment,
     ClassScope,
     CodeRange,
     GlobalScope,
@@ -24,6 +25,7 @@ from libcst.metadata import (
 )
 from libcst.metadata.base_provider import LazyValue
 
+from migrator.analysis.literals import NameResolver, NotLiteral, evaluate
 from migrator.analysis.names import is_idg
 
 CONSUMERS: dict[str, Literal["fit", "evaluate", "predict"]] = {
@@ -454,3 +456,57 @@ def _is_class_scope(scope: Scope | None) -> bool:
 def _position_key(positions: Mapping[cst.CSTNode, CodeRange], node: cst.CSTNode) -> tuple[int, int]:
     position = positions.get(node)
     return (position.start.line, position.start.column) if position else (0, 0)
+
+
+class ScopeConstants(NameResolver):
+    """A name is a constant when its scope binds it exactly once, by a plain assignment
+    at the top of that scope's body (not under if/for/try), to a literal value, and it
+    is never mutated (no `name[...] = `, no method calls on it)."""
+
+    def __init__(self, finder: SiteFinder) -> None:
+        self.finder = finder
+        self._depth = 0
+
+    def resolve(self, name: cst.Name) -> Any:
+        scope = self.finder.scopes.get(name)
+        if scope is None:
+            raise NotLiteral(f"`{name.value}` is not a constant")
+        assignments = [a for a in scope[name.value] if isinstance(a, Assignment)]
+        if len(assignments) != 1:
+            raise NotLiteral(f"`{name.value}` is not bound exactly once")
+        assignment = assignments[0]
+        value = self._assigned_value(assignment.node)
+        for access in assignment.references:
+            parent = self.finder.parent(access.node)
+            if isinstance(parent, cst.Subscript | cst.Attribute) and parent.value is access.node:
+                raise NotLiteral(f"`{name.value}` is modified or inspected")
+        if self._depth > 20:
+            raise NotLiteral("constants nest too deep")
+        self._depth += 1
+        try:
+            return evaluate(value, None, self)
+        finally:
+            self._depth -= 1
+
+    def _assigned_value(self, target: cst.CSTNode) -> cst.BaseExpression:
+        parent = self.finder.parent(target)
+        statement: cst.CSTNode | None = None
+        value: cst.BaseExpression | None = None
+        if isinstance(parent, cst.AssignTarget):
+            assign = self.finder.parent(parent)
+            if isinstance(assign, cst.Assign) and len(assign.targets) == 1:
+                value, statement = assign.value, self.finder.parent(assign)
+        elif isinstance(parent, cst.AnnAssign) and parent.target is target:
+            value, statement = parent.value, self.finder.parent(parent)
+        if value is None or statement is None:
+            raise NotLiteral("not bound by a plain assignment")
+        block = self.finder.parent(statement)
+        if not (
+            isinstance(block, cst.Module)
+            or (
+                isinstance(block, cst.IndentedBlock)
+                and isinstance(self.finder.parent(block), cst.FunctionDef)
+            )
+        ):
+            raise NotLiteral("bound conditionally (under if/for/with/try)")
+        return value
