@@ -29,7 +29,9 @@ class Case:
 
     @property
     def options(self) -> Options:
-        flags = (self.directory / "options.txt").read_text().split() if self.has("options.txt") else []
+        flags = (
+            (self.directory / "options.txt").read_text().split() if self.has("options.txt") else []
+        )
         return Options(rewrite_without_strategy="--all" in flags)
 
     @property

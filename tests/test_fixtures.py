@@ -15,9 +15,7 @@ UPDATE = os.environ.get("UPDATE_FIXTURES") == "1"
 
 
 def _diagnostic_lines(result) -> str:
-    return "".join(
-        f"{d.line}:{d.column}: {d.code} {d.message}\n" for d in result.diagnostics
-    )
+    return "".join(f"{d.line}:{d.column}: {d.code} {d.message}\n" for d in result.diagnostics)
 
 
 @pytest.mark.parametrize("case", cases(), ids=lambda case: case.name)
