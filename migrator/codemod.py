@@ -306,9 +306,13 @@ class _Migration:
 
     def _flow_blockers(self, flow: FlowUse, spec: AugmentSpec) -> list[Blocker]:
         blockers: list[Blocker] = []
-        arguments, problems = bind_arguments(flow.call, FLOW_PARAMETERS)
+        # `*pair` maps onto the emitted function's positional parameters exactly as onto
+        # flow()'s (same order); `**options` could carry anything.
+        star = any(arg.star == "*" for arg in flow.call.args)
+        plain = flow.call.with_changes(args=[a for a in flow.call.args if a.star != "*"])
+        arguments, problems = bind_arguments(plain, FLOW_PARAMETERS)
         blockers += [Blocker("MA104", flow.call, f"flow(): {p}") for p in problems]
-        positional = [arg for arg in flow.call.args if arg.keyword is None]
+        positional = [arg for arg in flow.call.args if arg.keyword is None and not arg.star]
         if len(positional) > 6:
             blockers.append(Blocker("MA104", flow.call, "flow(): save_to_dir is not supported"))
         save_to_dir = arguments.get("save_to_dir")
@@ -321,7 +325,7 @@ class _Migration:
                 )
             )
         x = arguments.get("x")
-        if x is None:
+        if x is None and not star:
             blockers.append(Blocker("MA104", flow.call, "flow() without `x`"))
         elif isinstance(x, cst.Tuple | cst.List):
             blockers.append(
@@ -438,17 +442,15 @@ class _Migration:
 
         kept = set(kept_parameters(spec))
         for flow in site.flows:
-            new_call = self._dataset_call(flow.call, dataset_name, kept)
-            repeat_inline = flow.bound_to is None and any(
-                c.draws_fixed_steps for c in flow.consumers
-            )
-            edits.expressions[flow.call] = _repeat(new_call) if repeat_inline else new_call
-            if flow.bound_to is not None:
-                for consumer in flow.consumers:
-                    if consumer.draws_fixed_steps:
-                        edits.expressions[consumer.argument.value] = _repeat(
-                            consumer.argument.value
-                        )
+            new_call: cst.BaseExpression = self._dataset_call(flow.call, dataset_name, kept)
+            # An explicit step count relies on IDG's endless iterator: repeat the dataset.
+            repeated = [c for c in flow.consumers if c.draws_fixed_steps]
+            if any(c.argument.value is flow.call for c in repeated):
+                new_call = _repeat(new_call)
+            edits.expressions[flow.call] = new_call
+            for consumer in repeated:
+                if consumer.argument.value is not flow.call:
+                    edits.expressions[consumer.argument.value] = _repeat(consumer.argument.value)
         return edits, dataset_name
 
     def _dataset_call(self, call: cst.Call, dataset_name: str, kept: set[str]) -> cst.Call:

@@ -77,7 +77,6 @@ class ConsumerUse:
 class FlowUse:
     call: cst.Call  # `<generator>.flow(...)`
     consumers: list[ConsumerUse] = field(default_factory=list)
-    bound_to: str | None = None  # `train_gen = datagen.flow(...)`
 
 
 @dataclass
@@ -318,62 +317,159 @@ class SiteFinder:
 
     def _flow_use(self, site: GeneratorSite, call: cst.Call) -> FlowUse:
         flow = FlowUse(call)
-        consumer = self._consumer(call)
+        consumers, blockers = self._trace(call, depth=0)
+        if not blockers and not consumers:
+            blockers = [
+                Blocker("MA105", call, "this .flow() iterator never reaches fit/evaluate/predict")
+            ]
+        flow.consumers.extend(consumers)
+        site.blockers.extend(blockers)
+        return flow
+
+    def _trace(self, node: cst.CSTNode, depth: int) -> tuple[list[ConsumerUse], list[Blocker]]:
+        """Where the iterator that `node` evaluates to goes: into consumers (fit/evaluate/
+        predict), through names, and out of helper functions through `return`."""
+        consumer = self._consumer(node)
         if consumer is not None:
-            flow.consumers.append(consumer)
-            return flow
-        parent = self.parent(call)
-        target = _single_assign_target(parent, call)
-        statement = self.enclosing_statement(call)
-        if (
-            isinstance(target, cst.Name)
-            and isinstance(statement, cst.SimpleStatementLine)
-            and len(statement.body) == 1
-        ):
-            scope = self.scopes.get(target)
-            assignments = [] if scope is None else list(scope.assignments[target.value])
-            if len(assignments) == 1:
-                flow.bound_to = target.value
-                for access in assignments[0].references:
-                    consumer = self._consumer(access.node)
-                    if consumer is not None:
-                        flow.consumers.append(consumer)
-                    elif not self._is_len_call(access.node):
-                        site.blockers.append(
-                            Blocker(
-                                "MA105",
-                                access.node,
-                                f"the iterator `{target.value}` is used here other than by "
-                                "fit/evaluate/predict (iterated, or its attributes read)",
-                            )
-                        )
-                if not flow.consumers:
-                    site.blockers.append(
-                        Blocker(
-                            "MA105", call, f"`{target.value}` never reaches fit/evaluate/predict"
-                        )
-                    )
-                return flow
-        if self._wrapped_by_from_generator(call):
-            site.blockers.append(
+            return [consumer], []
+        if depth > 8:
+            return [], [Blocker("MA105", node, "the iterator passes through too many names")]
+        parent = self.parent(node)
+        target = _single_assign_target(parent, node)  # type: ignore[arg-type]
+        if isinstance(target, cst.Name):
+            return self._trace_name(target, node, depth)
+        if isinstance(parent, cst.Return):
+            return self._trace_return(node, None, depth)
+        if isinstance(parent, cst.Element) and isinstance(self.parent(parent), cst.Tuple):
+            tuple_node = self.parent(parent)
+            if isinstance(self.parent(tuple_node), cst.Return):
+                index = [e.value for e in tuple_node.elements].index(node)  # type: ignore[union-attr]
+                return self._trace_return(tuple_node, index, depth)
+        if self._wrapped_by_from_generator(node):
+            return [], [
                 Blocker(
                     "MA005",
-                    call,
+                    node,
                     "wrapped in tf.data.Dataset.from_generator, the single-threaded IDG producer "
                     "stays the bottleneck; replace the wrapper with a native tf.data pipeline "
                     "(not automated yet)",
                 )
-            )
-            return flow
-        site.blockers.append(
+            ]
+        return [], [
             Blocker(
                 "MA105",
-                call,
+                node,
                 "this .flow() iterator is not passed to fit/evaluate/predict (iterated by hand, "
                 "wrapped, or stored); migrate it by hand",
             )
-        )
-        return flow
+        ]
+
+    def _trace_name(
+        self, target: cst.Name, value: cst.CSTNode, depth: int
+    ) -> tuple[list[ConsumerUse], list[Blocker]]:
+        statement = self.enclosing_statement(value)
+        scope = self.scopes.get(target)
+        assignments = [] if scope is None else list(scope.assignments[target.value])
+        if not isinstance(statement, cst.SimpleStatementLine) or len(assignments) != 1:
+            return [], [
+                Blocker("MA105", value, f"`{target.value}` is bound more than once; not followed")
+            ]
+        consumers: list[ConsumerUse] = []
+        blockers: list[Blocker] = []
+        for access in sorted(
+            assignments[0].references, key=lambda a: _position_key(self.positions, a.node)
+        ):
+            if self._is_len_call(access.node):
+                continue  # len(iterator) == batches per epoch, as len(dataset)
+            found, blocked = self._trace(access.node, depth + 1)
+            if not found and not blocked:
+                blocked = [Blocker("MA105", access.node, f"`{target.value}` is used here")]
+            consumers += found
+            blockers += [
+                Blocker(
+                    b.code,
+                    b.node,
+                    f"the iterator `{target.value}` is used here other than by "
+                    "fit/evaluate/predict (iterated, or its attributes read)"
+                    if b.code == "MA105" and b.node is access.node
+                    else b.message,
+                )
+                for b in blocked
+            ]
+        if not consumers and not blockers:
+            blockers.append(
+                Blocker("MA105", value, f"`{target.value}` never reaches fit/evaluate/predict")
+            )
+        return consumers, blockers
+
+    def _trace_return(
+        self, returned: cst.CSTNode, index: int | None, depth: int
+    ) -> tuple[list[ConsumerUse], list[Blocker]]:
+        """Follow `return <it>` / `return a, b` to the helper's call sites in this module."""
+        function = self._enclosing_function(returned)
+        calls = self._calls_of(function) if function is not None else None
+        if not calls:
+            return [], [
+                Blocker(
+                    "MA105",
+                    returned,
+                    "the iterator is returned from a function whose callers the tool cannot "
+                    "see; migrate it by hand",
+                )
+            ]
+        consumers: list[ConsumerUse] = []
+        blockers: list[Blocker] = []
+        for call in calls:
+            if index is None:
+                found, blocked = self._trace(call, depth + 1)
+            else:
+                found, blocked = self._trace_unpacked(call, index, depth)
+            consumers += found
+            blockers += blocked
+        return consumers, blockers
+
+    def _trace_unpacked(
+        self, call: cst.Call, index: int, depth: int
+    ) -> tuple[list[ConsumerUse], list[Blocker]]:
+        parent = self.parent(call)
+        if (
+            isinstance(parent, cst.Assign)
+            and len(parent.targets) == 1
+            and isinstance(parent.targets[0].target, cst.Tuple | cst.List)
+        ):
+            elements = parent.targets[0].target.elements
+            if index < len(elements) and isinstance(elements[index].value, cst.Name):
+                name = elements[index].value
+                if name.value == "_":
+                    return [], []
+                return self._trace_name(name, call, depth + 1)
+        return [], [
+            Blocker("MA105", call, "the helper's returned tuple is not unpacked into names here")
+        ]
+
+    def _enclosing_function(self, node: cst.CSTNode) -> cst.FunctionDef | None:
+        current = self.parent(node)
+        while current is not None and not isinstance(current, cst.FunctionDef):
+            if isinstance(current, cst.Lambda):
+                return None
+            current = self.parent(current)
+        return current
+
+    def _calls_of(self, function: cst.FunctionDef) -> list[cst.Call] | None:
+        """Calls `name(...)` of a module-level function bound once; None if not certain."""
+        if not isinstance(self.parent(function), cst.Module):
+            return None
+        scope = self.scopes.get(function)
+        if scope is None or len(list(scope.assignments[function.name.value])) != 1:
+            return None
+        calls: list[cst.Call] = []
+        for access in scope.assignments[function.name.value]:
+            for reference in access.references:
+                call = self.parent(reference.node)
+                if not (isinstance(call, cst.Call) and call.func is reference.node):
+                    return None  # passed around: its callers are not all visible
+                calls.append(call)
+        return calls
 
     def _wrapped_by_from_generator(self, node: cst.CSTNode) -> bool:
         """Inside a lambda or def that is handed to `tf.data.Dataset.from_generator`."""
