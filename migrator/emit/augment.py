@@ -155,8 +155,6 @@ def _render_transform(spec: AugmentSpec, name: str) -> str:
             "batch, height, width, channels = shape[0], shape[1], shape[2], shape[3]",
         ]
         body += geometry.render_resample(spec)
-    elif spec.brightness_range is not None:
-        body.append("batch = tf.shape(images)[0]")
     if spec.channel_shift_range:
         body += [""] + colour.render_channel_shift(spec)
     if not affine and (spec.horizontal_flip or spec.vertical_flip):

@@ -41,7 +41,7 @@ def render_brightness(spec: AugmentSpec) -> list[str]:
         "x = tf.floor(tf.where(outside, (x - x_low) / x_span * 255, x))",
         'factor = tf.cast(parameters["brightness"], tf.float32)[:, None, None, None]',
         "if images.shape[-1] == 4:  # PIL leaves the alpha channel of an RGBA image alone",
-        "    factor = tf.concat([tf.broadcast_to(factor, [batch, 1, 1, 3]), tf.ones([batch, 1, 1, 1])], -1)",
+        "    factor = tf.concat([tf.tile(factor, [1, 1, 1, 3]), tf.ones_like(factor)], axis=-1)",
         "x = tf.clip_by_value(tf.floor(x * factor), 0.0, 255.0)",
         "x = tf.cast(x, images.dtype)",
         "images = tf.where(outside, x / 255 * (high - low) + low, x)",

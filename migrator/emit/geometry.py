@@ -215,10 +215,9 @@ def render_resample(spec: AugmentSpec) -> list[str]:
     if "rotation" in one_factor:
         lines += [
             f'theta = parameters["theta"] * {DEGREES_TO_RADIANS}  # degrees -> radians',
+            "cos, sin = tf.cos(theta), tf.sin(theta)",
         ]
-        factors.append(
-            "matrices(tf.cos(theta), -tf.sin(theta), zero, tf.sin(theta), tf.cos(theta), zero, zero, zero, one)"
-        )
+        factors.append("matrices(cos, -sin, zero, sin, cos, zero, zero, zero, one)")
     if "shift" in one_factor:
         tx = 'parameters["tx"]' if spec.height_shift_range.active else "zero"
         ty = 'parameters["ty"]' if spec.width_shift_range.active else "zero"
@@ -229,9 +228,8 @@ def render_resample(spec: AugmentSpec) -> list[str]:
             "matrices(one, -tf.sin(shear), zero, zero, tf.cos(shear), zero, zero, zero, one)"
         )
     if "zoom" in one_factor:
-        factors.append(
-            'matrices(parameters["zx"], zero, zero, zero, parameters["zy"], zero, zero, zero, one)'
-        )
+        lines.append('zx, zy = parameters["zx"], parameters["zy"]')
+        factors.append("matrices(zx, zero, zero, zero, zy, zero, zero, zero, one)")
     if len(factors) == 1:
         lines.append(f"transform = {factors[0]}")
     else:

@@ -136,7 +136,8 @@ def render_statistics(
             f"            drawn = {parameters}(shape[0], shape[{height}], shape[{width}], batch_seed)",
             f"            return {transform}(images, drawn)",
             "",
-            "        batches = tf.data.Dataset.zip((copies, seeds)).map(transform, num_parallel_calls=tf.data.AUTOTUNE)",
+            "        batches = tf.data.Dataset.zip((copies, seeds))",
+            "        batches = batches.map(transform, num_parallel_calls=tf.data.AUTOTUNE)",
             "        x = tf.concat(list(batches), axis=0)",
         ]
     returned: list[str] = []

@@ -435,6 +435,28 @@ def test_discrete_parameters_follow_idg(drawn, key) -> None:
         assert set(values) == {-3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0}
 
 
+def test_fractional_choice_and_pixel_float_shifts_follow_idg(tf, emitted, keras_idg) -> None:
+    """A list of fractions scales by the image size; a float >= 1 is U(-v, v) pixels."""
+    spec = AugmentSpec(
+        height_shift_range=ShiftRange("choice", (0.05, 0.1), True),
+        width_shift_range=ShiftRange("uniform", (3.0,), False),
+    )
+    namespace = emitted(spec)
+    ours = namespace["aug_parameters"](DRAWS, 21, 17, tf.constant([5, 6], tf.int64))
+    ours = {key: np.asarray(value) for key, value in ours.items()}
+    idg = keras_idg(spec)
+    np.random.seed(1)
+    theirs = [idg.get_random_transform((21, 17, 3)) for _ in range(DRAWS)]
+    tx = np.array([p["tx"] for p in theirs])
+    assert set(np.round(tx, 6)) == set(np.round(ours["tx"], 6)) == {-2.1, -1.05, 1.05, 2.1}
+    values = sorted(set(np.round(tx, 6)))
+    table = [[np.sum(np.round(sample, 6) == v) for v in values] for sample in (ours["tx"], tx)]
+    assert stats.chi2_contingency(table).pvalue > 0.01
+    ty = np.array([p["ty"] for p in theirs])
+    assert stats.ks_2samp(ours["ty"], ty).pvalue > 0.01
+    assert np.abs(ours["ty"]).max() <= 3.0
+
+
 def test_zoom_axes_are_independent(drawn) -> None:
     ours, _ = drawn
     assert abs(np.corrcoef(ours["zx"], ours["zy"])[0, 1]) < 0.05
