@@ -209,10 +209,12 @@ def render_augment_function(
     if standardize.has_standardization(spec):
         body += standardize.render_standardize(spec, statistics)
     body.append("return images")
+    pieces = []
     if _has_transform(spec):
-        what = "random transforms (one per image) and standardization"
-    else:
-        what = "standardization"
+        pieces.append("random transforms (one per image)")
+    if standardize.has_standardization(spec):
+        pieces.append("standardization")
+    what = " and ".join(pieces)
     main = [
         f"def {name}(images, seed):",
         f'    """ImageDataGenerator\'s {what}, for a batch."""',
