@@ -1,0 +1,106 @@
+"""The verifier's report: a plain-text table (styled with click; click.echo drops the
+colours when the output is not a terminal) and JSON."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import click
+
+from migrator.verify.compare import FAIL, INFO, PASS, SKIP, Check, passed
+from migrator.verify.runner import RunResult
+
+CELL = 44  # widest original/migrated cell; the full story is in the details below
+RESULT = {PASS: ("ok", "green"), FAIL: ("MISMATCH", "red"), SKIP: ("skipped", "yellow")}
+
+
+@dataclass
+class Verification:
+    original: str  # paths as shown to the user
+    migrated: str
+    steps: int
+    checks: list[Check]
+    runs: dict[str, RunResult]  # "original", "migrated"
+
+    @property
+    def passed(self) -> bool:
+        return passed(self.checks)
+
+    @property
+    def failures(self) -> list[Check]:
+        return [check for check in self.checks if check.status == FAIL]
+
+
+def _cell(text: str) -> str:
+    return text if len(text) <= CELL else text[: CELL - 3] + "..."
+
+
+def _result(check: Check) -> str:
+    if check.status == INFO:
+        return check.detail or "-"
+    word, colour = RESULT[check.status]
+    return click.style(word, fg=colour, bold=check.status == FAIL)
+
+
+def render_text(verification: Verification) -> str:
+    v = verification
+    rows = [("check", "original", "migrated")] + [
+        (c.name, _cell(c.original), _cell(c.migrated)) for c in v.checks
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+
+    def line(row: tuple[str, str, str], result: str) -> str:
+        cells = [row[i].ljust(widths[i]) for i in range(3)]
+        return "  " + "  ".join(cells) + "  " + result
+
+    out = [
+        click.style(f"verify {v.original} -> {v.migrated}", bold=True) + f"  ({v.steps} steps)",
+        click.style(line(rows[0], "result"), dim=True),
+    ]
+    out += [line(row, _result(check)) for row, check in zip(rows[1:], v.checks, strict=True)]
+    for check in v.checks:
+        if check.status == FAIL:
+            out.append(click.style(f"  - {check.name}: ", fg="red") + check.detail)
+    for check in v.checks:
+        if check.status == SKIP and check.detail:
+            out.append(click.style(f"  (skipped {check.name}: {check.detail})", dim=True))
+    for side, run in v.runs.items():
+        if not run.ok and run.record.get("log_tail"):
+            out.append(f"  last lines of the {side} program's log ({run.log}):")
+            out += ["    | " + text for text in run.record["log_tail"].splitlines()]
+    if v.passed:
+        verdict = click.style("PASS", fg="green", bold=True)
+        out.append(
+            f"{verdict}: the migrated program agrees with the original ({len(v.checks)} checks)"
+        )
+    else:
+        names = ", ".join(check.name for check in v.failures)
+        verdict = click.style("FAIL", fg="red", bold=True)
+        out.append(f"{verdict}: {len(v.failures)} mismatch(es): {names}")
+    out.append("logs: " + "\n      ".join(f"{side}: {run.log}" for side, run in v.runs.items()))
+    return "\n".join(out)
+
+
+def to_json(verification: Verification) -> dict[str, Any]:
+    v = verification
+    return {
+        "original": v.original,
+        "migrated": v.migrated,
+        "steps": v.steps,
+        "passed": v.passed,
+        "mismatches": [check.name for check in v.failures],
+        "checks": [check.to_json() for check in v.checks],
+        "runs": {
+            side: {
+                "program": run.program,
+                "log": run.log,
+                "status": run.record.get("status"),
+                "error": run.record.get("error"),
+                "returncode": run.returncode,
+                "seconds": round(run.seconds, 3),
+                "record": run.record,
+            }
+            for side, run in v.runs.items()
+        },
+    }

@@ -1,0 +1,4 @@
+"""Fails before fit."""
+
+print("loading data")
+raise RuntimeError("boom: data/train.npz is missing")
