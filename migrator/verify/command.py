@@ -1,0 +1,336 @@
+"""`migrate-aug verify ORIGINAL MIGRATED` and `migrate-aug --verify PATH...`.
+
+Importing this module imports neither TensorFlow nor numpy: the programs run in child
+processes (see `runner` and `bootstrap`).
+
+Files: the verifier never writes to the user's files. Records and the migrated copies of
+`--verify` live in a temporary directory removed at the end, whatever happens. The
+programs' logs (and, for `--verify`, a copy of each migrated file, so the log's line numbers
+can be read) go to a log directory that is kept and shown in the report: `--log-dir`, or a
+new `migrate-aug-verify-logs-*` directory in the system's temporary directory.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import click
+
+from migrator.verify.runner import (
+    DEFAULT_MEMORY,
+    DEFAULT_TIMEOUT,
+    parse_memory,
+    run_program,
+)
+
+WARNING = (
+    "migrate-aug verify: this executes your programs' code (each until its first fit, "
+    "a few training steps); it never writes to your files and removes its temporary "
+    "files (the logs are kept)."
+)
+MISSING_TENSORFLOW = (
+    "migrate-aug verify needs TensorFlow, which is not installed: pip install 'migrate-aug[verify]'"
+)
+SKIPPED_DIRECTORIES = {"__pycache__", "node_modules", "site-packages", "venv", "env"}
+
+
+@dataclass(frozen=True)
+class VerifyOptions:
+    timeout: float = DEFAULT_TIMEOUT  # seconds per program
+    steps: int = 3  # K: batches recorded and training steps
+    output_format: str = "text"  # "text" or "json"
+    memory: int = DEFAULT_MEMORY  # address-space limit per program in bytes, 0: none
+    log_dir: str | None = None  # None: a new directory under the system's temp dir
+    migrate: Any = None  # migrator.api.Options for --verify; None: the defaults
+    budget: float | None = None  # seconds drawing batches for throughput; None: runner's default
+
+
+def coerce_options(options: Any = None) -> VerifyOptions:
+    """VerifyOptions from None, a VerifyOptions, a mapping, or any object with some of its
+    attributes (`format` is accepted for `output_format`, `memory` as text like '16G')."""
+    if isinstance(options, VerifyOptions):
+        return options
+    if options is None:
+        return VerifyOptions()
+    get = options.get if isinstance(options, dict) else lambda name: getattr(options, name, None)
+    values: dict[str, Any] = {}
+    for field in fields(VerifyOptions):
+        value = get(field.name)
+        if value is None and field.name == "output_format":
+            value = get("format")
+        if value is not None:
+            values[field.name] = value
+    if isinstance(values.get("memory"), str):
+        values["memory"] = parse_memory(values["memory"])
+    return VerifyOptions(**values)
+
+
+def tensorflow_missing() -> bool:
+    return importlib.util.find_spec("tensorflow") is None
+
+
+def _progress(message: str) -> None:
+    if sys.stderr.isatty():
+        click.echo(message, err=True)
+
+
+def verify_pair(
+    original: str,
+    migrated: str,
+    options: VerifyOptions,
+    workdir: str,
+    log_dir: str,
+    *,
+    prefix: str = "",
+    shown: tuple[str, str] | None = None,
+):
+    """Run both programs (one after the other, so their throughputs are comparable) and
+    compare their records."""
+    from migrator.verify.compare import compare
+    from migrator.verify.report import Verification
+
+    runs = {}
+    for side, program in (("original", original), ("migrated", migrated)):
+        log = os.path.join(log_dir, f"{prefix}{side}.log")
+        _progress(f"migrate-aug verify: running the {side} program {program} (log: {log})")
+        runs[side] = run_program(
+            program,
+            log=log,
+            workdir=workdir,
+            steps=options.steps,
+            timeout=options.timeout,
+            memory=options.memory,
+            budget=options.budget,
+        )
+    checks = compare(runs["original"].record, runs["migrated"].record)
+    original_shown, migrated_shown = shown or (original, migrated)
+    return Verification(original_shown, migrated_shown, options.steps, checks, runs)
+
+
+def _log_dir(options: VerifyOptions) -> str:
+    if options.log_dir:
+        os.makedirs(options.log_dir, exist_ok=True)
+        return os.path.abspath(options.log_dir)
+    return tempfile.mkdtemp(prefix="migrate-aug-verify-logs-")
+
+
+def run_verify(original: str, migrated: str, options: Any = None) -> int:
+    """Verify one pair of files; print the report; return the exit code."""
+    options = coerce_options(options)
+    if tensorflow_missing():
+        click.echo(MISSING_TENSORFLOW, err=True)
+        return 2
+    click.echo(WARNING, err=True)
+    log_dir = _log_dir(options)
+    with tempfile.TemporaryDirectory(prefix="migrate-aug-verify-") as workdir:
+        verification = verify_pair(original, migrated, options, workdir, log_dir)
+    _emit([verification], options, single=True)
+    return 0 if verification.passed else 1
+
+
+def _emit(verifications: list, options: VerifyOptions, *, single: bool, extra=None) -> None:
+    from migrator.verify.report import render_text, to_json
+
+    if options.output_format == "json":
+        if single:
+            payload = to_json(verifications[0])
+        else:
+            payload = {"passed": all(v.passed for v in verifications), **(extra or {})}
+            payload["results"] = [to_json(v) for v in verifications]
+        click.echo(json.dumps(payload, indent=2))
+        return
+    for index, verification in enumerate(verifications):
+        if index:
+            click.echo("")
+        click.echo(render_text(verification))
+
+
+# -- --verify PATH... ---------------------------------------------------------------------
+def _python_files(paths: list[str]) -> Iterator[Path]:
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            for found in sorted(path.rglob("*.py")):
+                parts = found.relative_to(path).parts[:-1]
+                if any(p.startswith(".") or p in SKIPPED_DIRECTORIES for p in parts):
+                    continue
+                yield found
+        else:
+            yield path
+
+
+def migrated_copy(original: Path, new_source: str, destination: Path) -> Path:
+    """A copy of the original's directory made of symlinks (so relative imports and data
+    files resolve), with the migrated source written in the original's place."""
+    destination.mkdir(parents=True)
+    for entry in original.parent.iterdir():
+        if entry.name == original.name:
+            continue
+        try:
+            (destination / entry.name).symlink_to(entry.resolve())
+        except OSError:  # no symlinks here: the program runs without its neighbours
+            pass
+    target = destination / original.name
+    with open(target, "w", encoding="utf-8", newline="") as handle:
+        handle.write(new_source)
+    return target
+
+
+def verify_paths(paths: list[str], options: Any = None) -> int:
+    """`--verify PATH...`: migrate each Python file to a temporary copy of its directory,
+    verify every file the migration changes against its original, and report. Returns 0
+    when every changed file verifies (or nothing changes), 1 when one does not, 2 when a
+    path is missing or a file cannot be read or parsed (and nothing failed)."""
+    from migrator.api import Options, SourceParseError, migrate_source
+
+    options = coerce_options(options)
+    if tensorflow_missing():
+        click.echo(MISSING_TENSORFLOW, err=True)
+        return 2
+    errors: list[str] = []
+    unchanged: list[str] = []
+    verifications = []
+    warned = False
+    log_dir: str | None = None
+    with tempfile.TemporaryDirectory(prefix="migrate-aug-verify-") as workdir:
+        for index, path in enumerate(_python_files(paths)):
+            if not path.exists():
+                errors.append(f"{path}: no such file or directory")
+                continue
+            if path.suffix != ".py":
+                click.echo(f"migrate-aug verify: {path}: only .py files are verified", err=True)
+                continue
+            try:
+                with open(path, encoding="utf-8", newline="") as handle:
+                    source = handle.read()
+            except (OSError, UnicodeDecodeError) as error:
+                errors.append(f"{path}: cannot read: {error}")
+                continue
+            if "ImageDataGenerator" not in source:
+                continue
+            try:
+                result = migrate_source(source, str(path), options.migrate or Options())
+            except SourceParseError as error:
+                errors.append(f"{path}:{error.line}:{error.column}: cannot parse: {error.message}")
+                continue
+            except Exception as error:  # noqa: BLE001 - one file's failure is reported, others go on
+                errors.append(f"{path}: migration failed: {type(error).__name__}: {error}")
+                continue
+            if not result.changed:
+                unchanged.append(str(path))
+                continue
+            if not warned:
+                click.echo(WARNING, err=True)
+                warned = True
+            log_dir = log_dir or _log_dir(options)
+            prefix = f"{index}-{path.stem}-"
+            kept = os.path.join(log_dir, f"{prefix}migrated.py")
+            with open(kept, "w", encoding="utf-8", newline="") as handle:
+                handle.write(result.new_source)
+            copy = migrated_copy(path.resolve(), result.new_source, Path(workdir) / f"copy-{index}")
+            verifications.append(
+                verify_pair(
+                    str(path),
+                    str(copy),
+                    options,
+                    workdir,
+                    log_dir,
+                    prefix=prefix,
+                    shown=(str(path), kept),
+                )
+            )
+    for error in errors:
+        click.echo(f"migrate-aug verify: {error}", err=True)
+    failed = [v for v in verifications if not v.passed]
+    if options.output_format == "json":
+        _emit(
+            verifications, options, single=False, extra={"unchanged": unchanged, "errors": errors}
+        )
+    else:
+        _emit(verifications, options, single=False)
+        if verifications:
+            click.echo("")
+        summary = f"verified {len(verifications)} migrated file(s): {len(verifications) - len(failed)} passed, {len(failed)} failed"
+        if not verifications:
+            summary = "nothing to verify: no file would be rewritten"
+        if unchanged:
+            summary += f"; {len(unchanged)} file(s) with ImageDataGenerator unchanged"
+        click.echo(summary)
+    if failed:
+        return 1
+    return 2 if errors else 0
+
+
+# -- the click command ------------------------------------------------------------------------
+def _memory(ctx: click.Context, param: click.Parameter, value: str) -> int:
+    try:
+        return parse_memory(value)
+    except (ValueError, IndexError):
+        raise click.BadParameter(f"{value!r} is not a size like 16G, 4096M or 0") from None
+
+
+@click.command("verify")
+@click.argument("original", type=click.Path(exists=True, dir_okay=False))
+@click.argument("migrated", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=DEFAULT_TIMEOUT,
+    show_default=True,
+    help="Seconds each program may run before it is killed.",
+)
+@click.option(
+    "--steps",
+    type=click.IntRange(min=1),
+    default=3,
+    show_default=True,
+    help="Batches recorded and training steps run (K).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "--memory",
+    default="16G",
+    show_default=True,
+    callback=_memory,
+    help="Address-space limit per program (e.g. 16G, 4096M; 0 for none).",
+)
+@click.option(
+    "--log-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Where the programs' logs go (kept). Default: a new temporary directory.",
+)
+@click.pass_context
+def verify(
+    ctx: click.Context,
+    original: str,
+    migrated: str,
+    timeout: float,
+    steps: int,
+    output_format: str,
+    memory: int,
+    log_dir: str | None,
+) -> None:
+    """Run ORIGINAL and MIGRATED for a few training steps under a 2-replica strategy and
+    report whether their input pipelines agree (exit 0) or not (exit 1)."""
+    options = VerifyOptions(
+        timeout=timeout, steps=steps, output_format=output_format, memory=memory, log_dir=log_dir
+    )
+    ctx.exit(run_verify(original, migrated, options))
+
+
+__all__ = ["VerifyOptions", "coerce_options", "run_verify", "verify", "verify_paths"]
