@@ -280,7 +280,6 @@ def record_fit(session: Session, original, model, args, kwargs, caller) -> None:
     record["seconds"]["training"] = round(time.perf_counter() - started, 3)
     record["losses"] = recorder.losses
     record["val_losses"] = recorder.val_losses
-    _record_strategy(tf, model, record)
     record.pop("stage", None)
 
 
