@@ -1,0 +1,387 @@
+"""Render the tf.data function that replaces `datagen.flow_from_directory(...)` (MA003).
+
+The emitted `<name>(directory, target_size=(256, 256), color_mode="rgb", classes=None,
+class_mode="categorical", batch_size=32, shuffle=True, seed=None, follow_links=False,
+subset=None, interpolation="nearest", keep_aspect_ratio=False)` takes flow_from_directory's
+own arguments (minus save_to_dir/save_prefix/save_format), so call sites keep theirs, and
+returns a finite dataset with IDG's batches:
+
+- the files IDG lists, in its order (sorted class directories, each walked recursively in
+  sorted order, IDG's extension white list), listed in plain Python when the function is
+  called; `validation_split` + `subset` take the same slice of every class directory;
+- each file decoded in a parallel map as `load_img` + `img_to_array` would: PIL's colour
+  conversions (its fixed-point luma for grayscale), JPEG with libjpeg's accurate integer
+  DCT, PIL's nearest-neighbour resize reproduced index for index;
+- IDG's labels per class_mode, in the generator's dtype; the augmentation (one fresh seed
+  pair per batch) before the labels, so class_mode="input" sees augmented images.
+
+Measured against the real `flow_from_directory` (tests/emit/test_directory.py): identical
+pixels for PNG, BMP and baseline/progressive JPEG files in every color_mode, with and
+without resizing. What cannot be reproduced is refused by `unsupported_directory_call` or,
+for properties of the files only known at run time, raises a clear error when the emitted
+function is called or the file is read (PPM/TIFF files, 16-bit greyscale PNGs).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from migrator.model import AugmentSpec
+
+
+class _Unknown:
+    """The value of an argument that is not a literal (known only at run time)."""
+
+    _instance: _Unknown | None = None
+
+    def __new__(cls) -> _Unknown:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN = _Unknown()
+
+# flow_from_directory()'s parameters in order (Keras 3 and tf_keras).
+DIRECTORY_PARAMETERS: tuple[str, ...] = (
+    "directory",
+    "target_size",
+    "color_mode",
+    "classes",
+    "class_mode",
+    "batch_size",
+    "shuffle",
+    "seed",
+    "save_to_dir",
+    "save_prefix",
+    "save_format",
+    "follow_links",
+    "subset",
+    "interpolation",
+    "keep_aspect_ratio",
+)
+# The emitted function's parameters, in order. Arguments after `seed` must be passed to it
+# by keyword: the dropped save_* parameters sit before them in flow_from_directory.
+KEPT_DIRECTORY_PARAMETERS: tuple[str, ...] = (
+    "directory",
+    "target_size",
+    "color_mode",
+    "classes",
+    "class_mode",
+    "batch_size",
+    "shuffle",
+    "seed",
+    "follow_links",
+    "subset",
+    "interpolation",
+    "keep_aspect_ratio",
+)
+# Arguments without any effect once save_to_dir is unset, dropped from rewritten calls.
+DROPPED_DIRECTORY_PARAMETERS: frozenset[str] = frozenset(
+    {"save_to_dir", "save_prefix", "save_format"}
+)
+
+COLOR_MODES = ("rgb", "rgba", "grayscale")
+CLASS_MODES = ("categorical", "binary", "sparse", "input", None)
+# Resampling filters the emitted code reproduces exactly.
+INTERPOLATIONS = ("nearest",)
+# Every name load_img accepts (keras.src.utils.image_utils.PIL_INTERPOLATION_METHODS).
+PIL_INTERPOLATIONS = ("nearest", "bilinear", "bicubic", "hamming", "box", "lanczos")
+
+
+def _refuse_value(argument: str, value: object) -> tuple[str, str, str] | None:
+    if argument == "save_to_dir" and value is not None:
+        return (
+            "MA104",
+            argument,
+            "save_to_dir writes every augmented batch to disk as a side effect, which the "
+            "tf.data pipeline does not do; drop save_to_dir (and save_prefix/save_format) "
+            "to migrate, or keep ImageDataGenerator here",
+        )
+    if argument == "interpolation" and value not in INTERPOLATIONS:
+        if value in PIL_INTERPOLATIONS:
+            reason = (
+                f"interpolation={value!r}: PIL's antialiased resampling filters are not "
+                "reproduced exactly by TensorFlow's resize (it rounds and filters "
+                "differently); use interpolation='nearest' (the default) or keep "
+                "ImageDataGenerator here"
+            )
+        else:
+            reason = (
+                f"interpolation={value!r} is not one of load_img's methods "
+                f"({', '.join(PIL_INTERPOLATIONS)}): IDG raises when it resizes"
+            )
+        return ("MA102", argument, reason)
+    if argument == "color_mode" and value not in COLOR_MODES:
+        return (
+            "MA102",
+            argument,
+            f"color_mode={value!r} is invalid (IDG raises); use 'rgb', 'rgba' or 'grayscale'",
+        )
+    if argument == "class_mode" and value not in CLASS_MODES:
+        return (
+            "MA102",
+            argument,
+            f"class_mode={value!r} is invalid for flow_from_directory (IDG raises); use "
+            "'categorical', 'binary', 'sparse', 'input' or None",
+        )
+    if argument == "subset" and value not in (None, "training", "validation"):
+        return (
+            "MA102",
+            argument,
+            f"subset={value!r} is invalid (IDG raises); use 'training', 'validation' or None",
+        )
+    if argument == "target_size" and not (
+        isinstance(value, (tuple, list))
+        and len(value) == 2
+        and all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value)
+    ):
+        return (
+            "MA102",
+            argument,
+            f"target_size={value!r} is not a (height, width) pair of positive integers",
+        )
+    return None
+
+
+def unsupported_directory_call(
+    arguments: Mapping[str, object | None],
+) -> list[tuple[str, str, str]]:
+    """(code, argument, reason) for every argument of a `flow_from_directory(...)` call that
+    blocks the rewrite. `arguments` maps parameter names (positional ones already mapped
+    through DIRECTORY_PARAMETERS) to their literal values, or to UNKNOWN for non-literal
+    ones; parameters left out take flow_from_directory's defaults, which are all supported.
+
+    Non-literal values are accepted for every parameter but save_to_dir: the emitted function
+    takes them at run time and checks them when called (as IDG does when constructed).
+    """
+    refusals: list[tuple[str, str, str]] = []
+    for argument, value in arguments.items():
+        if argument not in DIRECTORY_PARAMETERS:
+            refusals.append(
+                (
+                    "MA104",
+                    argument,
+                    f"flow_from_directory() has no parameter {argument!r} (IDG raises)",
+                )
+            )
+        elif value is UNKNOWN:
+            if argument == "save_to_dir":
+                refusals.append(
+                    (
+                        "MA101",
+                        argument,
+                        "save_to_dir is not a literal: if it is set at run time, IDG writes "
+                        "augmented images to disk, which the tf.data pipeline does not do; "
+                        "drop it to migrate",
+                    )
+                )
+        elif argument not in ("save_prefix", "save_format"):
+            refusal = _refuse_value(argument, value)
+            if refusal is not None:
+                refusals.append(refusal)
+    return refusals
+
+
+def _with_tf(source: str, tf: str) -> str:
+    return source if tf == "tf" else re.sub(r"(?<![\w.])tf\.", f"{tf}.", source)
+
+
+_SIGNATURE: tuple[str, ...] = (
+    "directory",
+    "target_size=(256, 256)",
+    'color_mode="rgb"',
+    "classes=None",
+    'class_mode="categorical"',
+    "batch_size=32",
+    "shuffle=True",
+    "seed=None",
+    "follow_links=False",
+    "subset=None",
+    'interpolation="nearest"',
+    "keep_aspect_ratio=False",
+)
+
+
+def _header(name: str) -> str:
+    return "\n".join([f"def {name}(", *(f"    {p}," for p in _SIGNATURE), "):"])
+
+
+_LISTING = """
+    if color_mode not in ("rgb", "rgba", "grayscale"):
+        raise ValueError(f"Invalid color_mode {color_mode!r}: use 'rgb', 'rgba' or 'grayscale'.")
+    if class_mode not in ("categorical", "binary", "sparse", "input", None):
+        raise ValueError(f"Invalid class_mode {class_mode!r}.")
+    if interpolation != "nearest":
+        raise ValueError(
+            f"interpolation={interpolation!r}: only 'nearest' reproduces load_img exactly."
+        )
+    # IDG's file list: class directories in sorted order (or `classes`' order), each walked
+    # recursively in sorted order, keeping names that end with IDG's extensions.
+    if not classes:
+        entries = sorted(os.listdir(directory))
+        classes = [entry for entry in entries if os.path.isdir(os.path.join(directory, entry))]
+    class_indices = {name: index for index, name in enumerate(classes)}
+    split = None
+    if subset is not None:
+        if subset not in ("training", "validation"):
+            raise ValueError(f"Invalid subset {subset!r}: use 'training' or 'validation'.")
+        # validation_split=__SPLIT__: the first files of every class form the validation subset.
+        split = (0, __SPLIT__) if subset == "validation" else (__SPLIT__, 1)
+    formats = ("png", "jpg", "jpeg", "bmp", "ppm", "tif", "tiff")
+    paths, labels = [], []
+    for class_name in classes:
+        class_directory = os.path.join(directory, class_name)
+        walk = os.walk(class_directory, followlinks=follow_links)
+        found = [
+            os.path.join(root, name)
+            for root, _, names in sorted(walk, key=lambda entry: entry[0])
+            for name in sorted(names)
+            if name.lower().endswith(formats)
+        ]
+        if split is not None:
+            found = found[int(split[0] * len(found)) : int(split[1] * len(found))]
+        paths += found
+        labels += [class_indices[os.path.basename(class_directory)]] * len(found)
+    undecodable = [path for path in paths if path.lower().endswith(("ppm", "tif", "tiff"))]
+    if undecodable:
+        raise ValueError(
+            f"TensorFlow cannot decode PPM or TIFF images such as {undecodable[0]!r}: convert "
+            "them to PNG, or keep ImageDataGenerator for this directory."
+        )
+    filepaths, count = paths, len(paths)
+    paths = tf.constant(paths, tf.string)
+    labels = tf.constant(labels, tf.int32)
+    height, width = target_size
+    depth = {"grayscale": 1, "rgb": 3, "rgba": 4}[color_mode]
+"""
+
+_LOAD = '''
+    def pil_nearest(start, extent, size):
+        # PIL's nearest-neighbour resize steps through the source in float64, one addition
+        # per output pixel, and truncates; tf.image.resize picks other pixels for many sizes.
+        step = tf.cast(extent, tf.float64) / size
+        first = tf.cast(start, tf.float64) + step * 0.5
+        positions = tf.math.cumsum(tf.concat([[first], tf.fill([size - 1], step)], axis=0))
+        return tf.cast(positions, tf.int32)
+
+    def load(index):
+        """One file as keras' load_img + img_to_array read it (PIL)."""
+        contents = tf.io.read_file(tf.gather(paths, index))
+        # PIL decodes JPEG with libjpeg's accurate integer DCT (TF's default is the fast one).
+        image = tf.cond(
+            tf.io.is_jpeg(contents),
+            lambda: tf.io.decode_jpeg(contents, channels=3, dct_method="INTEGER_ACCURATE"),
+            lambda: tf.io.decode_image(contents, expand_animations=False),
+        )
+        png = tf.strings.substr(contents, 0, 8) == b"\\x89PNG\\r\\n\\x1a\\n"
+        tf.debugging.Assert(
+            tf.logical_not(png & (tf.strings.substr(contents, 24, 2) == b"\\x10\\x00")),
+            ["16-bit greyscale PNGs are not reproduced (PIL keeps 16-bit values):", paths[index]],
+        )
+        # PIL reads 32-bit BMPs as RGB: the fourth byte is padding, not alpha.
+        image = tf.cond(
+            tf.strings.substr(contents, 0, 2) == b"BM", lambda: image[:, :, :3], lambda: image
+        )
+        # The file's own channels: 1 grey, 2 grey + alpha, 3 RGB, 4 RGBA. Converted by hand
+        # because TF's alpha filler is wrong for palette and low-bit-depth PNGs.
+        image = tf.cast(image, tf.int32)
+        channels = tf.shape(image)[2]
+        rgb = tf.gather(image, tf.where(channels < 3, [0, 0, 0], [0, 1, 2]), axis=2)
+        if color_mode == "rgb":
+            image = rgb
+        elif color_mode == "rgba":
+            alpha = tf.where(channels % 2 == 0, image[:, :, -1:], 255)
+            image = tf.concat([rgb, alpha], axis=2)
+        else:
+            # PIL's ITU-R 601-2 luma in 16-bit fixed point, rounded.
+            weights = tf.constant([19595, 38470, 7471], tf.int32)
+            image = (tf.reduce_sum(rgb * weights, axis=2, keepdims=True) + 32768) // 65536
+        shape = tf.shape(image)
+        top, left, crop_height, crop_width = 0, 0, shape[0], shape[1]
+        if keep_aspect_ratio:
+            # load_img's centred crop to the target aspect ratio, resized as PIL's box.
+            crop_height = tf.minimum(shape[0], shape[1] * height // width)
+            crop_width = tf.minimum(shape[1], shape[0] * width // height)
+            top, left = (shape[0] - crop_height) // 2, (shape[1] - crop_width) // 2
+        rows = pil_nearest(top, crop_height, height)
+        columns = pil_nearest(left, crop_width, width)
+        # Unchanged when the size already matches: the indices are then 0, 1, 2, ...
+        image = tf.gather(tf.gather(image, rows, axis=0), columns, axis=1)
+        image = tf.ensure_shape(image, [height, width, depth])__TRANSPOSE__
+        return tf.cast(image, tf.__DTYPE__), tf.gather(labels, index)
+'''
+
+
+def render_directory_dataset_function(
+    spec: AugmentSpec,
+    dataset_name: str,
+    augment_name: str | None,
+    generator_name: str,
+    *,
+    tf: str = "tf",
+) -> str:
+    """Source of `def <dataset_name>(directory, ...)`, the tf.data replacement of
+    `<generator_name>.flow_from_directory(...)`. `augment_name` is the function rendered by
+    migrator.emit.augment for `spec` (None when spec.is_identity). The source uses `tf` and
+    `os` (the caller makes sure the module imports os)."""
+    split = repr(float(spec.validation_split))
+    transpose = ""
+    if spec.data_format == "channels_first":
+        transpose = "\n        image = tf.transpose(image, [2, 0, 1])  # channels_first"
+    listing = _LISTING.replace("__SPLIT__", split)
+    load = _LOAD.replace("__TRANSPOSE__", transpose).replace("__DTYPE__", spec.dtype)
+    arguments, augment = "images, classes", ""
+    if augment_name is not None:
+        arguments = "batch, augment_seed"
+        augment = f"""
+        images, classes = batch
+        images = {augment_name}(images, augment_seed)"""
+    finish = f'''
+    def finish({arguments}):
+        """The batch as IDG yields it: labels from the class indices of its files."""{augment}
+        if class_mode is None:
+            return images
+        if class_mode == "input":
+            return images, images
+        if class_mode == "categorical":
+            return images, tf.one_hot(classes, len(class_indices), dtype=tf.{spec.dtype})
+        return images, tf.cast(classes, tf.{spec.dtype})  # binary, sparse: the class index
+'''
+    if augment_name is None:
+        batches = "dataset.map(finish, num_parallel_calls=tf.data.AUTOTUNE)"
+        seeds = ""
+    else:
+        seeds = """
+    # One seed pair per batch for the augmentation's stateless random ops: parallel map
+    # calls stay independent, and a given `seed` reproduces the same batches.
+    seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)"""
+        batches = (
+            "tf.data.Dataset.zip((dataset, seeds)).map(finish, num_parallel_calls=tf.data.AUTOTUNE)"
+        )
+    source = f'''{_header(dataset_name)}
+    """tf.data version of `{generator_name}.flow_from_directory(...)`: same files, labels and
+    batches; the files are decoded in parallel."""{listing}
+    indices = tf.data.Dataset.range(count)
+    if shuffle:
+        # Shuffle indices, not images, so memory stays flat; a new order every epoch.
+        indices = indices.shuffle(max(count, 1), seed=seed, reshuffle_each_iteration=True)
+{load}{finish}
+    # Decode file by file in parallel, then batch (the last batch may be partial).
+    dataset = indices.map(load, num_parallel_calls=tf.data.AUTOTUNE).batch(batch_size){seeds}
+    dataset = {batches}
+    options = tf.data.Options()
+    # Files fed by index: FILE sharding is impossible, each worker keeps its share of batches.
+    options.experimental_distribute.auto_shard_policy = (
+        tf.data.experimental.AutoShardPolicy.DATA
+    )
+    dataset = dataset.with_options(options).prefetch(tf.data.AUTOTUNE)
+    # What IDG's iterator tells about the files, for code that reads it.
+    dataset.class_indices, dataset.filepaths, dataset.samples = class_indices, filepaths, count
+    return dataset
+'''
+    return _with_tf(source, tf)

@@ -1,0 +1,406 @@
+"""The emitted flow_from_directory replacement yields what IDG.flow_from_directory yields:
+the same files in the same order, class indices, subsets, pixels (PIL's decoding, colour
+conversions and nearest resize), labels for every class_mode, batches and reshuffling.
+
+JPEG files are compared with tolerance 0 too: PIL and TF link libjpeg(-turbo), and with
+dct_method="INTEGER_ACCURATE" TF runs the same integer IDCT and upsampling as PIL.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import struct
+import zlib
+
+import numpy as np
+import pytest
+
+from migrator.emit.directory import (
+    DIRECTORY_PARAMETERS,
+    KEPT_DIRECTORY_PARAMETERS,
+    UNKNOWN,
+    render_directory_dataset_function,
+    unsupported_directory_call,
+)
+from migrator.model import AugmentSpec
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+tf = pytest.importorskip("tensorflow")
+legacy = pytest.importorskip("keras.src.legacy.preprocessing.image")
+Image = pytest.importorskip("PIL.Image")
+
+CLASS_MODES = ["categorical", "binary", "sparse", "input", None]
+
+
+@pytest.fixture(scope="module")
+def build(run_emitted):
+    """The emitted function, run from a file as in a user's module (autograph reads it)."""
+
+    def make(spec: AugmentSpec | None = None, augment=None):
+        spec = AugmentSpec() if spec is None else spec
+        name = "data_augment" if augment else None
+        source = render_directory_dataset_function(spec, "data_dataset", name, "data")
+        return run_emitted(source, os=os, data_augment=augment)["data_dataset"]
+
+    return make
+
+
+def as_tuple(batch) -> tuple:
+    return tuple(np.asarray(t) for t in batch) if isinstance(batch, tuple) else (batch,)
+
+
+def ours(dataset) -> list[tuple]:
+    return [as_tuple(b) for b in dataset.as_numpy_iterator()]
+
+
+def theirs(iterator) -> list[tuple]:
+    return [as_tuple(iterator[i]) for i in range(len(iterator))]
+
+
+def assert_same_batches(mine: list[tuple], reference: list[tuple]) -> None:
+    assert len(mine) == len(reference)
+    for a, b in zip(mine, reference, strict=True):
+        assert len(a) == len(b)
+        for x, y in zip(a, b, strict=True):
+            assert x.dtype == y.dtype
+            assert x.shape == y.shape
+            np.testing.assert_array_equal(x, y)
+
+
+def _pixels(rng, height: int, width: int, channels: int) -> np.ndarray:
+    # Smooth-ish content so that JPEG keeps detail and resizing matters.
+    base = rng.integers(0, 256, (height, width, channels))
+    return ((base + np.arange(width)[None, :, None] * 7) % 256).astype("uint8")
+
+
+def _save(image, path, **options) -> None:
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    image.save(path, **options)
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory) -> str:
+    """Four class directories ("Dog" sorts before "bird"; "empty" has no files), nested
+    directories, upper-case extensions, files to skip, odd sizes, every PNG colour type
+    PIL writes, BMP and JPEG variants: 14 images."""
+    root = str(tmp_path_factory.mktemp("tree"))
+    rng = np.random.default_rng(0)
+
+    def px(height: int, width: int, channels: int) -> np.ndarray:
+        return _pixels(rng, height, width, channels)
+
+    _save(Image.fromarray(px(13, 9, 3)), f"{root}/cat/a.png")
+    _save(Image.fromarray(px(20, 31, 3)), f"{root}/cat/B.JPG", format="JPEG", quality=90)
+    _save(Image.fromarray(px(9, 13, 1)[..., 0]), f"{root}/cat/grey.png")
+    _save(Image.fromarray(px(13, 9, 4)), f"{root}/cat/zz/rgba.png")
+    _save(Image.fromarray(px(17, 17, 4)), f"{root}/Dog/rgba.png")
+    _save(Image.fromarray(px(17, 17, 3)).quantize(16), f"{root}/Dog/palette.png")
+    _save(Image.fromarray(px(15, 11, 3)).quantize(16), f"{root}/Dog/tRNS.png", transparency=2)
+    _save(Image.fromarray(px(11, 7, 1)[..., 0] > 100), f"{root}/Dog/sub/bits.png")
+    _save(Image.fromarray(px(11, 7, 3)).convert("LA"), f"{root}/Dog/sub/grey_alpha.png")
+    _save(Image.fromarray(px(11, 7, 3)), f"{root}/Dog/sub/deeper/x.bmp")
+    _save(Image.fromarray(px(11, 7, 4)), f"{root}/bird/rgbx.bmp")
+    _save(Image.fromarray(px(30, 20, 3)), f"{root}/bird/prog.jpeg", progressive=True)
+    _save(Image.fromarray(px(30, 20, 1)[..., 0]), f"{root}/bird/grey.jpg")
+    _save(Image.fromarray(px(16, 16, 3)), f"{root}/bird/subsampled.jpg", subsampling=2)
+    with open(f"{root}/bird/notes.txt", "w") as handle:
+        handle.write("not an image")
+    with open(f"{root}/bird/README", "w") as handle:
+        handle.write("not an image either")
+    os.makedirs(f"{root}/empty")
+    return root
+
+
+def test_parameters_mirror_flow_from_directory(build) -> None:
+    import inspect
+
+    signature = inspect.signature(legacy.ImageDataGenerator.flow_from_directory)
+    assert tuple(signature.parameters)[1:] == DIRECTORY_PARAMETERS
+    emitted = inspect.signature(build())
+    assert tuple(emitted.parameters) == KEPT_DIRECTORY_PARAMETERS
+    for name, parameter in emitted.parameters.items():
+        assert parameter.default == signature.parameters[name].default
+
+
+@pytest.mark.parametrize("class_mode", CLASS_MODES)
+@pytest.mark.parametrize("color_mode", ["rgb", "rgba", "grayscale"])
+def test_unshuffled_batches_match_idg(build, tree, color_mode, class_mode) -> None:
+    arguments = dict(
+        target_size=(13, 9), color_mode=color_mode, class_mode=class_mode, batch_size=4
+    )
+    dataset = build()(tree, shuffle=False, **arguments)
+    iterator = legacy.ImageDataGenerator().flow_from_directory(tree, shuffle=False, **arguments)
+    mine, reference = ours(dataset), theirs(iterator)
+    assert [len(b[0]) for b in mine] == [4, 4, 4, 2]  # 14 images, last batch partial
+    assert_same_batches(mine, reference)
+    assert (
+        dataset.class_indices
+        == iterator.class_indices
+        == {"Dog": 0, "bird": 1, "cat": 2, "empty": 3}
+    )
+    assert dataset.filepaths == iterator.filepaths
+    assert dataset.samples == iterator.samples == 14
+
+
+def test_tf_keras_iterator_agrees(build, tree) -> None:
+    tf_keras_image = pytest.importorskip("tf_keras.src.preprocessing.image")
+    arguments = dict(target_size=(11, 14), batch_size=8, shuffle=False)
+    iterator = tf_keras_image.ImageDataGenerator().flow_from_directory(tree, **arguments)
+    assert_same_batches(ours(build()(tree, **arguments)), theirs(iterator))
+
+
+@pytest.mark.parametrize("keep_aspect_ratio", [False, True])
+@pytest.mark.parametrize("target_size", [(16, 16), (7, 29), (40, 25), (3, 2)])
+def test_nearest_resize_matches_pil(build, tree, target_size, keep_aspect_ratio) -> None:
+    arguments = dict(target_size=target_size, keep_aspect_ratio=keep_aspect_ratio)
+    arguments.update(batch_size=5, class_mode="sparse", shuffle=False)
+    mine = ours(build()(tree, **arguments))
+    reference = theirs(legacy.ImageDataGenerator().flow_from_directory(tree, **arguments))
+    assert_same_batches(mine, reference)
+
+
+def test_nearest_resize_differs_from_tf_image_resize() -> None:
+    # Why the emitted code computes PIL's indices itself: TF's half-pixel nearest picks
+    # other pixels for many sizes (here 2 -> 7 columns).
+    row = np.arange(2, dtype=np.int32)[None, :]
+    pil = np.asarray(Image.frombytes("I", (2, 1), row.tobytes()).resize((7, 1), Image.NEAREST))
+    tf_resized = tf.image.resize(row[..., None], (1, 7), method="nearest").numpy()[..., 0]
+    np.testing.assert_array_equal(pil, [[0, 0, 0, 0, 1, 1, 1]])
+    np.testing.assert_array_equal(tf_resized, [[0, 0, 0, 1, 1, 1, 1]])
+
+
+def test_nearest_resize_matches_pil_for_many_sizes(build, tmp_path) -> None:
+    # 60 images of sizes 1..64 resized up and down: PIL's float64 stepping has ties that a
+    # closed formula floor((i + 0.5) * in / out) gets wrong for about one size pair in six.
+    rng = np.random.default_rng(5)
+    for i, (height, width) in enumerate(rng.integers(1, 65, (60, 2))):
+        image = Image.fromarray(_pixels(rng, int(height), int(width), 1)[..., 0])
+        _save(image, str(tmp_path / "only" / f"{i:02d}.png"))
+    for target_size in [(24, 40), (64, 3)]:
+        arguments = dict(target_size=target_size, color_mode="grayscale", batch_size=60)
+        arguments.update(shuffle=False, class_mode=None)
+        mine = ours(build()(str(tmp_path), **arguments))
+        generator = legacy.ImageDataGenerator()
+        assert_same_batches(mine, theirs(generator.flow_from_directory(str(tmp_path), **arguments)))
+
+
+def test_classes_argument_selects_and_orders(build, tree) -> None:
+    arguments = dict(classes=["cat", "Dog"], target_size=(8, 8), batch_size=3, shuffle=False)
+    dataset = build()(tree, **arguments)
+    iterator = legacy.ImageDataGenerator().flow_from_directory(tree, **arguments)
+    mine = ours(dataset)
+    assert_same_batches(mine, theirs(iterator))
+    assert dataset.class_indices == iterator.class_indices == {"cat": 0, "Dog": 1}
+    labels = np.concatenate([b[1] for b in mine]).argmax(axis=1)
+    assert list(labels) == [0] * 4 + [1] * 6  # cat's files first
+
+
+@pytest.mark.parametrize("split", [0.3, 0.5])
+@pytest.mark.parametrize("subset", ["training", "validation"])
+def test_validation_split_takes_the_same_files_per_class(build, tree, subset, split) -> None:
+    arguments = dict(target_size=(8, 8), class_mode="sparse", batch_size=4, shuffle=False)
+    dataset = build(AugmentSpec(validation_split=split))(tree, subset=subset, **arguments)
+    generator = legacy.ImageDataGenerator(validation_split=split)
+    iterator = generator.flow_from_directory(tree, subset=subset, **arguments)
+    assert_same_batches(ours(dataset), theirs(iterator))
+    assert dataset.filepaths == iterator.filepaths
+    assert dataset.samples == iterator.samples > 0
+
+
+def test_invalid_subset_raises(build, tree) -> None:
+    with pytest.raises(ValueError, match="subset"):
+        build(AugmentSpec(validation_split=0.2))(tree, subset="test")
+
+
+@pytest.mark.parametrize("follow_links", [False, True])
+def test_follow_links(build, tree, tmp_path, follow_links) -> None:
+    outside = tmp_path / "outside"
+    _save(Image.fromarray(np.full((5, 6, 3), 9, "uint8")), str(outside / "linked.png"))
+    root = tmp_path / "root"
+    (root / "a").mkdir(parents=True)
+    _save(Image.fromarray(np.full((5, 6, 3), 200, "uint8")), str(root / "a" / "own.png"))
+    os.symlink(outside, root / "a" / "link")
+    arguments = dict(target_size=(5, 6), follow_links=follow_links, shuffle=False)
+    dataset = build()(str(root), **arguments)
+    iterator = legacy.ImageDataGenerator().flow_from_directory(str(root), **arguments)
+    assert_same_batches(ours(dataset), theirs(iterator))
+    assert dataset.samples == iterator.samples == (2 if follow_links else 1)
+
+
+def test_channels_first_and_float64(build, tree) -> None:
+    spec = AugmentSpec(data_format="channels_first", dtype="float64")
+    arguments = dict(target_size=(10, 12), color_mode="rgba", batch_size=6, shuffle=False)
+    generator = legacy.ImageDataGenerator(data_format="channels_first", dtype="float64")
+    mine = ours(build(spec)(tree, **arguments))
+    assert mine[0][0].shape == (6, 4, 10, 12)
+    assert_same_batches(mine, theirs(generator.flow_from_directory(tree, **arguments)))
+
+
+def test_shuffle_visits_every_file_once_per_epoch_and_reshuffles(build, tree) -> None:
+    arguments = dict(target_size=(6, 6), class_mode=None, batch_size=4)
+    reference = np.concatenate([b[0] for b in ours(build()(tree, shuffle=False, **arguments))])
+    key = {image.tobytes(): i for i, image in enumerate(reference)}
+    assert len(key) == 14  # every image is distinct
+
+    def order(dataset) -> list[int]:
+        return [key[image.tobytes()] for b in ours(dataset) for image in b[0]]
+
+    dataset = build()(tree, seed=7, **arguments)
+    epochs = [order(dataset) for _ in range(3)]
+    for epoch in epochs:
+        assert sorted(epoch) == list(range(14))
+    assert len({tuple(epoch) for epoch in epochs}) == 3
+    assert order(build()(tree, seed=7, **arguments)) == epochs[0]
+
+
+def test_augmentation_gets_a_fresh_seed_per_batch_and_feeds_input_labels(build, tree) -> None:
+    def augment(images, seed):
+        # Encode the seed into the pixels so the test can read it back.
+        return images * 0 + tf.cast(seed[0] % 1000, images.dtype)
+
+    arguments = dict(target_size=(4, 4), class_mode="input", batch_size=5, shuffle=False)
+    dataset = build(AugmentSpec(rotation_range=10), augment)(tree, seed=3, **arguments)
+    first = ours(dataset)
+    assert [len(b[0]) for b in first] == [5, 5, 4]
+    for images, labels in first:
+        np.testing.assert_array_equal(images, labels)  # "input": the augmented images
+    values = [float(b[0][0, 0, 0, 0]) for b in first]
+    assert len(set(values)) == len(values)
+    assert [float(b[0][0, 0, 0, 0]) for b in ours(dataset)] != values
+    rebuilt = build(AugmentSpec(rotation_range=10), augment)(tree, seed=3, **arguments)
+    assert [float(b[0][0, 0, 0, 0]) for b in ours(rebuilt)] == values
+
+
+def test_files_are_read_lazily_by_the_pipeline(build, tmp_path) -> None:
+    # Listing happens at call time, decoding in the map: a file rewritten after the call is
+    # read with its new content (nothing was decoded eagerly).
+    path = tmp_path / "only" / "image.png"
+    _save(Image.fromarray(np.zeros((3, 3, 3), "uint8")), str(path))
+    dataset = build()(str(tmp_path), target_size=(3, 3), class_mode=None, shuffle=False)
+    _save(Image.fromarray(np.full((3, 3, 3), 77, "uint8")), str(path))
+    assert ours(dataset)[0][0].min() == 77
+
+
+def _png16_grey(values: np.ndarray) -> bytes:
+    height, width = values.shape
+    raw = b"".join(b"\x00" + values[y].astype(">u2").tobytes() for y in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 16, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
+
+
+def test_files_it_cannot_reproduce_fail_loudly(build, tmp_path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "deep.png").write_bytes(_png16_grey(np.full((4, 4), 40000)))
+    dataset = build()(str(tmp_path), target_size=(4, 4), color_mode="grayscale")
+    with pytest.raises(tf.errors.InvalidArgumentError, match="16-bit greyscale"):
+        ours(dataset)
+    _save(Image.fromarray(np.zeros((3, 3, 3), "uint8")), str(tmp_path / "b" / "c" / "x.ppm"))
+    with pytest.raises(ValueError, match="PPM or TIFF"):
+        build()(str(tmp_path / "b"))
+
+
+def test_invalid_run_time_arguments_raise(build, tree) -> None:
+    with pytest.raises(ValueError, match="color_mode"):
+        build()(tree, color_mode="hsv")
+    with pytest.raises(ValueError, match="class_mode"):
+        build()(tree, class_mode="raw")
+    with pytest.raises(ValueError, match="interpolation"):
+        build()(tree, interpolation="bilinear")
+
+
+def test_tf_alias_and_no_migrator_import() -> None:
+    source = render_directory_dataset_function(
+        AugmentSpec(), "train_dataset", "train_augment", "train", tf="tensorflow"
+    )
+    assert "migrator" not in source
+    assert "import" not in source
+    assert " tf." not in source and "(tf." not in source
+    assert "tensorflow.data.Dataset.random(seed=seed" in source
+    assert "train_augment(images, augment_seed)" in source
+    compile(source, "<emitted>", "exec")
+
+
+def test_emitted_source_is_lint_clean(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    pytest.importorskip("ruff")
+    source = render_directory_dataset_function(AugmentSpec(), "data_dataset", "data_augment", "d")
+    prelude = "import os\n\nimport tensorflow as tf\n\n\ndef data_augment(images, seed):\n"
+    path = tmp_path / "emitted.py"
+    path.write_text(prelude + "    return images\n\n\n" + source)
+    command = [sys.executable, "-m", "ruff", "check", "--no-cache", "--isolated"]
+    command += ["--select", "E,F,B,W", "--line-length", "100", str(path)]
+    result = subprocess.run(command, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout
+
+
+# --- refusals -------------------------------------------------------------------------
+
+
+def test_defaults_and_non_literal_arguments_are_accepted() -> None:
+    assert unsupported_directory_call({}) == []
+    arguments = {name: UNKNOWN for name in DIRECTORY_PARAMETERS if name != "save_to_dir"}
+    assert unsupported_directory_call(arguments) == []
+    literal = dict(
+        directory="data/train",
+        target_size=(64, 64),
+        color_mode="grayscale",
+        classes=["a", "b"],
+        class_mode=None,
+        batch_size=16,
+        shuffle=False,
+        seed=1,
+        save_to_dir=None,
+        save_prefix="x",
+        save_format="jpeg",
+        follow_links=True,
+        subset="training",
+        interpolation="nearest",
+        keep_aspect_ratio=True,
+    )
+    assert unsupported_directory_call(literal) == []
+
+
+@pytest.mark.parametrize(
+    ("argument", "value", "code"),
+    [
+        ("save_to_dir", "out", "MA104"),
+        ("save_to_dir", UNKNOWN, "MA101"),
+        ("interpolation", "bilinear", "MA102"),
+        ("interpolation", "cubic", "MA102"),
+        ("color_mode", "hsv", "MA102"),
+        ("class_mode", "raw", "MA102"),
+        ("subset", "test", "MA102"),
+        ("target_size", (64,), "MA102"),
+        ("target_size", 64, "MA102"),
+        ("target_size", (64.0, 64), "MA102"),
+        ("sample_weight", None, "MA104"),
+    ],
+)
+def test_refusals(argument, value, code) -> None:
+    refusals = unsupported_directory_call({argument: value})
+    assert [(c, a) for c, a, _ in refusals] == [(code, argument)]
+    assert refusals[0][2]
+
+
+def test_png_and_jpeg_encodings_used_here_decode_identically() -> None:
+    # A guard for the JPEG claim in the module docstring on this machine's libraries.
+    rng = np.random.default_rng(1)
+    buffer = io.BytesIO()
+    Image.fromarray(_pixels(rng, 33, 47, 3)).save(buffer, format="JPEG", quality=75)
+    data = buffer.getvalue()
+    pil = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+    accurate = tf.io.decode_jpeg(data, channels=3, dct_method="INTEGER_ACCURATE").numpy()
+    np.testing.assert_array_equal(accurate, pil)
