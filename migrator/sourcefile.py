@@ -1,0 +1,60 @@
+"""Read source files as Python does (BOM, coding cookie, newlines kept) and write them
+back atomically in the same encoding, keeping the file mode."""
+
+from __future__ import annotations
+
+import codecs
+import io
+import os
+import tempfile
+import tokenize
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class SourceReadError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path
+    text: str
+    encoding: str
+    bom: bool
+
+
+def read_source(path: Path) -> SourceFile:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise SourceReadError(f"cannot read: {error.strerror or error}") from error
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as error:
+        raise SourceReadError(f"cannot decode: {error}") from error
+    bom = data.startswith(codecs.BOM_UTF8)
+    if encoding == "utf-8-sig":
+        encoding = "utf-8"
+    body = data[len(codecs.BOM_UTF8) :] if bom else data
+    try:
+        text = body.decode(encoding)  # no newline translation: CRLF stays CRLF
+    except (UnicodeDecodeError, LookupError) as error:
+        raise SourceReadError(f"cannot decode as {encoding}: {error}") from error
+    return SourceFile(path, text, encoding, bom)
+
+
+def write_source(source: SourceFile, text: str) -> None:
+    """Atomic: a temporary file in the same directory, then os.replace; mode kept."""
+    data = (codecs.BOM_UTF8 if source.bom else b"") + text.encode(source.encoding)
+    mode = os.stat(source.path).st_mode & 0o7777
+    handle, temporary = tempfile.mkstemp(dir=source.path.parent, prefix=f".{source.path.name}.")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.chmod(temporary, mode)
+        os.replace(temporary, source.path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
