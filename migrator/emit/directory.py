@@ -11,21 +11,27 @@ returns a finite dataset with IDG's batches:
   called; `validation_split` + `subset` take the same slice of every class directory;
 - each file decoded in a parallel map as `load_img` + `img_to_array` would: PIL's colour
   conversions (its fixed-point luma for grayscale), JPEG with libjpeg's accurate integer
-  DCT, PIL's nearest-neighbour resize reproduced index for index;
+  DCT, and PIL's resize for every `interpolation` load_img accepts: nearest index for index
+  (PIL steps through the source in float64), the antialiased filters (bilinear, bicubic,
+  hamming, box, lanczos) with PIL's coefficients, 22-bit fixed point, pass order (Pillow 13)
+  and RGBA premultiplication; `keep_aspect_ratio`'s centred crop;
 - IDG's labels per class_mode, in the generator's dtype; the augmentation (one fresh seed
   pair per batch) before the labels, so class_mode="input" sees augmented images.
 
 Measured against the real `flow_from_directory` (tests/emit/test_directory.py): identical
 pixels for PNG, BMP and baseline/progressive JPEG files in every color_mode, with and
-without resizing. What cannot be reproduced is refused by `unsupported_directory_call` or,
-for properties of the files only known at run time, raises a clear error when the emitted
-function is called or the file is read (PPM/TIFF files, 16-bit greyscale PNGs).
+without resizing, for every interpolation. Pillow < 13 always resamples horizontally first;
+against it the filters can differ by one level on some pixels. What cannot be reproduced
+is refused by `unsupported_directory_call` or, for properties of the files only known at
+run time, raises a clear error when the emitted function is called or the file is read
+(PPM/TIFF files, 16-bit greyscale PNGs). CMYK JPEGs differ by up to one level (TF's and
+PIL's CMYK conversions round differently).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from migrator.model import AugmentSpec
 
@@ -87,10 +93,9 @@ DROPPED_DIRECTORY_PARAMETERS: frozenset[str] = frozenset(
 
 COLOR_MODES = ("rgb", "rgba", "grayscale")
 CLASS_MODES = ("categorical", "binary", "sparse", "input", None)
-# Resampling filters the emitted code reproduces exactly.
-INTERPOLATIONS = ("nearest",)
-# Every name load_img accepts (keras.src.utils.image_utils.PIL_INTERPOLATION_METHODS).
-PIL_INTERPOLATIONS = ("nearest", "bilinear", "bicubic", "hamming", "box", "lanczos")
+# Every name load_img accepts (keras.src.utils.image_utils.PIL_INTERPOLATION_METHODS); the
+# emitted code reproduces each of them exactly.
+INTERPOLATIONS = ("nearest", "bilinear", "bicubic", "hamming", "box", "lanczos")
 
 
 def _refuse_value(argument: str, value: object) -> tuple[str, str, str] | None:
@@ -103,19 +108,12 @@ def _refuse_value(argument: str, value: object) -> tuple[str, str, str] | None:
             "to migrate, or keep ImageDataGenerator here",
         )
     if argument == "interpolation" and value not in INTERPOLATIONS:
-        if value in PIL_INTERPOLATIONS:
-            reason = (
-                f"interpolation={value!r}: PIL's antialiased resampling filters are not "
-                "reproduced exactly by TensorFlow's resize (it rounds and filters "
-                "differently); use interpolation='nearest' (the default) or keep "
-                "ImageDataGenerator here"
-            )
-        else:
-            reason = (
-                f"interpolation={value!r} is not one of load_img's methods "
-                f"({', '.join(PIL_INTERPOLATIONS)}): IDG raises when it resizes"
-            )
-        return ("MA102", argument, reason)
+        return (
+            "MA102",
+            argument,
+            f"interpolation={value!r} is not one of load_img's methods "
+            f"({', '.join(INTERPOLATIONS)}): IDG raises when it resizes",
+        )
     if argument == "color_mode" and value not in COLOR_MODES:
         return (
             "MA102",
@@ -216,11 +214,7 @@ _LISTING = """
         raise ValueError(f"Invalid color_mode {color_mode!r}: use 'rgb', 'rgba' or 'grayscale'.")
     if class_mode not in ("categorical", "binary", "sparse", "input", None):
         raise ValueError(f"Invalid class_mode {class_mode!r}.")
-    if interpolation != "nearest":
-        raise ValueError(
-            f"interpolation={interpolation!r}: only 'nearest' reproduces load_img exactly."
-        )
-    # IDG's file list: class directories in sorted order (or `classes`' order), each walked
+__INTERPOLATION_CHECK__    # IDG's file list: class directories in sorted order (or `classes`' order), each walked
     # recursively in sorted order, keeping names that end with IDG's extensions.
     if not classes:
         entries = sorted(os.listdir(directory))
@@ -261,14 +255,7 @@ _LISTING = """
 """
 
 _LOAD = '''
-    def pil_nearest(start, extent, size):
-        # PIL's nearest-neighbour resize steps through the source in float64, one addition
-        # per output pixel, and truncates; tf.image.resize picks other pixels for many sizes.
-        step = tf.cast(extent, tf.float64) / size
-        first = tf.cast(start, tf.float64) + step * 0.5
-        positions = tf.math.cumsum(tf.concat([[first], tf.fill([size - 1], step)], axis=0))
-        return tf.cast(positions, tf.int32)
-
+__HELPERS__
     def load(index):
         """One file as keras' load_img + img_to_array read it (PIL)."""
         contents = tf.io.read_file(tf.gather(paths, index))
@@ -308,13 +295,165 @@ _LOAD = '''
             crop_height = tf.minimum(shape[0], shape[1] * height // width)
             crop_width = tf.minimum(shape[1], shape[0] * width // height)
             top, left = (shape[0] - crop_height) // 2, (shape[1] - crop_width) // 2
+__RESIZE__        image = tf.ensure_shape(image, [height, width, depth])__TRANSPOSE__
+        return tf.cast(image, tf.__DTYPE__), tf.gather(labels, index)
+'''
+
+
+_NEAREST = """
+    def pil_nearest(start, extent, size):
+        # PIL's nearest-neighbour resize steps through the source in float64, one addition
+        # per output pixel, and truncates; tf.image.resize picks other pixels for many sizes.
+        # (divide_no_nan: TF's graph optimiser turns a division by a constant into an
+        # inexact multiplication, never this op.)
+        step = tf.math.divide_no_nan(tf.cast(extent, tf.float64), tf.cast(size, tf.float64))
+        first = tf.cast(start, tf.float64) + step * 0.5
+        positions = tf.math.cumsum(tf.concat([[first], tf.fill([size - 1], step)], axis=0))
+        return tf.cast(positions, tf.int32)
+"""
+
+_NEAREST_RESIZE = """\
         rows = pil_nearest(top, crop_height, height)
         columns = pil_nearest(left, crop_width, width)
         # Unchanged when the size already matches: the indices are then 0, 1, 2, ...
         image = tf.gather(tf.gather(image, rows, axis=0), columns, axis=1)
-        image = tf.ensure_shape(image, [height, width, depth])__TRANSPOSE__
-        return tf.cast(image, tf.__DTYPE__), tf.gather(labels, index)
-'''
+"""
+
+_FILTER_RESIZE = """\
+        # load_img resizes only when the size differs.
+        resize = (shape[0] != height) | (shape[1] != width)
+        image = tf.cond(
+            resize,
+            lambda: pil_resample(image, top, left, crop_height, crop_width),
+            lambda: image,
+        )
+"""
+
+
+def _indent(block: str) -> str:
+    return "".join(f"    {line}" if line.strip() else line for line in block.splitlines(True))
+
+
+# PIL's filter kernels (libImaging/Resample.c), evaluated in float64 in PIL's order.
+_KERNELS = {
+    "box": """\
+        if interpolation == "box":
+            return tf.cast((x > -0.5) & (x <= 0.5), tf.float64)
+""",
+    "bilinear": """\
+        if interpolation == "bilinear":
+            return tf.where(tf.abs(x) < 1.0, 1.0 - tf.abs(x), 0.0)
+""",
+    "hamming": """\
+        if interpolation == "hamming":
+            # PIL's constants are C floats: 0.54f and 0.46f.
+            c54, c46 = (tf.cast(tf.constant(c, tf.float32), tf.float64) for c in (0.54, 0.46))
+            v = tf.abs(x) * 3.141592653589793
+            window = tf.sin(v) / v * (c54 + c46 * tf.cos(v))
+            return tf.where(x != 0.0, tf.where(tf.abs(x) < 1.0, window, 0.0), 1.0)
+""",
+    "bicubic": """\
+        if interpolation == "bicubic":  # a = -0.5
+            x = tf.abs(x)
+            near = (1.5 * x - 2.5) * x * x + 1.0
+            far = (((x - 5.0) * x + 8.0) * x - 4.0) * -0.5
+            return tf.where(x < 1.0, near, tf.where(x < 2.0, far, 0.0))
+""",
+    "lanczos": """\
+        if interpolation == "lanczos":  # sinc(x) * sinc(x / 3) on [-3, 3)
+
+            def sinc(v):
+                v = v * 3.141592653589793
+                return tf.where(v != 0.0, tf.sin(v) / v, 1.0)
+
+            third = tf.math.divide_no_nan(x, tf.constant(3.0, tf.float64))
+            return tf.where((x >= -3.0) & (x < 3.0), sinc(x) * sinc(third), 0.0)
+""",
+}
+_RADII = {"box": 0.5, "bilinear": 1.0, "hamming": 1.0, "bicubic": 2.0, "lanczos": 3.0}
+
+_FILTERS = """
+    # PIL's antialiased resize (libImaging/Resample.c), reproduced bit for bit: coefficients
+    # in float64 exactly as PIL computes them (no reassociation: TF's graph optimiser would
+    # regroup `a + b + 0.5` with a constant), rounded to 22-bit fixed point; two 8-bit passes.
+    radii = __RADII__
+    radius = radii.get(interpolation, 0.0)
+
+    def pil_filter(x):
+__KERNELS__        raise ValueError(f"interpolation={interpolation!r} is not supported")
+
+    def pil_weights(start, extent, source_size, size):
+        \"\"\"PIL's coefficients for one axis: the filter stretched by the scale when
+        shrinking (antialiasing), normalised per output pixel, times 2**22, rounded.\"\"\"
+        scale = tf.math.divide_no_nan(tf.cast(extent, tf.float64), tf.cast(size, tf.float64))
+        stretch = tf.maximum(scale, 1.0)
+        support = radius * stretch
+        center = tf.cast(start, tf.float64) + (tf.range(size, dtype=tf.float64) + 0.5) * scale
+        first = tf.maximum(tf.floor(center - support + 0.5), 0.0)[:, None]
+        end = tf.minimum(tf.floor(center - -support + 0.5), tf.cast(source_size, tf.float64))
+        source = tf.range(source_size, dtype=tf.float64)[None, :]
+        weights = pil_filter((source - center[:, None] + 0.5) * (1.0 / stretch))
+        weights = tf.where((source >= first) & (source < end[:, None]), weights, 0.0)
+        total = tf.math.cumsum(weights, axis=1)[:, -1:]  # summed in order, as PIL does
+        weights = tf.where(total != 0.0, weights / total, weights) * 2.0**22
+        return tf.where(weights < 0.0, tf.math.ceil(weights - 0.5), tf.floor(weights + 0.5))
+
+    def pil_pass(image, weights, equation):
+        # Integer sums (exact in float64), PIL's rounding, clipped to 8 bits.
+        total = tf.einsum(equation, image, weights) + 2.0**21
+        return tf.clip_by_value(tf.floor(total / 2.0**22), 0.0, 255.0)
+
+    def pil_resample(image, top, left, crop_height, crop_width):
+        \"\"\"Image.resize(size, filter, box) on an 8-bit image (int32 in, int32 out).\"\"\"
+        shape = tf.shape(image)
+        if color_mode == "rgba":
+            # PIL resizes RGBA premultiplied by alpha ("RGBa") and divides it out after.
+            alpha = image[:, :, 3:]
+            product = image[:, :, :3] * alpha + 128
+            image = tf.concat([(product // 256 + product) // 256, alpha], axis=2)
+        image = tf.cast(image, tf.float64)
+
+        def horizontal(image):
+            weights = pil_weights(left, crop_width, shape[1], width)
+            return pil_pass(image, weights, "hwc,ow->hoc")
+
+        def vertical(image):
+            weights = pil_weights(top, crop_height, shape[0], height)
+            return pil_pass(image, weights, "hwc,oh->owc")
+
+        # PIL skips a pass that changes nothing; Pillow >= 13 runs the vertical pass first
+        # when the height shrinks more than twice as much as the width.
+        across = (shape[1] != width) | (left != 0) | (left + crop_width != width)
+        down = (shape[0] != height) | (top != 0) | (top + crop_height != height)
+        shrink = shape[0] - height
+        vertical_first = (shrink > 0) & (shrink > (shape[1] - width) * 2)
+        image = tf.cond(across & ~vertical_first, lambda: horizontal(image), lambda: image)
+        image = tf.cond(down, lambda: vertical(image), lambda: image)
+        image = tf.cond(across & vertical_first, lambda: horizontal(image), lambda: image)
+        image = tf.cast(image, tf.int32)
+        if color_mode == "rgba":
+            alpha = image[:, :, 3:]
+            divided = tf.minimum(255 * image[:, :, :3] // tf.maximum(alpha, 1), 255)
+            colour = tf.where((alpha == 0) | (alpha == 255), image[:, :, :3], divided)
+            image = tf.concat([colour, alpha], axis=2)
+        return image
+"""
+
+
+def _interpolation_check(supported: tuple[str, ...]) -> str:
+    if supported == ("nearest",):
+        return """\
+    if interpolation != "nearest":
+        raise ValueError(
+            f"interpolation={interpolation!r}: this function reproduces only 'nearest'."
+        )
+"""
+    names = ", ".join(f'"{name}"' for name in supported)
+    return f"""\
+    interpolations = ({names})
+    if interpolation not in interpolations:
+        raise ValueError(f"interpolation={{interpolation!r}}: use one of {{interpolations}}.")
+"""
 
 
 def render_directory_dataset_function(
@@ -324,17 +463,48 @@ def render_directory_dataset_function(
     generator_name: str,
     *,
     tf: str = "tf",
+    interpolations: Collection[str] | None = None,
 ) -> str:
     """Source of `def <dataset_name>(directory, ...)`, the tf.data replacement of
     `<generator_name>.flow_from_directory(...)`. `augment_name` is the function rendered by
     migrator.emit.augment for `spec` (None when spec.is_identity). The source uses `tf` and
-    `os` (the caller makes sure the module imports os)."""
+    `os` (the caller makes sure the module imports os).
+
+    `interpolations`: the `interpolation` values the emitted function must reproduce (the
+    literal values at the call sites); None for every one load_img accepts. Only the
+    resampling code they need is rendered; other values raise ValueError when called."""
+    if interpolations is None:
+        supported = INTERPOLATIONS
+    else:
+        unknown = sorted(set(interpolations) - set(INTERPOLATIONS), key=str)
+        if unknown:
+            raise ValueError(f"unsupported interpolation(s): {unknown}")
+        supported = tuple(i for i in INTERPOLATIONS if i in interpolations) or ("nearest",)
+    filters = [i for i in supported if i != "nearest"]
+    helpers, resize = "", ""
+    if "nearest" in supported:
+        helpers += _NEAREST
+        resize = _NEAREST_RESIZE
+    if filters:
+        kernels = "".join(_KERNELS[name] for name in filters)
+        radii = "{" + ", ".join(f'"{name}": {_RADII[name]}' for name in filters) + "}"
+        helpers += _FILTERS.replace("__KERNELS__", kernels).replace("__RADII__", radii)
+        resize = _FILTER_RESIZE
+    if "nearest" in supported and filters:
+        resize = (
+            '        if interpolation == "nearest":\n'
+            + _indent(_NEAREST_RESIZE)
+            + "        else:\n"
+            + _indent(_FILTER_RESIZE)
+        )
     split = repr(float(spec.validation_split))
     transpose = ""
     if spec.data_format == "channels_first":
         transpose = "\n        image = tf.transpose(image, [2, 0, 1])  # channels_first"
     listing = _LISTING.replace("__SPLIT__", split)
+    listing = listing.replace("__INTERPOLATION_CHECK__", _interpolation_check(supported))
     load = _LOAD.replace("__TRANSPOSE__", transpose).replace("__DTYPE__", spec.dtype)
+    load = load.replace("__HELPERS__", helpers.lstrip("\n")).replace("__RESIZE__", resize)
     arguments, augment = "images, classes", ""
     if augment_name is not None:
         arguments = "batch, augment_seed"
