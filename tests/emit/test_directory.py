@@ -340,6 +340,38 @@ def test_augmentation_gets_a_fresh_seed_per_batch_and_feeds_input_labels(build, 
     assert [float(b[0][0, 0, 0, 0]) for b in ours(rebuilt)] == values
 
 
+def test_with_the_emitted_augmentation(run_emitted, tree) -> None:
+    # The real augmentation emitter's function, called per batch: deterministic
+    # standardization matches IDG (float32 rounding aside); random flips keep shapes/dtypes.
+    from migrator.emit.augment import render_augment_function
+
+    arguments = dict(target_size=(9, 13), class_mode="input", batch_size=6, shuffle=False)
+    for spec, exact in [
+        (AugmentSpec(rescale=1 / 255, samplewise_center=True), True),
+        (AugmentSpec(horizontal_flip=True, vertical_flip=True), False),
+    ]:
+        source = render_augment_function(spec, "data_augment") + "\n\n"
+        source += render_directory_dataset_function(spec, "data_dataset", "data_augment", "data")
+        dataset = run_emitted(source, os=os)["data_dataset"](tree, seed=1, **arguments)
+        mine = ours(dataset)
+        generator = legacy.ImageDataGenerator(
+            rescale=spec.rescale,
+            samplewise_center=spec.samplewise_center,
+            horizontal_flip=spec.horizontal_flip,
+            vertical_flip=spec.vertical_flip,
+        )
+        reference = theirs(generator.flow_from_directory(tree, **arguments))
+        assert [tuple(b[0].shape) for b in mine] == [tuple(b[0].shape) for b in reference]
+        for a, b in zip(mine, reference, strict=True):
+            assert a[0].dtype == b[0].dtype == np.float32
+            np.testing.assert_array_equal(a[0], a[1])  # "input": the augmented images
+            if exact:
+                np.testing.assert_allclose(a[0], b[0], atol=1e-6)
+            else:  # flips permute pixels: same values per image
+                flat = [np.sort(x.reshape(len(x), -1), axis=1) for x in (a[0], b[0])]
+                np.testing.assert_array_equal(*flat)
+
+
 def test_files_are_read_lazily_by_the_pipeline(build, tmp_path) -> None:
     # Listing happens at call time, decoding in the map: a file rewritten after the call is
     # read with its new content (nothing was decoded eagerly).
