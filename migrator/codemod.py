@@ -483,7 +483,9 @@ class _Migration:
                 code,
                 flags=re.MULTILINE,
             )
-        parsed = cst.parse_module(code + "\n").visit(_UnindentBlankLines())
+        # Multi-line strings (docstrings) keep their newlines verbatim: use the file's.
+        newline = self.module.default_newline
+        parsed = cst.parse_module((code + "\n").replace("\n", newline)).visit(_UnindentBlankLines())
         statements = list(parsed.body)
         if parsed.header and statements:
             first = statements[0]

@@ -1,0 +1,151 @@
+"""The CLI end to end: rewrite in place, --diff, --check, exit codes, bad input,
+encodings and file modes, formats, and no TensorFlow on the CLI path."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from migrator.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "fixtures" / "seed_mirrored"
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    shutil.copy(SEED / "input.py", tmp_path / "train.py")
+    (tmp_path / "other.py").write_text("x = 1\n")
+    return tmp_path
+
+
+def test_rewrites_in_place_and_second_run_changes_nothing(project: Path) -> None:
+    other = (project / "other.py").read_bytes()
+    result = invoke(str(project))
+    assert result.exit_code == 1, result.output
+    assert (project / "train.py").read_text() == (SEED / "expected.py").read_text()
+    assert (project / "other.py").read_bytes() == other
+    again = invoke(str(project))
+    assert again.exit_code == 0, again.output
+
+
+def test_diff_and_check_write_nothing(project: Path) -> None:
+    before = (project / "train.py").read_bytes()
+    diff = invoke("--diff", str(project))
+    assert diff.exit_code == 1
+    assert "+++ b/" in diff.output and "-datagen = ImageDataGenerator(" in diff.output
+    check = invoke("--check", str(project))
+    assert check.exit_code == 1
+    assert "MA001" in check.output
+    assert (project / "train.py").read_bytes() == before
+
+
+def test_notes_only_do_not_fail(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text("import os\n")
+    assert invoke("--check", str(tmp_path)).exit_code == 0
+
+
+def test_bad_files_are_reported_and_the_rest_processed(project: Path) -> None:
+    (project / "broken.py").write_text("from x import ImageDataGenerator\ndef (:\n")
+    (project / "latin.py").write_bytes(b"# ImageDataGenerator \xff\n")
+    result = invoke(str(project))
+    assert result.exit_code == 2
+    assert "broken.py:2:" in result.output and "error" in result.output
+    assert "latin.py: error: cannot decode" in result.output
+    assert (project / "train.py").read_text() == (SEED / "expected.py").read_text()
+
+
+def test_missing_path_is_an_error(project: Path) -> None:
+    result = invoke(str(project / "nope.py"), str(project))
+    assert result.exit_code == 2
+    assert "no such file" in result.output
+
+
+def test_crlf_bom_cookie_and_mode_are_preserved(tmp_path: Path) -> None:
+    text = (SEED / "input.py").read_text()
+    crlf = tmp_path / "crlf.py"
+    crlf.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode())
+    crlf.chmod(0o750)
+    latin = tmp_path / "latin.py"
+    latin.write_bytes(("# -*- coding: latin-1 -*-\n# caf\xe9\n" + text).encode("latin-1"))
+    assert invoke(str(tmp_path)).exit_code == 1
+    data = crlf.read_bytes()
+    assert (
+        data.startswith(b"\xef\xbb\xbf")
+        and b"\r\n" in data
+        and b"\n" not in data.replace(b"\r\n", b"")
+    )
+    assert stat.S_IMODE(crlf.stat().st_mode) == 0o750
+    assert "caf\xe9".encode("latin-1") in latin.read_bytes()
+    assert "datagen_dataset" in latin.read_bytes().decode("latin-1")
+
+
+def test_failed_write_leaves_the_original_intact(project: Path, monkeypatch) -> None:
+    before = (project / "train.py").read_bytes()
+
+    def explode(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", explode)
+    result = invoke(str(project))
+    assert result.exit_code == 2
+    assert (project / "train.py").read_bytes() == before
+    assert sorted(p.name for p in project.iterdir()) == ["other.py", "train.py"]
+
+
+def test_symlinks_in_directories_are_not_followed(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    shutil.copy(SEED / "input.py", outside / "train.py")
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "link.py").symlink_to(outside / "train.py")
+    assert invoke(str(root)).exit_code == 0
+    assert (outside / "train.py").read_text() == (SEED / "input.py").read_text()
+
+
+def test_json_and_github_formats(project: Path) -> None:
+    result = invoke("--check", "--format", "json", str(project))
+    findings = json.loads(result.output)
+    assert findings[0]["code"] == "MA001" and findings[0]["fixable"] is True
+    assert findings[0]["replacement"].startswith("datagen_dataset(")
+    github = invoke("--check", "--format", "github", str(project))
+    assert github.output.startswith("::warning file=")
+
+
+def test_select_and_ignore(project: Path) -> None:
+    assert invoke("--check", "--ignore", "MA0", str(project)).exit_code == 0
+    assert invoke("--check", "--select", "MA001", str(project)).exit_code == 1
+
+
+def test_rules_and_explain() -> None:
+    assert "MA004" in invoke("rules").output
+    explained = invoke("--explain", "MA201")
+    assert explained.exit_code == 0 and "vertically" in explained.output
+
+
+def test_cli_never_imports_tensorflow() -> None:
+    code = "import sys, migrator.cli, migrator.codemod; assert 'tensorflow' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_console_script_runs_on_the_shipped_example() -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "migrator", "--diff", str(ROOT / "examples")],
+        capture_output=True,
+        text=True,
+    )
+    assert completed.returncode == 1, completed.stderr
+    assert "datagen_dataset(x_train, y_train, batch_size=32)" in completed.stdout
