@@ -388,6 +388,9 @@ class _Migration:
         base = site.name
         dataset_name = self._fresh(f"{base}_dataset")
         augment_name = None if spec.is_identity else self._fresh(f"{base}_augment")
+        if augment_name is not None:  # the emitter derives helper names from it
+            for suffix in ("_parameters", "_transform"):
+                self.used_names.add(augment_name + suffix)
         statistics_name = self._fresh(f"{base}_statistics") if spec.needs_fit_statistics else None
         header = f"# tf.data replacement for {_one_line(self.source_of(site.construction))}"
         header += " (migrate-aug)"
@@ -435,6 +438,7 @@ class _Migration:
                 rounds=_source_or(fit_arguments.get("rounds"), "1", self.source_of),
                 seed=_source_or(fit_arguments.get("seed"), "None", self.source_of),
                 tf=self.tf,
+                augment_function=augment_name,
             )
             edits.statements[statement] = _with_leading_lines(
                 self._parse_statements(code), statement
