@@ -149,3 +149,9 @@ def test_console_script_runs_on_the_shipped_example() -> None:
     )
     assert completed.returncode == 1, completed.stderr
     assert "datagen_dataset(x_train, y_train, batch_size=32)" in completed.stdout
+
+
+def test_verify_subcommand_is_routed_to_the_verifier() -> None:
+    result = invoke("verify", "--help")
+    assert result.exit_code == 0
+    assert "ORIGINAL" in result.output and "MIGRATED" in result.output
