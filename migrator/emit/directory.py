@@ -254,11 +254,11 @@ __INTERPOLATION_CHECK__    # IDG's file list: class directories in sorted order 
     depth = {"grayscale": 1, "rgb": 3, "rgba": 4}[color_mode]
 """
 
-_LOAD = '''
+_READ = '''
 __HELPERS__
-    def load(index):
+    def read(path):
         """One file as keras' load_img + img_to_array read it (PIL)."""
-        contents = tf.io.read_file(tf.gather(paths, index))
+        contents = tf.io.read_file(path)
         # PIL decodes JPEG with libjpeg's accurate integer DCT (TF's default is the fast one).
         image = tf.cond(
             tf.io.is_jpeg(contents),
@@ -268,7 +268,7 @@ __HELPERS__
         png = tf.strings.substr(contents, 0, 8) == b"\\x89PNG\\r\\n\\x1a\\n"
         tf.debugging.Assert(
             tf.logical_not(png & (tf.strings.substr(contents, 24, 2) == b"\\x10\\x00")),
-            ["16-bit greyscale PNGs are not reproduced (PIL keeps 16-bit values):", paths[index]],
+            ["16-bit greyscale PNGs are not reproduced (PIL keeps 16-bit values):", path],
         )
         # PIL reads 32-bit BMPs as RGB: the fourth byte is padding, not alpha.
         image = tf.cond(
@@ -290,14 +290,17 @@ __HELPERS__
             image = (tf.reduce_sum(rgb * weights, axis=2, keepdims=True) + 32768) // 65536
         shape = tf.shape(image)
         top, left, crop_height, crop_width = 0, 0, shape[0], shape[1]
+__CROP____RESIZE__        image = tf.ensure_shape(image, [height, width, depth])__TRANSPOSE__
+        return tf.cast(image, tf.__DTYPE__)
+'''
+
+_CROP = """\
         if keep_aspect_ratio:
             # load_img's centred crop to the target aspect ratio, resized as PIL's box.
             crop_height = tf.minimum(shape[0], shape[1] * height // width)
             crop_width = tf.minimum(shape[1], shape[0] * width // height)
             top, left = (shape[0] - crop_height) // 2, (shape[1] - crop_width) // 2
-__RESIZE__        image = tf.ensure_shape(image, [height, width, depth])__TRANSPOSE__
-        return tf.cast(image, tf.__DTYPE__), tf.gather(labels, index)
-'''
+"""
 
 
 _NEAREST = """
@@ -440,7 +443,7 @@ __KERNELS__        raise ValueError(f"interpolation={interpolation!r} is not sup
 """
 
 
-def _interpolation_check(supported: tuple[str, ...]) -> str:
+def interpolation_check(supported: tuple[str, ...]) -> str:
     if supported == ("nearest",):
         return """\
     if interpolation != "nearest":
@@ -454,6 +457,46 @@ def _interpolation_check(supported: tuple[str, ...]) -> str:
     if interpolation not in interpolations:
         raise ValueError(f"interpolation={{interpolation!r}}: use one of {{interpolations}}.")
 """
+
+
+def supported_interpolations(interpolations: Collection[str] | None) -> tuple[str, ...]:
+    """The interpolations the emitted code handles, in INTERPOLATIONS order."""
+    if interpolations is None:
+        return INTERPOLATIONS
+    unknown = sorted(set(interpolations) - set(INTERPOLATIONS), key=str)
+    if unknown:
+        raise ValueError(f"unsupported interpolation(s): {unknown}")
+    return tuple(i for i in INTERPOLATIONS if i in interpolations) or ("nearest",)
+
+
+def render_reader(spec: AugmentSpec, supported: tuple[str, ...], *, crop: bool) -> str:
+    """The nested `read(path)` (and its resampling helpers): one file as load_img +
+    img_to_array give it, as a `spec.dtype` tensor in `spec.data_format`. Uses the emitted
+    function's `color_mode`, `target_size` (as `height, width`), `depth`, `interpolation`
+    and, with `crop`, `keep_aspect_ratio`."""
+    filters = [i for i in supported if i != "nearest"]
+    helpers, resize = "", ""
+    if "nearest" in supported:
+        helpers += _NEAREST
+        resize = _NEAREST_RESIZE
+    if filters:
+        kernels = "".join(_KERNELS[name] for name in filters)
+        radii = "{" + ", ".join(f'"{name}": {_RADII[name]}' for name in filters) + "}"
+        helpers += _FILTERS.replace("__KERNELS__", kernels).replace("__RADII__", radii)
+        resize = _FILTER_RESIZE
+    if "nearest" in supported and filters:
+        resize = (
+            '        if interpolation == "nearest":\n'
+            + _indent(_NEAREST_RESIZE)
+            + "        else:\n"
+            + _indent(_FILTER_RESIZE)
+        )
+    transpose = ""
+    if spec.data_format == "channels_first":
+        transpose = "\n        image = tf.transpose(image, [2, 0, 1])  # channels_first"
+    read = _READ.replace("__TRANSPOSE__", transpose).replace("__DTYPE__", spec.dtype)
+    read = read.replace("__CROP__", _CROP if crop else "")
+    return read.replace("__HELPERS__", helpers.lstrip("\n")).replace("__RESIZE__", resize)
 
 
 def render_directory_dataset_function(
@@ -473,38 +516,17 @@ def render_directory_dataset_function(
     `interpolations`: the `interpolation` values the emitted function must reproduce (the
     literal values at the call sites); None for every one load_img accepts. Only the
     resampling code they need is rendered; other values raise ValueError when called."""
-    if interpolations is None:
-        supported = INTERPOLATIONS
-    else:
-        unknown = sorted(set(interpolations) - set(INTERPOLATIONS), key=str)
-        if unknown:
-            raise ValueError(f"unsupported interpolation(s): {unknown}")
-        supported = tuple(i for i in INTERPOLATIONS if i in interpolations) or ("nearest",)
-    filters = [i for i in supported if i != "nearest"]
-    helpers, resize = "", ""
-    if "nearest" in supported:
-        helpers += _NEAREST
-        resize = _NEAREST_RESIZE
-    if filters:
-        kernels = "".join(_KERNELS[name] for name in filters)
-        radii = "{" + ", ".join(f'"{name}": {_RADII[name]}' for name in filters) + "}"
-        helpers += _FILTERS.replace("__KERNELS__", kernels).replace("__RADII__", radii)
-        resize = _FILTER_RESIZE
-    if "nearest" in supported and filters:
-        resize = (
-            '        if interpolation == "nearest":\n'
-            + _indent(_NEAREST_RESIZE)
-            + "        else:\n"
-            + _indent(_FILTER_RESIZE)
-        )
+    supported = supported_interpolations(interpolations)
     split = repr(float(spec.validation_split))
-    transpose = ""
-    if spec.data_format == "channels_first":
-        transpose = "\n        image = tf.transpose(image, [2, 0, 1])  # channels_first"
     listing = _LISTING.replace("__SPLIT__", split)
-    listing = listing.replace("__INTERPOLATION_CHECK__", _interpolation_check(supported))
-    load = _LOAD.replace("__TRANSPOSE__", transpose).replace("__DTYPE__", spec.dtype)
-    load = load.replace("__HELPERS__", helpers.lstrip("\n")).replace("__RESIZE__", resize)
+    listing = listing.replace("__INTERPOLATION_CHECK__", interpolation_check(supported))
+    load = (
+        render_reader(spec, supported, crop=True)
+        + """
+    def load(index):
+        return read(tf.gather(paths, index)), tf.gather(labels, index)
+"""
+    )
     arguments, augment = "images, classes", ""
     if augment_name is not None:
         arguments = "batch, augment_seed"
