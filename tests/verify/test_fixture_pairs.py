@@ -1,7 +1,6 @@
 """The tool's own rewrites verify: every fixture's input.py that the codemod rewrites
 (and that has no `norun` file) against `migrate_source(input.py)` (what test_fixtures pins
-as expected.py), run in a temporary copy of the fixture's directory. A fixture the codemod cannot rewrite yet (its emitters
-raise NotImplementedError) is skipped with that reason. The seed example must verify in
+as expected.py), run in a temporary copy of the fixture's directory. The seed example must verify in
 under a minute."""
 
 from __future__ import annotations
@@ -16,8 +15,8 @@ from migrator.verify.command import VerifyOptions, migrated_copy, verify_pair
 from migrator.verify.report import render_text
 from tests.fixture_cases import Case, cases, read
 
-# Like Case.runnable, but asking the codemod rather than expected.py whether it rewrites.
-RUNNABLE = [case for case in cases() if not case.has("norun")]
+# The rewritten, runnable fixtures (negative fixtures have nothing to verify).
+RUNNABLE = [case for case in cases() if case.runnable]
 
 
 @pytest.fixture(scope="module")
@@ -28,14 +27,8 @@ def verified(tmp_path_factory) -> dict[str, object]:
     outcomes: dict[str, object] = {}
     jobs = []
     for case in RUNNABLE:
-        try:
-            result = migrate_source(read(case.input), "input.py", case.options)
-        except NotImplementedError as error:
-            outcomes[case.name] = f"the codemod cannot rewrite it yet ({error!r})"
-            continue
-        if not result.changed:
-            outcomes[case.name] = "not rewritten: nothing to verify"
-            continue
+        result = migrate_source(read(case.input), "input.py", case.options)
+        assert result.changed, f"{case.name}: expected.py says it is rewritten"
         copy = migrated_copy(case.input, result.new_source, workdir / "copies" / case.name)
         jobs.append((case, copy))
 
@@ -54,10 +47,7 @@ def verified(tmp_path_factory) -> dict[str, object]:
 
 @pytest.mark.parametrize("case", RUNNABLE, ids=lambda case: case.name)
 def test_the_rewrite_verifies_against_its_input(case: Case, verified) -> None:
-    outcome = verified[case.name]
-    if isinstance(outcome, str):
-        pytest.skip(outcome)
-    verification, seconds = outcome
+    verification, seconds = verified[case.name]
     assert verification.passed, render_text(verification)
     if case.name == "seed_mirrored":
         assert seconds < 60
