@@ -21,12 +21,20 @@ from migrator.analysis.idg_config import (
     bind_arguments,
     parse_idg_call,
 )
+from migrator.analysis.literals import NotLiteral, evaluate
 from migrator.analysis.names import IDG_MODULES, is_native_preprocessing
 from migrator.analysis.sites import Blocker, FlowUse, GeneratorSite, ScopeConstants, SiteFinder
 from migrator.analysis.strategy import StrategyIndex
 from migrator.api import FileResult, Options, SourceParseError
 from migrator.diagnostics import Diagnostic
 from migrator.emit import augment as augment_emitter
+from migrator.emit.directory import (
+    DIRECTORY_PARAMETERS,
+    DROPPED_DIRECTORY_PARAMETERS,
+    UNKNOWN,
+    render_directory_dataset_function,
+    unsupported_directory_call,
+)
 from migrator.emit.pipeline import (
     DROPPED_FLOW_PARAMETERS,
     FLOW_PARAMETERS,
@@ -37,6 +45,7 @@ from migrator.emit.pipeline import (
 from migrator.model import AugmentSpec
 from migrator.suppression import is_suppressed, suppressions
 
+DIRECTORY_KEPT = frozenset(DIRECTORY_PARAMETERS) - DROPPED_DIRECTORY_PARAMETERS
 PREFILTERS = ("ImageDataGenerator", "_generator")
 Rewrite = Callable[[cst.BaseExpression], cst.BaseExpression]
 IDG_FIT_PARAMETERS = ("x", "augment", "rounds", "seed")
@@ -90,6 +99,7 @@ class _Migration:
         self.tf_import = _tensorflow_alias(self.module)
         self.tf = self.tf_import or "tf"
         self.diagnostics: list[Diagnostic] = []
+        self.needs_os = False  # the directory pipeline lists files with os
 
     # -- reporting -----------------------------------------------------------------
     def position(self, node: cst.CSTNode) -> tuple[int, int]:
@@ -143,6 +153,8 @@ class _Migration:
             RemoveImportsVisitor.remove_unused_import(context, module_name, obj, asname)
         if self.tf_import is None:
             AddImportsVisitor.add_needed_import(context, "tensorflow", asname="tf")
+        if self.needs_os:
+            AddImportsVisitor.add_needed_import(context, "os")
         transformed = RemoveImportsVisitor(context).transform_module(transformed)
         return AddImportsVisitor(context).transform_module(transformed)
 
@@ -174,6 +186,8 @@ class _Migration:
             return Edits()
         distributed = any(self.strategies.is_distributed(c.call) for c in consumers)
         rule = "MA001" if distributed else "MA002"
+        if distributed and all(flow.from_directory for flow in site.flows):
+            rule = "MA003"  # the file pipeline rule
         first_flow = site.flows[0].call
         if not distributed and not self.options.rewrite_without_strategy:
             spec, problems, blockers = self._problems(site)
@@ -208,7 +222,7 @@ class _Migration:
         self.report(
             rule,
             first_flow,
-            f"ImageDataGenerator.flow() feeding {_consumer_names(site)}"
+            f"ImageDataGenerator.{_method_name(first_flow)}() feeding {_consumer_names(site)}"
             + (" under a tf.distribute strategy" if distributed else "")
             + f": replaced by the tf.data pipeline `{dataset_name}`",
             site_lines,
@@ -304,7 +318,38 @@ class _Migration:
             return self.source_of(expression)
         return None
 
+    def _directory_arguments(self, flow: FlowUse) -> dict[str, object]:
+        bound, _ = bind_arguments(flow.call, DIRECTORY_PARAMETERS)
+        values: dict[str, object] = {}
+        for name, expression in bound.items():
+            try:
+                values[name] = evaluate(expression, None, ScopeConstants(self.finder))
+            except NotLiteral:
+                values[name] = UNKNOWN
+        return values
+
+    def _interpolations(self, flows: list[FlowUse]) -> set[str] | None:
+        found: set[str] = set()
+        for flow in flows:
+            value = self._directory_arguments(flow).get("interpolation", "nearest")
+            if not isinstance(value, str):
+                return None  # decided at run time: render every supported filter
+            found.add(value)
+        return found
+
     def _flow_blockers(self, flow: FlowUse, spec: AugmentSpec) -> list[Blocker]:
+        if flow.from_directory:
+            if any(arg.star for arg in flow.call.args):
+                return [
+                    Blocker("MA104", flow.call, "flow_from_directory() with argument unpacking")
+                ]
+            bound, _ = bind_arguments(flow.call, DIRECTORY_PARAMETERS)
+            return [
+                Blocker(code, bound.get(argument, flow.call), f"flow_from_directory(): {reason}")
+                for code, argument, reason in unsupported_directory_call(
+                    self._directory_arguments(flow)
+                )
+            ]
         blockers: list[Blocker] = []
         # `*pair` maps onto the emitted function's positional parameters exactly as onto
         # flow()'s (same order); `**options` could carry anything.
@@ -403,13 +448,29 @@ class _Migration:
                 parts.append(rendered)
             else:
                 augment_name = None
-        parts.append(
-            render_dataset_function(
-                spec,
-                PipelineNames(dataset=dataset_name, augment=augment_name, generator=base),
-                tf=self.tf,
+        array_flows = [flow for flow in site.flows if not flow.from_directory]
+        directory_flows = [flow for flow in site.flows if flow.from_directory]
+        directory_name = self._fresh(f"{base}_directory_dataset") if directory_flows else None
+        if array_flows:
+            parts.append(
+                render_dataset_function(
+                    spec,
+                    PipelineNames(dataset=dataset_name, augment=augment_name, generator=base),
+                    tf=self.tf,
+                )
             )
-        )
+        if directory_name is not None:
+            parts.append(
+                render_directory_dataset_function(
+                    spec,
+                    directory_name,
+                    augment_name,
+                    base,
+                    tf=self.tf,
+                    interpolations=self._interpolations(directory_flows),
+                )
+            )
+            self.needs_os = True
         placed_at = site.statement if site.kind == "name" else site.anchor
         top_level = isinstance(self.finder.parent(placed_at), cst.Module)
         separator = "\n\n\n" if top_level else "\n\n"
@@ -446,7 +507,13 @@ class _Migration:
 
         kept = set(kept_parameters(spec))
         for flow in site.flows:
-            new_call: cst.BaseExpression = self._dataset_call(flow.call, dataset_name, kept)
+            if flow.from_directory:
+                assert directory_name is not None
+                new_call: cst.BaseExpression = self._dataset_call(
+                    flow.call, directory_name, DIRECTORY_KEPT
+                )
+            else:
+                new_call = self._dataset_call(flow.call, dataset_name, kept)
             # An explicit step count relies on IDG's endless iterator: repeat the dataset.
             repeated = [c for c in flow.consumers if c.draws_fixed_steps]
             if any(c.argument.value is flow.call for c in repeated):
@@ -455,7 +522,7 @@ class _Migration:
             for consumer in repeated:
                 if consumer.argument.value is not flow.call:
                     edits.expressions[consumer.argument.value] = _repeat(consumer.argument.value)
-        return edits, dataset_name
+        return edits, dataset_name if array_flows else (directory_name or dataset_name)
 
     def _dataset_call(self, call: cst.Call, dataset_name: str, kept: set[str]) -> cst.Call:
         """`datagen.flow(x, y, batch_size=32)` -> `datagen_dataset(x, y, batch_size=32)`."""

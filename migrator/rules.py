@@ -38,11 +38,11 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "MA003",
         "idg-flow-from-files",
-        "report",
+        "rewrite",
         "ImageDataGenerator.flow_from_directory() / flow_from_dataframe()",
-        "File-based IDG pipelines decode and augment on one CPU thread. They are not "
-        "migrated automatically yet: build the file list with tf.data and reuse the "
-        "augmentation the tool emits for flow().",
+        "File-based IDG pipelines decode and augment on one CPU thread. flow_from_directory "
+        "is rewritten to a tf.data file pipeline (same files, order, classes and labels, "
+        "decoded in parallel); flow_from_dataframe is reported, not migrated yet.",
     ),
     Rule(
         "MA004",

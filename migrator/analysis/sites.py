@@ -38,7 +38,7 @@ CONSUMERS: dict[str, Literal["fit", "evaluate", "predict"]] = {
 }
 # The keyword that tells how many batches a consumer draws from its input, by role.
 STEPS_KEYWORD = {"train": "steps_per_epoch", "validation": "validation_steps", "evaluate": "steps"}
-FILE_FLOWS = ("flow_from_directory", "flow_from_dataframe")
+FILE_FLOWS = ("flow_from_dataframe",)  # reported (MA003), not rewritten yet
 
 Role = Literal["train", "validation", "evaluate", "predict"]
 
@@ -75,8 +75,14 @@ class ConsumerUse:
 
 @dataclass
 class FlowUse:
-    call: cst.Call  # `<generator>.flow(...)`
+    call: cst.Call  # `<generator>.flow(...)` or `.flow_from_directory(...)`
     consumers: list[ConsumerUse] = field(default_factory=list)
+
+    @property
+    def from_directory(self) -> bool:
+        return isinstance(self.call.func, cst.Attribute) and (
+            self.call.func.attr.value == "flow_from_directory"
+        )
 
 
 @dataclass
@@ -291,7 +297,7 @@ class SiteFinder:
     def _classify_use(
         self, site: GeneratorSite, method: str, call: cst.Call, receiver: cst.CSTNode
     ) -> None:
-        if method == "flow":
+        if method in ("flow", "flow_from_directory"):
             site.flows.append(self._flow_use(site, call))
         elif method == "fit" and site.kind != "inline":
             statement = self.parent(call)
