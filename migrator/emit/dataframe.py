@@ -308,15 +308,15 @@ def render_dataframe_dataset_function(
     rows = _ROWS.replace("__SPLIT__", split)
     rows = rows.replace("__INTERPOLATION_CHECK__", interpolation_check(supported))
     load = render_reader(spec, supported, crop=False) + _LOAD.replace("__DTYPE__", spec.dtype)
+    cast = f"\n        images = tf.cast(images, tf.{spec.dtype})"
     if augment_name is None:
         arguments, augment = "images, *labels", ""
         batches = "dataset.map(finish, num_parallel_calls=tf.data.AUTOTUNE)"
         seeds = ""
     else:
         arguments = "batch, augment_seed"
-        augment = f"""
-        images, *labels = batch
-        images = {augment_name}(images, augment_seed)"""
+        cast = "\n        images, *labels = batch" + cast
+        augment = f"\n        images = {augment_name}(images, augment_seed)"
         seeds = """
     # One seed pair per batch for the augmentation's stateless random ops: parallel map
     # calls stay independent, and a given `seed` reproduces the same batches.
@@ -326,7 +326,7 @@ def render_dataframe_dataset_function(
         )
     finish = f'''
     def finish({arguments}):
-        """The batch as IDG yields it: images, labels, sample weights."""{augment}
+        """The batch as IDG yields it: images, labels, sample weights."""{cast}{augment}
         if class_mode is None:
             return images
         if class_mode == "input":
