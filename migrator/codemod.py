@@ -343,6 +343,9 @@ class _Migration:
                 return [
                     Blocker("MA104", flow.call, "flow_from_directory() with argument unpacking")
                 ]
+            if len([arg for arg in flow.call.args if arg.keyword is None]) > 8:
+                # save_* come before follow_links: later positions would shift
+                return [Blocker("MA104", flow.call, "flow_from_directory() with save_* arguments")]
             bound, _ = bind_arguments(flow.call, DIRECTORY_PARAMETERS)
             return [
                 Blocker(code, bound.get(argument, flow.call), f"flow_from_directory(): {reason}")

@@ -93,7 +93,7 @@ def render_dataset_function(spec: AugmentSpec, names: PipelineNames, *, tf: str 
     indices = {tf}.data.Dataset.range(count)
     if shuffle:
         # Shuffle indices, not images, so memory stays flat; a new order every epoch.
-        indices = indices.shuffle(count, seed=seed, reshuffle_each_iteration=True){seeds_block}
+        indices = indices.shuffle(max(count, 1), seed=seed, reshuffle_each_iteration=True){seeds_block}
 
     def load({load_signature}):
         {batch_line}
