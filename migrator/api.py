@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from migrator.diagnostics import Diagnostic
 from migrator.rules import RULES_BY_CODE
 
+# Cheap substring test before parsing: a file without these cannot have a finding.
+PREFILTERS: tuple[str, ...] = ("ImageDataGenerator", "_generator")
+
 
 class SourceParseError(Exception):
     """The source is not Python that libcst can parse. `line`/`column` are 1-based."""

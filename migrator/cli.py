@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from migrator import __version__
-from migrator.api import Options, SourceParseError, migrate_source
+from migrator.api import PREFILTERS, Options, SourceParseError, migrate_source
 from migrator.diagnostics import Diagnostic
 from migrator.rules import RULES, RULES_BY_CODE, expand_selector
 from migrator.sourcefile import SourceReadError, read_source, write_source
@@ -35,7 +35,6 @@ SKIPPED_DIRECTORIES = frozenset(
         ".pytest_cache",
     }
 )
-PREFILTERS = ("ImageDataGenerator", "_generator")
 
 
 def discover(paths: list[str]) -> tuple[list[Path], list[str]]:

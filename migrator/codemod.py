@@ -25,7 +25,7 @@ from migrator.analysis.literals import NotLiteral, evaluate
 from migrator.analysis.names import IDG_MODULES, is_native_preprocessing
 from migrator.analysis.sites import Blocker, FlowUse, GeneratorSite, ScopeConstants, SiteFinder
 from migrator.analysis.strategy import StrategyIndex
-from migrator.api import FileResult, Options, SourceParseError
+from migrator.api import PREFILTERS, FileResult, Options, SourceParseError
 from migrator.diagnostics import Diagnostic
 from migrator.emit import augment as augment_emitter
 from migrator.emit.directory import (
@@ -46,7 +46,6 @@ from migrator.model import AugmentSpec
 from migrator.suppression import is_suppressed, suppressions
 
 DIRECTORY_KEPT = frozenset(DIRECTORY_PARAMETERS) - DROPPED_DIRECTORY_PARAMETERS
-PREFILTERS = ("ImageDataGenerator", "_generator")
 Rewrite = Callable[[cst.BaseExpression], cst.BaseExpression]
 IDG_FIT_PARAMETERS = ("x", "augment", "rounds", "seed")
 
@@ -70,9 +69,6 @@ class Edits:
 
     def __bool__(self) -> bool:
         return bool(self.expressions or self.statements or self.insert_before)
-
-    def __len__(self) -> int:  # pragma: no cover - truthiness is what matters
-        return int(bool(self))
 
 
 def migrate_module(source: str, path: str, options: Options) -> FileResult:
@@ -182,7 +178,7 @@ class _Migration:
             return Edits()
 
         if not consumers:  # nothing reaches fit/evaluate/predict: the blockers say why
-            self._report_refusals(site, site_lines, None, [], site.blockers)
+            self._report_refusals(site, site_lines, [], site.blockers)
             return Edits()
         distributed = any(self.strategies.is_distributed(c.call) for c in consumers)
         rule = "MA001" if distributed else "MA002"
@@ -190,9 +186,9 @@ class _Migration:
             rule = "MA003"  # the file pipeline rule
         first_flow = site.flows[0].call
         if not distributed and not self.options.rewrite_without_strategy:
-            spec, problems, blockers = self._problems(site)
+            _, problems, blockers = self._problems(site)
             if problems or blockers:  # --all would not help: say what blocks the rewrite
-                self._report_refusals(site, site_lines, spec, problems, blockers)
+                self._report_refusals(site, site_lines, problems, blockers)
             else:
                 self.report(
                     "MA002",
@@ -215,7 +211,7 @@ class _Migration:
                 )
             )
         if problems or blockers or spec is None:
-            self._report_refusals(site, site_lines, spec, problems, blockers)
+            self._report_refusals(site, site_lines, problems, blockers)
             return Edits()
 
         edits, dataset_name = self._rewrite(site, spec)
@@ -301,11 +297,9 @@ class _Migration:
         self,
         site: GeneratorSite,
         site_lines: set[int],
-        spec: AugmentSpec | None,
         problems: list[ConfigProblem],
         blockers: list[Blocker],
     ) -> None:
-        del spec
         parsed_arguments = bind_arguments(site.construction, IDG_PARAMETERS)[0]
         for problem in problems:
             node = parsed_arguments.get(problem.argument, site.construction)
@@ -657,8 +651,6 @@ def _notes(spec: AugmentSpec) -> list[tuple[str, str]]:
                 "height_shift_range horizontally; the rewrite keeps this (check which you meant)",
             )
         )
-    if spec.brightness_range is not None and spec.rescale is None:
-        pass  # MA202 needs data knowledge; reported by the emitter's notes when known
     return notes
 
 

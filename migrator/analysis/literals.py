@@ -1,8 +1,8 @@
 """Static evaluation of the small expressions users write as IDG arguments.
 
 Only what is certain is evaluated: numbers, strings, booleans, None, tuples/lists of them,
-unary minus, arithmetic (`1. / 255`, `BATCH * 2`) and names bound once, at module level,
-to such a value. Anything else raises NotLiteral.
+unary minus, arithmetic (`1. / 255`, `BATCH * 2`), dicts, and names a NameResolver
+certifies (see analysis.sites.ScopeConstants). Anything else raises NotLiteral.
 """
 
 from __future__ import annotations
@@ -106,50 +106,3 @@ def evaluate(
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def module_constants(module: cst.Module) -> dict[str, Any]:
-    """Names assigned exactly once at module level to a statically known value."""
-    counts: dict[str, int] = {}
-    values: dict[str, Any] = {}
-    for statement in module.body:
-        if not isinstance(statement, cst.SimpleStatementLine):
-            # Names bound inside compound statements are not certain: poison them.
-            for name in _bound_names(statement):
-                counts[name] = counts.get(name, 0) + 2
-            continue
-        for small in statement.body:
-            targets: list[cst.BaseExpression] = []
-            value: cst.BaseExpression | None = None
-            if isinstance(small, cst.Assign):
-                targets = [t.target for t in small.targets]
-                value = small.value
-            elif isinstance(small, cst.AnnAssign) and small.value is not None:
-                targets, value = [small.target], small.value
-            elif isinstance(small, cst.AugAssign):
-                targets = [small.target]
-            for target in targets:
-                if isinstance(target, cst.Name):
-                    counts[target.value] = counts.get(target.value, 0) + 1
-                    if value is not None and len(targets) == 1:
-                        try:
-                            values[target.value] = evaluate(value, values)
-                        except NotLiteral:
-                            pass
-    return {name: value for name, value in values.items() if counts.get(name) == 1}
-
-
-def _bound_names(statement: cst.CSTNode) -> set[str]:
-    names: set[str] = set()
-
-    class _Collector(cst.CSTVisitor):
-        def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-            if isinstance(node.target, cst.Name):
-                names.add(node.target.value)
-
-        def visit_AugAssign(self, node: cst.AugAssign) -> None:
-            if isinstance(node.target, cst.Name):
-                names.add(node.target.value)
-
-    statement.visit(_Collector())
-    return names
