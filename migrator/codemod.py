@@ -14,6 +14,7 @@ import libcst as cst
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 
+from migrator.analysis.data_scale import unit_data_notes
 from migrator.analysis.generator_methods import RENAMES, rewrite_generator_method
 from migrator.analysis.idg_config import (
     IDG_PARAMETERS,
@@ -229,6 +230,9 @@ class _Migration:
         )
         for note in _notes(spec):
             self.report(note[0], site.construction, note[1], site_lines)
+        flow_calls = [flow.call for flow in site.flows]
+        for node, message in unit_data_notes(spec, self.module, flow_calls, self.position):
+            self.report("MA202", node, message, site_lines)
         return edits
 
     def plan_generator_methods(self) -> Edits:
