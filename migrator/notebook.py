@@ -1,0 +1,539 @@
+"""Jupyter notebooks (.ipynb): migrate the code cells together, write back only sources.
+
+The generator is often built in one cell, the strategy scope opened in another and `fit`
+called in a third, so the code cells are analysed as one module:
+
+1. Every Python code cell is masked: IPython syntax (`%magic`, `!shell`, `?help`,
+   `x = !cmd`, a `%%time`/`%%capture` first line) becomes a placeholder line
+   `pass  # <token> magic <id>` (a statement, so the codemod never drops it with a removed
+   statement's comments). `%time <statement>` exposes its statement to the analysis, with
+   a trailing `# <token> expose <id>` comment to put the prefix back. Other cell magics
+   (`%%bash`, `%%writefile`, `%%timeit`, ...) make the whole cell opaque: it is left out
+   of the analysis and never changed.
+2. The masked cells are joined into one module, each preceded by a marker statement
+   `pass  # <token> cell <n>`, and `migrate_module` runs on it.
+3. The result is split back at the markers. Imports the codemod adds at the top of the
+   module go into the first cell with imports (or the first cell with new code). Magics
+   are restored exactly. Anything unexpected (a marker moved or lost, a placeholder
+   duplicated, a name the rewrite removes still used by an opaque cell) refuses the whole
+   notebook with one diagnostic: nothing is written rather than something wrong.
+
+Only changed cells' `source` differs: outputs, metadata, ids and attachments are kept, the
+notebook is written as `nbformat.writes` does (indent 1, sorted keys) with the input's
+trailing newline, and a notebook with nothing to change is returned byte for byte.
+
+Diagnostics are reported per cell, as ruff does: `Diagnostic.path` is
+`"<path>:cell <n>"` (n counts every cell, markdown included, from 1) and `line`/`column`
+are relative to that cell's source, so the text format reads
+`nb.ipynb:cell 3:5:9: MA001 ...`.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import io
+import json
+import re
+import tokenize
+import warnings
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from migrator.api import PREFILTERS, FileResult, Options, SourceParseError
+from migrator.diagnostics import Diagnostic
+
+# Cell magics whose body is ordinary Python run once in the user namespace. `%%timeit`
+# is not one: it runs the body repeatedly in its own scope.
+TRANSPARENT_CELL_MAGICS = frozenset({"time", "capture"})
+# Line magics whose argument is a statement run once in the user namespace.
+EXPOSED_LINE_MAGICS = frozenset({"time"})
+
+# An IPython line that is not Python: `%magic`, `!cmd`, `?obj`, `obj?`, `x = !cmd`.
+_ESCAPED = re.compile(
+    r"^(?P<indent>[ \t]*)(?:[%!?]"
+    r"|[A-Za-z_][\w.]*\?{1,2}[ \t]*$"
+    r"|[A-Za-z_][\w.]*(?:[ \t]*,[ \t]*[A-Za-z_][\w.]*)*[ \t]*=[ \t]*[%!])"
+)
+_TIME = re.compile(r"^(?P<indent>[ \t]*)(?P<prefix>%(?P<name>\w+)[ \t]+)(?P<rest>\S.*)$")
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+
+
+class _Refused(Exception):
+    """The notebook cannot be split back safely: report, change nothing."""
+
+    def __init__(self, message: str, cell: int | None = None, line: int = 1, column: int = 1):
+        super().__init__(message)
+        self.message = message
+        self.cell = cell  # notebook cell index (0-based), when one is to blame
+        self.line = line
+        self.column = column
+
+
+@dataclass
+class _Cell:
+    index: int  # position in the notebook's cells
+    source: str
+    masked: str | None = None  # None: opaque, left out of the analysis
+    hidden: list[str] = field(default_factory=list)  # text the analysis cannot see
+    placeholders: dict[int, str] = field(default_factory=dict)  # id -> original line
+    exposed: dict[int, str] = field(default_factory=dict)  # id -> "%time " prefix
+    shifts: dict[int, int] = field(default_factory=dict)  # cell line -> columns removed
+    first_line: int = 0  # 1-based line of the cell's first line in the module
+
+    @property
+    def number(self) -> int:
+        return self.index + 1
+
+
+def migrate_notebook(text: str, path: str, options: Options) -> FileResult:
+    """Migrate the code cells of the notebook `text` (the .ipynb JSON) as one module.
+
+    Raises SourceParseError when `text` is not a notebook, nbformat is missing, or a
+    Python cell does not parse.
+    """
+    nbformat = _nbformat()
+    notebook = _read(nbformat, text)
+    if not _is_python(notebook):
+        return FileResult(text, text, [])
+    cells = [
+        _Cell(index, cell.source)
+        for index, cell in enumerate(notebook.cells)
+        if cell.cell_type == "code"
+    ]
+    if not any(marker in cell.source for cell in cells for marker in PREFILTERS):
+        return FileResult(text, text, [])
+    token = _fresh_token(text)
+    counter = iter(range(1, 1_000_000))
+    for cell in cells:
+        _mask(cell, token, counter)
+    python_cells = [cell for cell in cells if cell.masked is not None]
+    module = _join(python_cells, token)
+
+    from migrator.codemod import migrate_module  # local: keeps the import cheap
+
+    try:
+        result = migrate_module(module, path, options)
+    except SourceParseError as error:
+        raise _cell_parse_error(python_cells, error) from error
+    diagnostics = [_relocate(d, python_cells, path) for d in result.diagnostics]
+    if not result.changed:
+        return FileResult(text, text, diagnostics)
+    try:
+        sources = _split(result.new_source, python_cells, token)
+        _check_opaque_uses(module, result.new_source, cells)
+    except _Refused as refusal:
+        return FileResult(text, text, _refusal(refusal, diagnostics, path, options))
+    for cell in python_cells:
+        notebook.cells[cell.index].source = sources[cell.index]
+    new_text = _write(nbformat, notebook, text)
+    return FileResult(text, new_text, diagnostics)
+
+
+# -- reading and writing -----------------------------------------------------------------
+def _nbformat() -> Any:
+    try:
+        import nbformat
+    except ImportError as error:
+        raise SourceParseError(
+            "reading notebooks needs nbformat: pip install 'migrate-aug[notebooks]'"
+        ) from error
+    return nbformat
+
+
+def _read(nbformat: Any, text: str) -> Any:
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise SourceParseError(
+            f"not a Jupyter notebook: invalid JSON ({error.msg})", error.lineno, error.colno
+        ) from error
+    if not isinstance(raw, dict) or not isinstance(raw.get("nbformat"), int):
+        raise SourceParseError("not a Jupyter notebook: no `nbformat` version")
+    if raw["nbformat"] != 4:
+        raise SourceParseError(
+            f"nbformat {raw['nbformat']} notebooks are not supported; convert to nbformat 4 "
+            "with `jupyter nbconvert --to notebook`"
+        )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # e.g. MissingIDFieldWarning: reads adds the ids
+        try:
+            notebook = nbformat.reads(text, as_version=nbformat.NO_CONVERT)
+            nbformat.validate(notebook)
+        except Exception as error:  # noqa: BLE001 - jsonschema and nbformat errors vary
+            message = getattr(error, "message", None) or str(error)
+            raise SourceParseError(f"not a valid Jupyter notebook: {message}") from error
+    return notebook
+
+
+def _is_python(notebook: Any) -> bool:
+    metadata = notebook.get("metadata", {})
+    language = metadata.get("kernelspec", {}).get("language") or metadata.get(
+        "language_info", {}
+    ).get("name")
+    return language is None or str(language).lower() == "python"
+
+
+def _write(nbformat: Any, notebook: Any, original: str) -> str:
+    nbformat.validate(notebook)  # only sources changed: a valid input stays valid
+    text = nbformat.writes(notebook)
+    if original.endswith("\n") and not text.endswith("\n"):
+        text += "\n"
+    return text
+
+
+def _fresh_token(text: str) -> str:
+    """A marker that cannot collide with anything in the notebook."""
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    for start in range(0, len(digest) - 12):
+        token = f"migrate-aug-{digest[start : start + 12]}"
+        if token not in text:
+            return token
+    raise AssertionError("no fresh marker")  # 52 candidates all in the text: impossible
+
+
+# -- masking IPython syntax --------------------------------------------------------------
+def _mask(cell: _Cell, token: str, counter: Any) -> None:
+    lines = cell.source.split("\n")
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    cell_magic = first is not None and lines[first].startswith("%%")
+    if cell_magic:
+        name = lines[first][2:].split(maxsplit=1)[0] if lines[first][2:].strip() else ""
+        if name not in TRANSPARENT_CELL_MAGICS:
+            cell.hidden.append(cell.source)  # not Python, or Python in its own scope
+            return
+    masked = list(lines)
+    candidates = [
+        i for i, line in enumerate(lines) if _ESCAPED.match(line) or (cell_magic and i == first)
+    ]
+    # A candidate inside a string or brackets is Python (`"..." \n % x)`), not a magic:
+    # mask, tokenize, unmask the first such line, and again until none is left.
+    while True:
+        masked = _apply_masks(lines, candidates, cell, token, counter)
+        inside = _continued_lines("\n".join(masked))
+        wrong = [i for i in candidates if i + 1 in inside]
+        if not wrong:
+            break
+        candidates.remove(wrong[0])
+    cell.masked = "\n".join(masked)
+
+
+def _apply_masks(
+    lines: list[str], candidates: list[int], cell: _Cell, token: str, counter: Any
+) -> list[str]:
+    cell.placeholders.clear()
+    cell.exposed.clear()
+    cell.shifts.clear()
+    cell.hidden.clear()
+    masked = list(lines)
+    index = 0
+    while index < len(lines):
+        if index not in candidates:
+            index += 1
+            continue
+        line = lines[index]
+        indent = re.match(r"[ \t]*", line).group(0)  # type: ignore[union-attr]
+        timed = _TIME.match(line)
+        if (
+            timed
+            and timed.group("name") in EXPOSED_LINE_MAGICS
+            and not line.endswith("\\")
+            and _is_one_simple_statement(timed.group("rest"))
+        ):
+            ident = next(counter)
+            cell.exposed[ident] = timed.group("prefix")
+            cell.shifts[index + 1] = len(timed.group("prefix"))
+            masked[index] = f"{indent}{timed.group('rest')}  # {token} expose {ident}"
+            index += 1
+            continue
+        # A masked line and its backslash continuations, one placeholder per line.
+        while True:
+            ident = next(counter)
+            cell.placeholders[ident] = lines[index]
+            cell.hidden.append(lines[index])
+            masked[index] = f"{indent}pass  # {token} magic {ident}"
+            if not lines[index].endswith("\\") or index + 1 >= len(lines):
+                break
+            index += 1
+        index += 1
+    return masked
+
+
+def _is_one_simple_statement(code: str) -> bool:
+    try:
+        body = ast.parse(code).body
+    except SyntaxError:
+        return False
+    compound = (ast.If, ast.For, ast.While, ast.With, ast.Try, ast.FunctionDef, ast.ClassDef)
+    return len(body) == 1 and not isinstance(body[0], compound)
+
+
+def _continued_lines(code: str) -> set[int]:
+    """1-based lines that start inside a string, inside brackets or after a backslash."""
+    inside: set[int] = set()
+    depth = 0
+    pending = False  # a logical line is open: the next physical line continues it
+    last_line = 0
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(code).readline):
+            start, end = tok.start[0], tok.end[0]
+            if start > last_line and (depth > 0 or pending):
+                inside.add(start)
+            if tok.type == tokenize.STRING or tokenize.tok_name[tok.type] == "FSTRING_MIDDLE":
+                inside.update(range(start + 1, end + 1))
+            if tok.type == tokenize.OP and tok.string in ("(", "[", "{"):
+                depth += 1
+            elif tok.type == tokenize.OP and tok.string in (")", "]", "}"):
+                depth = max(depth - 1, 0)
+            if tok.type in (tokenize.NEWLINE, tokenize.NL):
+                pending = False
+            elif tok.type not in (tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT):
+                pending = True
+            last_line = max(last_line, end)
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        pass  # the parse reports it, in the right cell
+    return inside
+
+
+# -- one module and back ---------------------------------------------------------------------
+def _marker(token: str, cell: _Cell) -> str:
+    return f"pass  # {token} cell {cell.number}"
+
+
+def _join(cells: list[_Cell], token: str) -> str:
+    parts: list[str] = []
+    line = 1
+    for cell in cells:
+        assert cell.masked is not None
+        body = cell.masked if cell.masked.endswith("\n") else cell.masked + "\n"
+        parts += [_marker(token, cell) + "\n", body]
+        cell.first_line = line + 1
+        line += 1 + body.count("\n")
+    return "".join(parts)
+
+
+def _split(new_module: str, cells: list[_Cell], token: str) -> dict[int, str]:
+    """Each cell's new source, keyed by notebook index; raises _Refused."""
+    lines = new_module.split("\n")
+    starts: list[int] = []
+    for number, line in enumerate(lines):
+        if token in line and re.fullmatch(rf"pass  # {re.escape(token)} cell \d+", line):
+            starts.append(number)
+    if [lines[i] for i in starts] != [_marker(token, cell) for cell in cells]:
+        raise _Refused("the notebook's cells could not be told apart after the rewrite")
+    preamble = "\n".join(lines[: starts[0]]).strip()
+    pieces = {
+        cell.index: "\n".join(lines[start + 1 : end])
+        for cell, start, end in zip(cells, starts, [*starts[1:], len(lines)], strict=True)
+    }
+    late_import = _late_tensorflow_import(cells, pieces)
+    if late_import:
+        preamble = f"{preamble}\n{late_import}".strip()
+    if preamble:
+        _place_imports(preamble, cells, pieces)
+    sources: dict[int, str] = {}
+    for cell in cells:
+        restored = _restore(pieces[cell.index], cell, token)
+        sources[cell.index] = _tidy(restored, cell)
+    return sources
+
+
+def _place_imports(preamble: str, cells: list[_Cell], pieces: dict[int, str]) -> None:
+    """Imports the codemod added above everything: into the first cell that has imports
+    and runs no later than the first new code, else at the top of that first new code's
+    cell."""
+    try:
+        added = ast.parse(preamble).body
+    except SyntaxError:
+        added = []
+    if not added or not all(isinstance(s, ast.Import | ast.ImportFrom) for s in added):
+        raise _Refused("the rewrite added code outside every cell")
+    target = next(
+        (
+            cell
+            for cell in cells
+            if _first_import_line(pieces[cell.index]) is not None
+            or _defines_new_functions(cell, pieces[cell.index])
+        ),
+        None,
+    )
+    if target is None:
+        raise _Refused("the rewrite added imports but no cell to put them in")
+    piece = pieces[target.index].split("\n")
+    at = _first_import_line(pieces[target.index])
+    if at is None:
+        start = 0
+        while start < len(piece) and not piece[start].strip():
+            start += 1
+        piece[start:start] = [preamble, ""]
+    else:
+        piece[at - 1 : at - 1] = [preamble]
+    pieces[target.index] = "\n".join(piece)
+
+
+def _late_tensorflow_import(cells: list[_Cell], pieces: dict[int, str]) -> str | None:
+    """The new code uses the module's `import tensorflow [as tf]` at definition time
+    (decorators). When that import runs only after the first new code (a later cell),
+    the import is repeated above the new code."""
+    first_new: tuple[int, int] | None = None  # (cell position, line) of the first new def
+    first_import: tuple[int, int, str] | None = None
+    for position, cell in enumerate(cells):
+        body = _parse_body(pieces[cell.index])
+        old = _top_level_functions(cell.masked or "")
+        for statement in body:
+            if (
+                first_new is None
+                and isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef)
+                and statement.name not in old
+            ):
+                first_new = (position, statement.lineno)
+            if first_import is None and isinstance(statement, ast.Import):
+                for alias in statement.names:
+                    if alias.name == "tensorflow":
+                        first_import = (position, statement.lineno, alias.asname or "tensorflow")
+                        break
+    if first_new is None or first_import is None or first_import[:2] < first_new:
+        return None
+    alias = first_import[2]
+    return "import tensorflow" if alias == "tensorflow" else f"import tensorflow as {alias}"
+
+
+def _parse_body(code: str) -> list[ast.stmt]:
+    try:
+        return ast.parse(code).body
+    except SyntaxError:
+        return []
+
+
+def _first_import_line(code: str) -> int | None:
+    try:
+        body = ast.parse(code).body
+    except SyntaxError:
+        return None
+    for statement in body:
+        if isinstance(statement, ast.Import | ast.ImportFrom) and not (
+            isinstance(statement, ast.ImportFrom) and statement.module == "__future__"
+        ):
+            return statement.lineno
+    return None
+
+
+def _defines_new_functions(cell: _Cell, code: str) -> bool:
+    return bool(_top_level_functions(code) - _top_level_functions(cell.masked or ""))
+
+
+def _top_level_functions(code: str) -> set[str]:
+    try:
+        body = ast.parse(code).body
+    except SyntaxError:
+        return set()
+    return {s.name for s in body if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)}
+
+
+def _restore(piece: str, cell: _Cell, token: str) -> str:
+    placeholder = re.compile(rf"[ \t]*pass  # {re.escape(token)} magic (\d+)")
+    exposed = re.compile(rf"(?P<indent>[ \t]*)(?P<code>.*)  # {re.escape(token)} expose (\d+)")
+    seen: set[int] = set()
+    out: list[str] = []
+    for line in piece.split("\n"):
+        if token not in line:
+            out.append(line)
+            continue
+        match = placeholder.fullmatch(line)
+        if match and int(match.group(1)) in cell.placeholders:
+            ident = int(match.group(1))
+            out.append(cell.placeholders[ident])
+        else:
+            match = exposed.fullmatch(line)
+            ident = int(match.group(3)) if match else -1
+            if ident not in cell.exposed:
+                raise _Refused("IPython syntax moved during the rewrite", cell.index, len(out) + 1)
+            out.append(match.group("indent") + cell.exposed[ident] + match.group("code"))  # type: ignore[union-attr]
+        if ident in seen:
+            raise _Refused("IPython syntax was duplicated by the rewrite", cell.index)
+        seen.add(ident)
+    if not set(cell.placeholders) <= seen:
+        raise _Refused("IPython syntax was lost in the rewrite", cell.index)
+    return "\n".join(out)  # an exposed `%time` statement may be rewritten away: fine
+
+
+def _tidy(restored: str, cell: _Cell) -> str:
+    """The cell's text with its own newline convention; untouched cells are identical."""
+    added_newline = not (cell.masked or "").endswith("\n")
+    if added_newline and restored.endswith("\n"):
+        restored = restored[:-1]
+    if restored == cell.source:
+        return cell.source
+    leading = re.match(r"(?:[ \t]*\n)*", cell.source).group(0)  # type: ignore[union-attr]
+    trailing = cell.source[len(cell.source.rstrip()) :]
+    body = re.sub(r"^(?:[ \t]*\n)+", "", restored).rstrip()
+    return leading + body + trailing
+
+
+def _check_opaque_uses(module: str, new_module: str, cells: list[_Cell]) -> None:
+    """A name the rewrite removed (the generator, the IDG import) must not be used by code
+    the analysis could not see: an opaque cell or a masked magic line."""
+    removed = _bound_names(module) - _bound_names(new_module)
+    for cell in cells:
+        for text in cell.hidden:
+            for number, line in enumerate(text.split("\n"), start=1):
+                used = [m for m in _IDENTIFIER.finditer(line) if m.group(0) in removed]
+                if used:
+                    line_in_cell = number
+                    if cell.masked is not None:  # a masked line: find it in the cell
+                        line_in_cell = cell.source.split("\n").index(text) + 1
+                    raise _Refused(
+                        f"`{used[0].group(0)}` is also used by IPython code the tool cannot "
+                        "analyse (a magic or a non-Python cell); migrate it by hand",
+                        cell.index,
+                        line_in_cell,
+                        used[0].start() + 1,
+                    )
+
+
+def _bound_names(code: str) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Name):
+            names.add(node.id)
+        elif isinstance(node, ast.alias):
+            names.add((node.asname or node.name).split(".")[0])
+    return names
+
+
+# -- positions ---------------------------------------------------------------------------
+def _locate(line: int, cells: list[_Cell]) -> tuple[_Cell, int]:
+    """The cell holding module line `line`, and the line within that cell."""
+    owner = cells[0]
+    for cell in cells:
+        if cell.first_line - 1 <= line:  # the marker line counts as the cell's line 1
+            owner = cell
+    return owner, max(line - owner.first_line + 1, 1)
+
+
+def _relocate(diagnostic: Diagnostic, cells: list[_Cell], path: str) -> Diagnostic:
+    cell, line = _locate(diagnostic.line, cells)
+    column = diagnostic.column + cell.shifts.get(line, 0)
+    return replace(diagnostic, path=f"{path}:cell {cell.number}", line=line, column=column)
+
+
+def _cell_parse_error(cells: list[_Cell], error: SourceParseError) -> SourceParseError:
+    cell, line = _locate(error.line, cells)
+    column = error.column + cell.shifts.get(line, 0)
+    return SourceParseError(f"cell {cell.number}: {error.message}", line, column)
+
+
+def _refusal(
+    refusal: _Refused, diagnostics: list[Diagnostic], path: str, options: Options
+) -> list[Diagnostic]:
+    """Nothing is rewritten: drop the fixes, keep the reports, say why."""
+    kept = [d for d in diagnostics if not d.fixable]
+    code = "MA105" if "used by IPython" in refusal.message else "MA107"
+    if not options.enabled(code):
+        return kept
+    where = f"{path}:cell {refusal.cell + 1}" if refusal.cell is not None else path
+    message = f"notebook not migrated: {refusal.message}"
+    return sorted(
+        [*kept, Diagnostic(where, refusal.line, refusal.column, code, message)],
+        key=Diagnostic.sort_key,
+    )
