@@ -4,70 +4,32 @@ from __future__ import annotations
 
 import difflib
 import json
-import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
 
 from migrator import __version__
-from migrator.api import PREFILTERS, Options, SourceParseError, migrate_source
+from migrator.api import Options
+from migrator.config import Config, ConfigError, check_selectors, find_config, load_config
 from migrator.diagnostics import Diagnostic
+from migrator.discovery import DEFAULT_EXCLUDE, Excluder, discover
+from migrator.processing import default_jobs, process
 from migrator.rules import RULES, RULES_BY_CODE, expand_selector
-from migrator.sourcefile import SourceReadError, read_source, write_source
-
-SKIPPED_DIRECTORIES = frozenset(
-    {
-        ".git",
-        ".hg",
-        ".svn",
-        "__pycache__",
-        ".venv",
-        "venv",
-        ".tox",
-        ".nox",
-        "build",
-        "dist",
-        "site-packages",
-        "node_modules",
-        ".mypy_cache",
-        ".ruff_cache",
-        ".pytest_cache",
-    }
-)
+from migrator.sourcefile import write_source
 
 
-def discover(paths: list[str]) -> tuple[list[Path], list[str]]:
-    """Files to process (sorted, symlinks inside directories not followed) and errors."""
-    files: list[Path] = []
-    errors: list[str] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_file():
-            files.append(path)
-        elif path.is_dir():
-            for root, directories, names in os.walk(path):
-                directories[:] = sorted(
-                    d
-                    for d in directories
-                    if d not in SKIPPED_DIRECTORIES and not os.path.islink(os.path.join(root, d))
-                )
-                for name in sorted(names):
-                    full = Path(root, name)
-                    if name.endswith(".py") and not full.is_symlink():
-                        files.append(full)
-        else:
-            errors.append(f"{raw}: error: no such file or directory")
-    return sorted(dict.fromkeys(files)), errors
+def _split(values: str | None) -> list[str]:
+    return [v.strip() for v in (values or "").split(",") if v.strip()]
 
 
-def _selection(select: str | None, ignore: str | None) -> frozenset[str]:
+def _selection(select: Sequence[str] | None, ignore: Sequence[str] | None) -> frozenset[str]:
     chosen: set[str] = set()
-    for selector in (select or "ALL").split(","):
+    for selector in select or ["ALL"]:
         chosen |= expand_selector(selector)
-    for selector in (ignore or "").split(","):
-        if selector.strip():
-            chosen -= expand_selector(selector)
+    for selector in ignore or []:
+        chosen -= expand_selector(selector)
     return frozenset(chosen)
 
 
@@ -89,70 +51,181 @@ class _DefaultGroup(click.Group):
     """`migrate-aug PATH...` runs the default command; `rules`/`verify` are subcommands."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # `migrate-aug --` (what the pre-commit hooks run) with no file is not a usage error.
+        ctx.meta["migrate_aug.explicit_paths"] = "--" in args
         if not args or args[0] not in self.commands:
             if not any(a in ("--help", "-h") for a in args[:1]):
                 args = ["run", *args]
         return super().parse_args(ctx, args)
 
+    def invoke(self, ctx: click.Context) -> object:
+        """No traceback reaches the user: an unexpected error is one line and exit 2."""
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("migrate-aug: interrupted (files written so far are complete)", err=True)
+            sys.exit(130)
+        except Exception as error:  # noqa: BLE001
+            click.echo(
+                f"migrate-aug: internal error: {type(error).__name__}: {error}; "
+                "please report this to the migrate-aug maintainers",
+                err=True,
+            )
+            sys.exit(2)
+
 
 @click.group(cls=_DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="migrate-aug")
 def main() -> None:
-    """Rewrite Keras ImageDataGenerator pipelines into fast, faithful tf.data pipelines."""
+    """Rewrite Keras ImageDataGenerator pipelines into fast, faithful tf.data pipelines.
+
+    \b
+    migrate-aug PATH...            rewrite files and directories in place
+    migrate-aug --diff PATH...     show what would change
+    migrate-aug --check PATH...    report; exit 1 if anything would change (CI)
+    migrate-aug rules              the rule catalogue
+    migrate-aug verify ORIG NEW    train both briefly under a strategy and compare
+
+    Options of the default command: `migrate-aug run --help`.
+    """
 
 
-@main.command("run")
+def _settings(config_path: str | None, isolated: bool, paths: Sequence[str]) -> Config:
+    if isolated:
+        return Config()
+    if config_path is not None:
+        return load_config(Path(config_path))
+    found = find_config(paths)
+    return load_config(found) if found is not None else Config()
+
+
+def _excluder(config: Config, exclude: str | None, extend_exclude: str | None) -> Excluder:
+    cwd = Path.cwd()
+    patterns: list[tuple[str, Path]]
+    if exclude is not None:
+        patterns = [(p, cwd) for p in _split(exclude)]
+    elif config.exclude is not None:
+        patterns = [(p, config.root) for p in config.exclude]
+    else:
+        patterns = [(p, cwd) for p in DEFAULT_EXCLUDE]
+    patterns += [(p, config.root) for p in config.extend_exclude]
+    patterns += [(p, cwd) for p in _split(extend_exclude)]
+    return Excluder(patterns)
+
+
+@main.command("run", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--diff", is_flag=True, help="Print a unified diff; write nothing.")
 @click.option(
     "--check", is_flag=True, help="Write nothing; report; exit 1 if anything would change."
 )
 @click.option(
-    "--all", "rewrite_all", is_flag=True, help="Also rewrite sites without a strategy (MA002)."
+    "--all/--no-all",
+    "rewrite_all",
+    default=None,
+    help="Also rewrite sites without a strategy (MA002). Config: all = true.",
 )
 @click.option("--select", help="Comma-separated rule codes or prefixes (e.g. MA0,MA101).")
 @click.option("--ignore", help="Comma-separated rule codes or prefixes to skip.")
 @click.option("--format", "style", type=click.Choice(["text", "json", "github"]), default="text")
 @click.option("--quiet", "-q", is_flag=True, help="Only errors and the summary.")
+@click.option(
+    "--add-ignore",
+    is_flag=True,
+    help="Write `# migrate-aug: ignore[CODE]` comments for every current finding; rewrite nothing.",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    help="Files processed in parallel [default: number of cores].",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    help="pyproject.toml to read [tool.migrate-aug] from (default: nearest one up).",
+)
+@click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
+@click.option("--exclude", help="Comma-separated gitignore-style patterns (replace defaults).")
+@click.option("--extend-exclude", help="Comma-separated patterns excluded in addition.")
+@click.option(
+    "--force-exclude",
+    is_flag=True,
+    default=None,
+    help="Apply excludes to files named on the command line too (pre-commit).",
+)
 @click.option("--explain", metavar="CODE", help="Explain one rule and exit.")
 @click.option("--verify", "verify", is_flag=True, help="Migrate to a temporary copy and verify.")
-def run(paths, diff, check, rewrite_all, select, ignore, style, quiet, explain, verify) -> None:  # noqa: ANN001
-    """Migrate PATHS (files or directories) in place."""
+@click.pass_context
+def run(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    diff: bool,
+    check: bool,
+    rewrite_all: bool | None,
+    select: str | None,
+    ignore: str | None,
+    style: str,
+    quiet: bool,
+    add_ignore: bool,
+    jobs: int | None,
+    config_path: str | None,
+    isolated: bool,
+    exclude: str | None,
+    extend_exclude: str | None,
+    force_exclude: bool | None,
+    explain: str | None,
+    verify: bool,
+) -> None:
+    """Migrate PATHS (files and directories; .py and .ipynb) in place."""
     if explain:
         rule = RULES_BY_CODE.get(explain.upper())
         if rule is None:
             raise click.UsageError(f"unknown rule {explain!r}; see `migrate-aug rules`")
         click.echo(f"{rule.code} ({rule.name}, {rule.kind})\n\n{rule.summary}.\n\n{rule.why}")
         return
-    if not paths:
+    if not paths and not ctx.meta.get("migrate_aug.explicit_paths"):
         raise click.UsageError("give at least one PATH")
-    options = Options(rewrite_without_strategy=rewrite_all, select=_selection(select, ignore))
+    if add_ignore and (diff or check or verify):
+        raise click.UsageError("--add-ignore cannot be combined with --diff, --check or --verify")
+    try:
+        config = _settings(config_path, isolated, paths)
+        for flag, value in (("--select", select), ("--ignore", ignore)):
+            check_selectors(_split(value), flag)
+    except ConfigError as error:
+        click.echo(f"migrate-aug: error: {error}", err=True)
+        sys.exit(2)
+    options = Options(
+        rewrite_without_strategy=rewrite_all if rewrite_all is not None else bool(config.all),
+        select=_selection(
+            _split(select) if select is not None else config.select,
+            _split(ignore) if ignore is not None else config.ignore,
+        ),
+    )
     if verify:
         sys.exit(_verify_paths(list(paths), options))
+    found = discover(
+        paths,
+        _excluder(config, exclude, extend_exclude),
+        force_exclude=bool(force_exclude if force_exclude is not None else config.force_exclude),
+        root=config.root,
+    )
+    jobs = jobs or default_jobs()
+    if add_ignore:
+        sys.exit(_add_ignore(found.files, found.errors, options, jobs, quiet))
     color = style == "text" and sys.stdout.isatty()
-    files, errors = discover(list(paths))
+    errors = list(found.errors)
     findings: list[Diagnostic] = []
     changed: list[str] = []
-    for path in files:
-        try:
-            source = read_source(path)
-        except SourceReadError as error:
-            errors.append(f"{path}: error: {error}")
-            continue
-        if not any(marker in source.text for marker in PREFILTERS):
-            continue
-        try:
-            result = migrate_source(source.text, str(path), options)
-        except SourceParseError as error:
-            errors.append(
-                f"{path}:{error.line}:{error.column}: error: cannot parse: {error.message}"
-            )
-            continue
-        except Exception as error:  # noqa: BLE001 - one bad file never stops the run
-            errors.append(
-                f"{path}: internal error: {type(error).__name__}: {error}; "
-                "please report this to the migrate-aug maintainers"
-            )
+    for outcome in process(found.files, options, jobs):
+        path = outcome.path
+        if outcome.error is not None:
+            errors.append(outcome.error)
+        result, source = outcome.result, outcome.source
+        if result is None or source is None:
             continue
         findings += result.diagnostics
         if not result.changed:
@@ -174,7 +247,7 @@ def run(paths, diff, check, rewrite_all, select, ignore, style, quiet, explain, 
             try:
                 write_source(source, result.new_source)
             except OSError as error:
-                errors.append(f"{path}: error: cannot write: {error}")
+                errors.append(f"{path}: error: cannot write: {error.strerror or error}")
                 changed.pop()
                 continue
             if not quiet and style == "text":
@@ -198,6 +271,14 @@ def run(paths, diff, check, rewrite_all, select, ignore, style, quiet, explain, 
     if errors:
         sys.exit(2)
     sys.exit(1 if changed or attention else 0)
+
+
+def _add_ignore(
+    files: list[Path], errors: list[str], options: Options, jobs: int, quiet: bool
+) -> int:
+    from migrator.baseline import add_ignores
+
+    return add_ignores(files, errors, options, jobs, quiet, echo=click.echo)
 
 
 def _as_json(diagnostic: Diagnostic) -> dict[str, object]:

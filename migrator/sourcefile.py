@@ -4,6 +4,7 @@ back atomically in the same encoding, keeping the file mode."""
 from __future__ import annotations
 
 import codecs
+import errno
 import io
 import os
 import tempfile
@@ -45,15 +46,27 @@ def read_source(path: Path) -> SourceFile:
 
 
 def write_source(source: SourceFile, text: str) -> None:
-    """Atomic: a temporary file in the same directory, then os.replace; mode kept."""
+    """Atomic: a temporary file in the same directory, then os.replace; mode kept.
+
+    A symlink named on the command line stays a symlink: its target is rewritten. A
+    read-only file is refused (renaming over it would succeed, even for root, and silently
+    defeat the protection). Raises OSError with a readable `strerror`."""
+    target = Path(os.path.realpath(source.path))
     data = (codecs.BOM_UTF8 if source.bom else b"") + text.encode(source.encoding)
-    mode = os.stat(source.path).st_mode & 0o7777
-    handle, temporary = tempfile.mkstemp(dir=source.path.parent, prefix=f".{source.path.name}.")
+    mode = os.stat(target).st_mode & 0o7777
+    if not mode & 0o222 or not os.access(target, os.W_OK):
+        raise PermissionError(errno.EACCES, "file is read-only; not rewritten", str(target))
+    try:
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    except OSError as error:
+        raise OSError(
+            error.errno, f"cannot create a temporary file in {target.parent}: {error.strerror}"
+        ) from error
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
         os.chmod(temporary, mode)
-        os.replace(temporary, source.path)
+        os.replace(temporary, target)
     except BaseException:
         if os.path.exists(temporary):
             os.unlink(temporary)

@@ -8,6 +8,8 @@ import tokenize
 
 _PATTERN = re.compile(r"#\s*migrate-aug:\s*ignore(?:\[(?P<codes>[A-Za-z0-9_,\s]*)\])?", re.I)
 
+COMMENT_PATTERN = _PATTERN  # for --add-ignore, which writes and merges these comments
+
 ALL = frozenset({"*"})
 
 

@@ -1,0 +1,120 @@
+"""`[tool.migrate-aug]` in pyproject.toml: found by walking up from the paths, validated.
+
+Keys: `select`, `ignore` (rule codes or prefixes), `exclude` (replaces the default excludes),
+`extend-exclude` (adds to them), `all` (= --all), `force-exclude` (= --force-exclude).
+Patterns are gitignore-style and relative to the directory holding the config file.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from migrator.rules import expand_selector
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: tomli when installed
+    try:
+        import tomli as tomllib  # type: ignore[no-redef]
+    except ModuleNotFoundError:
+        tomllib = None  # type: ignore[assignment]
+
+SECTION = "migrate-aug"
+LIST_KEYS = ("select", "ignore", "exclude", "extend-exclude")
+BOOL_KEYS = ("all", "force-exclude")
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path | None = None  # the file read, None when there is none
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] | None = None
+    exclude: tuple[str, ...] | None = None  # None: the default excludes
+    extend_exclude: tuple[str, ...] = ()
+    all: bool | None = None
+    force_exclude: bool | None = None
+
+    @property
+    def root(self) -> Path:
+        """Where the config's patterns are anchored."""
+        return self.path.parent if self.path is not None else Path.cwd()
+
+
+def check_selectors(selectors: Sequence[str], where: str) -> None:
+    for selector in selectors:
+        if selector.strip() and not expand_selector(selector):
+            raise ConfigError(f"{where}: unknown rule code or prefix {selector.strip()!r}")
+
+
+def _read_toml(path: Path) -> dict[str, object]:
+    if tomllib is None:
+        raise ConfigError(
+            f"{path}: reading configuration needs Python 3.11+ or `pip install tomli`"
+        )
+    try:
+        with path.open("rb") as stream:
+            return tomllib.load(stream)
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from error
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: invalid TOML: {error}") from error
+
+
+def _section(data: dict[str, object]) -> object:
+    tool = data.get("tool")
+    return tool.get(SECTION) if isinstance(tool, dict) else None
+
+
+def load_config(path: Path) -> Config:
+    """The `[tool.migrate-aug]` table of `path` (an empty Config when it has none)."""
+    table = _section(_read_toml(path))
+    if table is None:
+        return Config(path=path)
+    where = f"{path}: [tool.{SECTION}]"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where} must be a table")
+    values: dict[str, object] = {}
+    for key, value in table.items():
+        if key in LIST_KEYS:
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ConfigError(f"{where}: `{key}` must be a list of strings, got {value!r}")
+            values[key.replace("-", "_")] = tuple(value)
+        elif key in BOOL_KEYS:
+            if not isinstance(value, bool):
+                raise ConfigError(f"{where}: `{key}` must be true or false, got {value!r}")
+            values[key.replace("-", "_")] = value
+        else:
+            known = ", ".join(LIST_KEYS + BOOL_KEYS)
+            raise ConfigError(f"{where}: unknown key `{key}` (known keys: {known})")
+    for key in ("select", "ignore"):
+        check_selectors(values.get(key, ()), f"{where}: `{key}`")  # type: ignore[arg-type]
+    return Config(path=path, **values)  # type: ignore[arg-type]
+
+
+def find_config(paths: Sequence[str], cwd: Path | None = None) -> Path | None:
+    """The nearest pyproject.toml with a `[tool.migrate-aug]` table, walking up from the
+    deepest directory containing every path (the current directory when there are none).
+    pyproject.toml files without the table are passed over, as ruff does."""
+    cwd = cwd or Path.cwd()
+    directories = []
+    for raw in paths:
+        path = Path(os.path.abspath(cwd / raw))
+        directories.append(str(path if path.is_dir() else path.parent))
+    start = Path(os.path.commonpath(directories)) if directories else Path(os.path.abspath(cwd))
+    for directory in (start, *start.parents):
+        candidate = directory / "pyproject.toml"
+        try:
+            text = candidate.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue  # no file (or unreadable): keep walking up
+        # Cheap test first: most pyproject.toml files never mention the tool.
+        if SECTION in text and _section(_read_toml(candidate)) is not None:
+            return candidate
+    return None
