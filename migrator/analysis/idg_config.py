@@ -9,34 +9,15 @@ from typing import Any
 import libcst as cst
 
 from migrator.analysis.literals import NameResolver, NotLiteral, evaluate
+from migrator.arguments import parameter_names, refusal_code
 from migrator.model import AugmentSpec, ShiftRange
 
-# IDG's constructor signature, in order (positional arguments map onto it).
-IDG_PARAMETERS: tuple[str, ...] = (
-    "featurewise_center",
-    "samplewise_center",
-    "featurewise_std_normalization",
-    "samplewise_std_normalization",
-    "zca_whitening",
-    "zca_epsilon",
-    "rotation_range",
-    "width_shift_range",
-    "height_shift_range",
-    "brightness_range",
-    "shear_range",
-    "zoom_range",
-    "channel_shift_range",
-    "fill_mode",
-    "cval",
-    "horizontal_flip",
-    "vertical_flip",
-    "rescale",
-    "preprocessing_function",
-    "data_format",
-    "validation_split",
-    "interpolation_order",
-    "dtype",
-)
+# IDG's constructor signature, in order (positional arguments map onto it), and the rule
+# code of each argument's value refusals: both from the catalogue docs/arguments.md shows.
+IDG_PARAMETERS: tuple[str, ...] = parameter_names("ImageDataGenerator")
+VALUE_REFUSALS: dict[str, str] = {
+    name: refusal_code("ImageDataGenerator", name) for name in IDG_PARAMETERS
+}
 
 FILL_MODES = ("nearest", "constant", "reflect", "wrap")
 
@@ -131,7 +112,7 @@ def parse_idg_call(
             if resolved is None:
                 problems.append(
                     ConfigProblem(
-                        "MA103",
+                        VALUE_REFUSALS[name],
                         name,
                         f"`{source_of(expression)}` is not a known TensorFlow-native function; "
                         "rewrite it with TensorFlow ops and map it over the dataset by hand",
@@ -161,7 +142,7 @@ def _build_spec(values: dict[str, Any]) -> tuple[AugmentSpec | None, list[Config
     problems: list[ConfigProblem] = []
 
     def bad(argument: str, reason: str) -> None:
-        problems.append(ConfigProblem("MA102", argument, reason))
+        problems.append(ConfigProblem(VALUE_REFUSALS[argument], argument, reason))
 
     def number(name: str, default: float) -> float:
         value = values.get(name, default)

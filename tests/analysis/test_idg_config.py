@@ -1,8 +1,10 @@
 import libcst as cst
 import pytest
 
-from migrator.analysis.idg_config import parse_idg_call
+from migrator.analysis.idg_config import IDG_PARAMETERS, parse_idg_call
 from migrator.analysis.literals import NameResolver
+from migrator.api import migrate_source
+from migrator.arguments import CATALOGUE, GENERAL, Argument, Case, parameter_names, refusal_code
 from migrator.model import AugmentSpec, ShiftRange
 
 
@@ -87,3 +89,78 @@ def test_known_preprocessing_function_is_kept_as_source() -> None:
     assert parse("IDG(preprocessing_function=preprocess_input)").spec.preprocessing_function == (
         "preprocess_input"
     )
+
+
+# -- the argument catalogue (migrator/arguments.py, docs/arguments.md) ------------------
+# Each refused case of the catalogue carries an example; running the tool on a program that
+# uses it must refuse with the catalogue's code, so the docs cannot drift from the code.
+PROGRAM = """\
+import tensorflow as tf
+from tensorflow.keras.preprocessing.image import ImageDataGenerator
+
+strategy = tf.distribute.MirroredStrategy()
+with strategy.scope():
+    model = tf.keras.Sequential([tf.keras.layers.Dense(2)])
+    model.compile(loss="mse")
+
+
+def train(x_train, y_train, x_extra, frame, angle, config, output_directory):
+    datagen = ImageDataGenerator({init})
+    model.fit(datagen.{method}({call}), epochs=1)
+"""
+DEFAULT_CALLS = {
+    "flow": "x_train, y_train",
+    "flow_from_directory": "'images'",
+    "flow_from_dataframe": "frame, 'images'",
+}
+REFUSALS = [
+    (argument, case)
+    for argument in (*CATALOGUE, *GENERAL)
+    for case in argument.cases
+    if case.status == "refused"
+]
+
+
+def program(method: str, example: str) -> str:
+    if method == "ImageDataGenerator":
+        return PROGRAM.format(init=example, method="flow", call=DEFAULT_CALLS["flow"])
+    return PROGRAM.format(init="", method=method, call=example)
+
+
+@pytest.mark.parametrize(
+    ("argument", "case"),
+    REFUSALS,
+    ids=[f"{a.method}-{a.name}-{c.example}" for a, c in REFUSALS],
+)
+def test_catalogue_refusals_are_what_the_tool_does(argument: Argument, case: Case) -> None:
+    assert case.example is not None and case.code is not None
+    source = program(argument.method, case.example)
+    result = migrate_source(source, "example.py")
+    codes = [d.code for d in result.diagnostics]
+    assert not result.changed, f"{argument.method}({case.example}) was rewritten: {codes}"
+    assert codes == [case.code], f"{argument.method}({case.example}) gave {codes}"
+    # The diagnostic points into the call that holds the example.
+    line = result.diagnostics[0].line
+    call_line = 11 if argument.method == "ImageDataGenerator" else 12
+    assert line == call_line or (case.code == "MA106" and line in (11, 12))
+
+
+@pytest.mark.parametrize("method", ["ImageDataGenerator", "flow", "flow_from_directory"])
+def test_the_program_without_refusals_is_rewritten(method: str) -> None:
+    """The check above can fail: the same program with a plain call is migrated."""
+    result = migrate_source(
+        program(method, "" if method == "ImageDataGenerator" else DEFAULT_CALLS[method])
+    )
+    assert result.changed and [d.code for d in result.diagnostics] in (["MA001"], ["MA003"])
+
+
+def test_parameters_and_value_refusal_codes_come_from_the_catalogue() -> None:
+    assert IDG_PARAMETERS == parameter_names("ImageDataGenerator")
+    for code, argument in [
+        ("IDG(fill_mode='mirror')", "fill_mode"),
+        ("IDG(preprocessing_function=my_fn)", "preprocessing_function"),
+    ]:
+        [problem] = parse(code).problems
+        assert problem.code == refusal_code("ImageDataGenerator", argument)
+    with pytest.raises(KeyError):
+        refusal_code("flow", "batch_size")  # never refused: no code to take
