@@ -518,9 +518,19 @@ def _relocate(diagnostic: Diagnostic, cells: list[_Cell], path: str) -> Diagnost
 
 
 def _cell_parse_error(cells: list[_Cell], error: SourceParseError) -> SourceParseError:
+    """The error in the terms of its cell: that cell parsed alone gives the cell's own
+    line, column and message."""
+    import libcst as cst
+
     cell, line = _locate(error.line, cells)
-    column = error.column + cell.shifts.get(line, 0)
-    return SourceParseError(f"cell {cell.number}: {error.message}", line, column)
+    message, column = error.message, error.column
+    try:
+        cst.parse_module(cell.masked or "")
+    except cst.ParserSyntaxError as own:
+        message, line, column = own.message, own.raw_line, own.raw_column + 1
+    return SourceParseError(
+        f"cell {cell.number}: {message}", line, column + cell.shifts.get(line, 0)
+    )
 
 
 def _refusal(
