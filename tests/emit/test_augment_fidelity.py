@@ -501,3 +501,38 @@ def test_parallel_map_with_unknown_shapes_matches_eager(tf, emitted) -> None:
     ]
     for got, expected in zip(mapped, eager, strict=True):
         np.testing.assert_allclose(got, expected, atol=1e-6)
+
+
+STANDARDIZATION_STEPS = {  # each step of IDG.standardize on its own (constructor-normalised)
+    "rescale": AugmentSpec(rescale=1 / 127.5),
+    "samplewise_center": AugmentSpec(samplewise_center=True),
+    "samplewise_std_normalization": AugmentSpec(
+        samplewise_center=True, samplewise_std_normalization=True
+    ),
+    "rescale then samplewise_center": AugmentSpec(rescale=0.5, samplewise_center=True),
+}
+
+
+@pytest.mark.parametrize("step", sorted(STANDARDIZATION_STEPS))
+def test_each_standardization_step_matches_idg(tf, emitted, keras_idg, step: str) -> None:
+    spec = STANDARDIZATION_STEPS[step]
+    x = np.random.default_rng(15).uniform(0, 255, (4, 7, 6, 3)).astype("float32")
+    got = emitted(spec)["aug"](tf.constant(x), tf.constant([0, 0], tf.int64)).numpy()
+    idg = keras_idg(spec)
+    expected = np.stack([idg.standardize(image.copy()) for image in x])
+    assert np.abs(expected - x).max() > 1  # the step does something
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5 * np.abs(expected).max())
+
+
+@pytest.mark.parametrize("zca_epsilon", [1e-2, 0.5])
+def test_zca_epsilon_matches_idg_fit(tf, run_emitted, keras_idg, zca_epsilon: float) -> None:
+    spec = AugmentSpec(zca_whitening=True, featurewise_center=True, zca_epsilon=zca_epsilon)
+    rng = np.random.default_rng(16)
+    x = (rng.random((120, 1, 1, 1)) + 0.3 * rng.random((120, 3, 3, 3))).astype("float32")
+    idg, namespace = fit_both(run_emitted, keras_idg, spec, x)
+    zca = namespace["stats_zca"].numpy()
+    np.testing.assert_allclose(zca, idg.zca_whitening_matrix, rtol=0, atol=1e-5 * np.abs(zca).max())
+    # The argument matters: the default epsilon gives another matrix.
+    default = keras_idg(AugmentSpec(zca_whitening=True, featurewise_center=True))
+    default.fit(x)
+    assert np.abs(default.zca_whitening_matrix - zca).max() > 1e-2 * np.abs(zca).max()
