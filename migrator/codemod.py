@@ -29,6 +29,12 @@ from migrator.analysis.strategy import StrategyIndex
 from migrator.api import PREFILTERS, FileResult, Options, SourceParseError
 from migrator.diagnostics import Diagnostic
 from migrator.emit import augment as augment_emitter
+from migrator.emit.dataframe import (
+    DATAFRAME_PARAMETERS,
+    KEPT_DATAFRAME_PARAMETERS,
+    render_dataframe_dataset_function,
+    unsupported_dataframe_call,
+)
 from migrator.emit.directory import (
     DIRECTORY_PARAMETERS,
     DROPPED_DIRECTORY_PARAMETERS,
@@ -47,6 +53,9 @@ from migrator.model import AugmentSpec
 from migrator.suppression import is_suppressed, suppressions
 
 DIRECTORY_KEPT = frozenset(DIRECTORY_PARAMETERS) - DROPPED_DIRECTORY_PARAMETERS
+DATAFRAME_KEPT = frozenset(KEPT_DATAFRAME_PARAMETERS)
+# Positional arguments up to `seed`: save_to_dir comes next in both file methods.
+POSITIONAL_BEFORE_SAVE = {"flow_from_directory": 8, "flow_from_dataframe": 12}
 Rewrite = Callable[[cst.BaseExpression], cst.BaseExpression]
 IDG_FIT_PARAMETERS = ("x", "augment", "rounds", "seed")
 
@@ -163,18 +172,8 @@ class _Migration:
         )
         if any("*" in self.suppressed.get(line, ()) for line in site_lines):
             return Edits()  # a bare `# migrate-aug: ignore` silences the whole site
-        for call in site.file_flows:
-            self.report(
-                "MA003",
-                call,
-                f"`{_method_name(call)}()` is not migrated automatically yet; "
-                "build the file pipeline with tf.data by hand",
-                site_lines,
-            )
         if not site.flows:
             for blocker in site.blockers:
-                if site.file_flows and blocker.code == "MA105":
-                    continue
                 self.report(blocker.code, blocker.node, _not_migrated(blocker.message), site_lines)
             return Edits()
 
@@ -183,7 +182,7 @@ class _Migration:
             return Edits()
         distributed = any(self.strategies.is_distributed(c.call) for c in consumers)
         rule = "MA001" if distributed else "MA002"
-        if distributed and all(flow.from_directory for flow in site.flows):
+        if distributed and all(flow.from_files for flow in site.flows):
             rule = "MA003"  # the file pipeline rule
         first_flow = site.flows[0].call
         if not distributed and not self.options.rewrite_without_strategy:
@@ -203,14 +202,6 @@ class _Migration:
             return Edits()
 
         spec, problems, blockers = self._problems(site)
-        if site.file_flows:
-            blockers.append(
-                Blocker(
-                    "MA107",
-                    site.construction,
-                    "the same generator also feeds flow_from_directory/flow_from_dataframe",
-                )
-            )
         if problems or blockers or spec is None:
             self._report_refusals(site, site_lines, problems, blockers)
             return Edits()
@@ -316,8 +307,10 @@ class _Migration:
             return self.source_of(expression)
         return None
 
-    def _directory_arguments(self, flow: FlowUse) -> dict[str, object]:
-        bound, _ = bind_arguments(flow.call, DIRECTORY_PARAMETERS)
+    def _file_arguments(self, flow: FlowUse) -> dict[str, object]:
+        """The literal value of each argument of a flow_from_directory/dataframe call."""
+        parameters = DATAFRAME_PARAMETERS if flow.from_dataframe else DIRECTORY_PARAMETERS
+        bound, _ = bind_arguments(flow.call, parameters)
         values: dict[str, object] = {}
         for name, expression in bound.items():
             try:
@@ -329,27 +322,29 @@ class _Migration:
     def _interpolations(self, flows: list[FlowUse]) -> set[str] | None:
         found: set[str] = set()
         for flow in flows:
-            value = self._directory_arguments(flow).get("interpolation", "nearest")
+            value = self._file_arguments(flow).get("interpolation", "nearest")
             if not isinstance(value, str):
                 return None  # decided at run time: render every supported filter
             found.add(value)
         return found
 
     def _flow_blockers(self, flow: FlowUse, spec: AugmentSpec) -> list[Blocker]:
-        if flow.from_directory:
+        if flow.from_files:
+            method = flow.method
             if any(arg.star for arg in flow.call.args):
-                return [
-                    Blocker("MA104", flow.call, "flow_from_directory() with argument unpacking")
-                ]
-            if len([arg for arg in flow.call.args if arg.keyword is None]) > 8:
-                # save_* come before follow_links: later positions would shift
-                return [Blocker("MA104", flow.call, "flow_from_directory() with save_* arguments")]
-            bound, _ = bind_arguments(flow.call, DIRECTORY_PARAMETERS)
+                return [Blocker("MA104", flow.call, f"{method}() with argument unpacking")]
+            positional = [arg for arg in flow.call.args if arg.keyword is None]
+            if len(positional) > POSITIONAL_BEFORE_SAVE[method]:
+                # save_* come next: the emitted function's later positions would shift
+                return [Blocker("MA104", flow.call, f"{method}() with save_* arguments")]
+            if flow.from_dataframe:
+                parameters, check = DATAFRAME_PARAMETERS, unsupported_dataframe_call
+            else:
+                parameters, check = DIRECTORY_PARAMETERS, unsupported_directory_call
+            bound, _ = bind_arguments(flow.call, parameters)
             return [
-                Blocker(code, bound.get(argument, flow.call), f"flow_from_directory(): {reason}")
-                for code, argument, reason in unsupported_directory_call(
-                    self._directory_arguments(flow)
-                )
+                Blocker(code, bound.get(argument, flow.call), f"{method}(): {reason}")
+                for code, argument, reason in check(self._file_arguments(flow))
             ]
         blockers: list[Blocker] = []
         # `*pair` maps onto the emitted function's positional parameters exactly as onto
@@ -449,9 +444,11 @@ class _Migration:
                 parts.append(rendered)
             else:
                 augment_name = None
-        array_flows = [flow for flow in site.flows if not flow.from_directory]
+        array_flows = [flow for flow in site.flows if not flow.from_files]
         directory_flows = [flow for flow in site.flows if flow.from_directory]
+        dataframe_flows = [flow for flow in site.flows if flow.from_dataframe]
         directory_name = self._fresh(f"{base}_directory_dataset") if directory_flows else None
+        dataframe_name = self._fresh(f"{base}_dataframe_dataset") if dataframe_flows else None
         if array_flows:
             parts.append(
                 render_dataset_function(
@@ -469,6 +466,18 @@ class _Migration:
                     base,
                     tf=self.tf,
                     interpolations=self._interpolations(directory_flows),
+                )
+            )
+            self.needs_os = True
+        if dataframe_name is not None:
+            parts.append(
+                render_dataframe_dataset_function(
+                    spec,
+                    dataframe_name,
+                    augment_name,
+                    base,
+                    tf=self.tf,
+                    interpolations=self._interpolations(dataframe_flows),
                 )
             )
             self.needs_os = True
@@ -513,6 +522,9 @@ class _Migration:
                 new_call: cst.BaseExpression = self._dataset_call(
                     flow.call, directory_name, DIRECTORY_KEPT
                 )
+            elif flow.from_dataframe:
+                assert dataframe_name is not None
+                new_call = self._dataset_call(flow.call, dataframe_name, DATAFRAME_KEPT)
             else:
                 new_call = self._dataset_call(flow.call, dataset_name, kept)
             # An explicit step count relies on IDG's endless iterator: repeat the dataset.
@@ -523,7 +535,9 @@ class _Migration:
             for consumer in repeated:
                 if consumer.argument.value is not flow.call:
                     edits.expressions[consumer.argument.value] = _repeat(consumer.argument.value)
-        return edits, dataset_name if array_flows else (directory_name or dataset_name)
+        return edits, dataset_name if array_flows else (
+            directory_name or dataframe_name or dataset_name
+        )
 
     def _dataset_call(self, call: cst.Call, dataset_name: str, kept: set[str]) -> cst.Call:
         """`datagen.flow(x, y, batch_size=32)` -> `datagen_dataset(x, y, batch_size=32)`."""

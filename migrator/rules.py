@@ -40,9 +40,10 @@ RULES: tuple[Rule, ...] = (
         "idg-flow-from-files",
         "rewrite",
         "ImageDataGenerator.flow_from_directory() / flow_from_dataframe()",
-        "File-based IDG pipelines decode and augment on one CPU thread. flow_from_directory "
-        "is rewritten to a tf.data file pipeline (same files, order, classes and labels, "
-        "decoded in parallel); flow_from_dataframe is reported, not migrated yet.",
+        "File-based IDG pipelines decode and augment on one CPU thread. Both are rewritten "
+        "to a tf.data file pipeline: the same files (flow_from_dataframe: the same rows after "
+        "validate_filenames), order, classes and labels (every class_mode, weight_col), "
+        "decoded in parallel. save_to_dir and argument unpacking are refused.",
     ),
     Rule(
         "MA004",

@@ -38,7 +38,7 @@ CONSUMERS: dict[str, Literal["fit", "evaluate", "predict"]] = {
 }
 # The keyword that tells how many batches a consumer draws from its input, by role.
 STEPS_KEYWORD = {"train": "steps_per_epoch", "validation": "validation_steps", "evaluate": "steps"}
-FILE_FLOWS = ("flow_from_dataframe",)  # reported (MA003), not rewritten yet
+FLOW_METHODS = ("flow", "flow_from_directory", "flow_from_dataframe")
 
 Role = Literal["train", "validation", "evaluate", "predict"]
 
@@ -75,14 +75,24 @@ class ConsumerUse:
 
 @dataclass
 class FlowUse:
-    call: cst.Call  # `<generator>.flow(...)` or `.flow_from_directory(...)`
+    call: cst.Call  # `<generator>.flow(...)`, `.flow_from_directory(...)` or `_dataframe`
     consumers: list[ConsumerUse] = field(default_factory=list)
 
     @property
+    def method(self) -> str:
+        return self.call.func.attr.value if isinstance(self.call.func, cst.Attribute) else ""
+
+    @property
     def from_directory(self) -> bool:
-        return isinstance(self.call.func, cst.Attribute) and (
-            self.call.func.attr.value == "flow_from_directory"
-        )
+        return self.method == "flow_from_directory"
+
+    @property
+    def from_dataframe(self) -> bool:
+        return self.method == "flow_from_dataframe"
+
+    @property
+    def from_files(self) -> bool:
+        return self.from_directory or self.from_dataframe
 
 
 @dataclass
@@ -95,7 +105,6 @@ class GeneratorSite:
     flows: list[FlowUse] = field(default_factory=list)
     fit_statements: list[tuple[cst.SimpleStatementLine, cst.Call]] = field(default_factory=list)
     blockers: list[Blocker] = field(default_factory=list)
-    file_flows: list[cst.Call] = field(default_factory=list)
 
 
 class SiteFinder:
@@ -297,7 +306,7 @@ class SiteFinder:
     def _classify_use(
         self, site: GeneratorSite, method: str, call: cst.Call, receiver: cst.CSTNode
     ) -> None:
-        if method in ("flow", "flow_from_directory"):
+        if method in FLOW_METHODS:
             site.flows.append(self._flow_use(site, call))
         elif method == "fit" and site.kind != "inline":
             statement = self.parent(call)
@@ -312,8 +321,6 @@ class SiteFinder:
                         "the result of `.fit()` is used; only a bare call is followed",
                     )
                 )
-        elif method in FILE_FLOWS:
-            site.file_flows.append(call)
         else:
             site.blockers.append(
                 Blocker(
