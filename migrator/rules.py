@@ -15,6 +15,7 @@ class Rule:
     kind: Kind
     summary: str  # one line: what it finds
     why: str  # why it matters / what to do
+    example: str = ""  # the fixtures/<case> that shows it (docs/rules.md)
 
 
 RULES: tuple[Rule, ...] = (
@@ -26,6 +27,7 @@ RULES: tuple[Rule, ...] = (
         "IDG augments one image at a time on one CPU thread; every replica waits on it. "
         "The rewrite builds an equivalent tf.data pipeline whose augmentation runs in "
         "parallel TensorFlow ops.",
+        example="seed_mirrored",
     ),
     Rule(
         "MA002",
@@ -34,6 +36,7 @@ RULES: tuple[Rule, ...] = (
         "ImageDataGenerator.flow() feeding fit() with no tf.distribute strategy in sight",
         "The same bottleneck exists without a strategy, but the win is smaller; the site is "
         "reported and rewritten only with --all (config: all = true).",
+        example="no_strategy_reported",
     ),
     Rule(
         "MA003",
@@ -44,6 +47,7 @@ RULES: tuple[Rule, ...] = (
         "to a tf.data file pipeline: the same files (flow_from_dataframe: the same rows after "
         "validate_filenames), order, classes and labels (every class_mode, weight_col), "
         "decoded in parallel. save_to_dir and argument unpacking are refused.",
+        example="flow_from_directory_detected",
     ),
     Rule(
         "MA004",
@@ -51,6 +55,7 @@ RULES: tuple[Rule, ...] = (
         "rewrite",
         "Model.fit_generator() / evaluate_generator() / predict_generator()",
         "These methods were removed in Keras 3; call fit() / evaluate() / predict() instead.",
+        example="fit_generator_keras2",
     ),
     Rule(
         "MA005",
@@ -59,6 +64,7 @@ RULES: tuple[Rule, ...] = (
         "tf.data.Dataset.from_generator() wrapping an ImageDataGenerator iterator",
         "Wrapping IDG in from_generator keeps the single-threaded Python producer: the "
         "bottleneck stays. Replace the wrapper with a native tf.data pipeline.",
+        example="from_generator_wrapper_reported",
     ),
     Rule(
         "MA101",
@@ -68,6 +74,7 @@ RULES: tuple[Rule, ...] = (
         "The emitted augmentation is specialised to the configuration; a value computed at "
         "run time cannot be reproduced faithfully. Write the value as a literal (or a "
         "module-level constant) or migrate this generator by hand.",
+        example="refuse_non_literal_argument",
     ),
     Rule(
         "MA102",
@@ -76,6 +83,7 @@ RULES: tuple[Rule, ...] = (
         "An ImageDataGenerator argument value that TensorFlow ops cannot reproduce exactly",
         "For example interpolation_order >= 2 or a scipy-only fill_mode. Keep IDG here or "
         "choose a supported value.",
+        example="refuse_interpolation_order",
     ),
     Rule(
         "MA103",
@@ -84,6 +92,7 @@ RULES: tuple[Rule, ...] = (
         "A preprocessing_function that is not a known TensorFlow-native function",
         "Arbitrary Python/numpy code cannot run inside a parallel tf.data map. Rewrite it "
         "with TensorFlow ops and apply it in the pipeline by hand.",
+        example="refuse_preprocessing_function",
     ),
     Rule(
         "MA104",
@@ -91,6 +100,7 @@ RULES: tuple[Rule, ...] = (
         "refusal",
         "A flow() argument the tf.data pipeline cannot reproduce (save_to_dir, tuple x, ...)",
         "The site is left as is; drop the argument or migrate by hand.",
+        example="refuse_save_to_dir",
     ),
     Rule(
         "MA105",
@@ -99,6 +109,7 @@ RULES: tuple[Rule, ...] = (
         "The generator or its iterator is used in a way the rewrite cannot follow",
         "It is read as an attribute, passed to another function, iterated by hand or "
         "rebound; replacing it could break that use. Migrate by hand.",
+        example="refuse_manual_iteration",
     ),
     Rule(
         "MA106",
@@ -107,6 +118,7 @@ RULES: tuple[Rule, ...] = (
         "featurewise/ZCA standardization without a datagen.fit(x) call the tool can follow",
         "The statistics IDG.fit computes must be computed by the new code from the same "
         "array; call datagen.fit(x) once, in the same scope as the generator.",
+        example="refuse_featurewise_without_fit",
     ),
     Rule(
         "MA107",
@@ -114,6 +126,7 @@ RULES: tuple[Rule, ...] = (
         "refusal",
         "An ImageDataGenerator feature this version of migrate-aug does not migrate yet",
         "The site is left untouched; migrate it by hand or wait for support.",
+        example="refuse_featurewise_attribute",
     ),
     Rule(
         "MA201",
@@ -123,6 +136,7 @@ RULES: tuple[Rule, ...] = (
         "With channels_last, IDG's width_shift_range moves images vertically and "
         "height_shift_range horizontally. The rewrite keeps that behaviour; you probably "
         "meant the documented axes.",
+        example="bound_flow_steps_per_epoch",
     ),
     Rule(
         "MA202",
@@ -131,6 +145,7 @@ RULES: tuple[Rule, ...] = (
         "brightness_range on data that is probably scaled to [0, 1]",
         "IDG applies brightness through an 8-bit PIL image: values in [0, 1] are truncated "
         "to 0 or 1. The rewrite reproduces this; it is likely a bug in the program.",
+        example="brightness_unit_data_note",
     ),
 )
 
