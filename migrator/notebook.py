@@ -33,10 +33,12 @@ from __future__ import annotations
 import ast
 import hashlib
 import io
+import itertools
 import json
 import re
 import tokenize
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -62,9 +64,17 @@ _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 class _Refused(Exception):
     """The notebook cannot be split back safely: report, change nothing."""
 
-    def __init__(self, message: str, cell: int | None = None, line: int = 1, column: int = 1):
+    def __init__(
+        self,
+        message: str,
+        cell: int | None = None,
+        line: int = 1,
+        column: int = 1,
+        code: str = "MA107",  # not-yet-supported; MA105 when IPython code uses the generator
+    ) -> None:
         super().__init__(message)
         self.message = message
+        self.code = code
         self.cell = cell  # notebook cell index (0-based), when one is to blame
         self.line = line
         self.column = column
@@ -77,7 +87,7 @@ class _Cell:
     masked: str | None = None  # None: opaque, left out of the analysis
     hidden: list[str] = field(default_factory=list)  # text the analysis cannot see
     placeholders: dict[int, str] = field(default_factory=dict)  # id -> original line
-    exposed: dict[int, str] = field(default_factory=dict)  # id -> "%time " prefix
+    exposed: dict[int, tuple[str, str]] = field(default_factory=dict)  # id -> (indent, "%time ")
     shifts: dict[int, int] = field(default_factory=dict)  # cell line -> columns removed
     first_line: int = 0  # 1-based line of the cell's first line in the module
 
@@ -104,7 +114,7 @@ def migrate_notebook(text: str, path: str, options: Options) -> FileResult:
     if not any(marker in cell.source for cell in cells for marker in PREFILTERS):
         return FileResult(text, text, [])
     token = _fresh_token(text)
-    counter = iter(range(1, 1_000_000))
+    counter = itertools.count(1)
     for cell in cells:
         _mask(cell, token, counter)
     python_cells = [cell for cell in cells if cell.masked is not None]
@@ -193,7 +203,7 @@ def _fresh_token(text: str) -> str:
 
 
 # -- masking IPython syntax --------------------------------------------------------------
-def _mask(cell: _Cell, token: str, counter: Any) -> None:
+def _mask(cell: _Cell, token: str, counter: Iterator[int]) -> None:
     lines = cell.source.split("\n")
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     cell_magic = first is not None and lines[first].startswith("%%")
@@ -219,7 +229,7 @@ def _mask(cell: _Cell, token: str, counter: Any) -> None:
 
 
 def _apply_masks(
-    lines: list[str], candidates: list[int], cell: _Cell, token: str, counter: Any
+    lines: list[str], candidates: list[int], cell: _Cell, token: str, counter: Iterator[int]
 ) -> list[str]:
     cell.placeholders.clear()
     cell.exposed.clear()
@@ -241,7 +251,7 @@ def _apply_masks(
             and _is_one_simple_statement(timed.group("rest"))
         ):
             ident = next(counter)
-            cell.exposed[ident] = timed.group("prefix")
+            cell.exposed[ident] = (indent, timed.group("prefix"))
             cell.shifts[index + 1] = len(timed.group("prefix"))
             masked[index] = f"{indent}{timed.group('rest')}  # {token} expose {ident}"
             index += 1
@@ -446,9 +456,11 @@ def _restore(piece: str, cell: _Cell, token: str) -> str:
         else:
             match = exposed.fullmatch(line)
             ident = int(match.group(3)) if match else -1
-            if ident not in cell.exposed:
+            # The prefix goes back only onto the statement's own line, where it was.
+            if ident not in cell.exposed or match.group("indent") != cell.exposed[ident][0]:
                 raise _Refused("IPython syntax moved during the rewrite", cell.index, len(out) + 1)
-            out.append(match.group("indent") + cell.exposed[ident] + match.group("code"))  # type: ignore[union-attr]
+            indent, prefix = cell.exposed[ident]
+            out.append(indent + prefix + match.group("code"))  # type: ignore[union-attr]
         if ident in seen:
             raise _Refused("IPython syntax was duplicated by the rewrite", cell.index)
         seen.add(ident)
@@ -473,7 +485,10 @@ def _tidy(restored: str, cell: _Cell) -> str:
 def _check_opaque_uses(module: str, new_module: str, cells: list[_Cell]) -> None:
     """A name the rewrite removed (the generator, the IDG import) must not be used by code
     the analysis could not see: an opaque cell or a masked magic line."""
-    removed = _bound_names(module) - _bound_names(new_module)
+    try:
+        removed = _bound_names(module) - _bound_names(new_module)
+    except SyntaxError as error:  # libcst reads syntax this Python's ast does not
+        raise _Refused("the rewritten cells could not be checked against the magics") from error
     for cell in cells:
         for text in cell.hidden:
             for number, line in enumerate(text.split("\n"), start=1):
@@ -488,6 +503,7 @@ def _check_opaque_uses(module: str, new_module: str, cells: list[_Cell]) -> None
                         cell.index,
                         line_in_cell,
                         used[0].start() + 1,
+                        code="MA105",
                     )
 
 
@@ -537,8 +553,8 @@ def _refusal(
     refusal: _Refused, diagnostics: list[Diagnostic], path: str, options: Options
 ) -> list[Diagnostic]:
     """Nothing is rewritten: drop the fixes, keep the reports, say why."""
-    kept = [d for d in diagnostics if not d.fixable]
-    code = "MA105" if "used by IPython" in refusal.message else "MA107"
+    kept = [d for d in diagnostics if not (d.fixable or d.is_note)]  # notes explain rewrites
+    code = refusal.code
     if not options.enabled(code):
         return kept
     where = f"{path}:cell {refusal.cell + 1}" if refusal.cell is not None else path
