@@ -13,7 +13,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from migrator.api import Options, SourceParseError
+from migrator.api import FileResult, Options, SourceParseError
 from migrator.diagnostics import Diagnostic
 from migrator.notebook import migrate_notebook
 
@@ -239,3 +239,33 @@ def test_python_that_looks_like_ipython_is_not_masked() -> None:
     result = migrate_notebook(text, "nb.ipynb", Options())
     assert result.changed
     assert read(result.new_source).cells[2].source == tricky
+
+
+@pytest.mark.parametrize(
+    "lost, where, message",
+    [
+        (" cell 3", "nb.ipynb", "cells could not be told apart"),
+        (" magic ", "nb.ipynb:cell 1", "IPython syntax was lost"),
+    ],
+)
+def test_a_split_that_goes_wrong_refuses_the_notebook(
+    monkeypatch: pytest.MonkeyPatch, lost: str, where: str, message: str
+) -> None:
+    import migrator.codemod
+
+    real = migrator.codemod.migrate_module
+
+    def losing_a_line(source: str, path: str, options: Options) -> FileResult:
+        # As if a rewrite had swallowed a cell boundary or a masked magic.
+        result = real(source, path, options)
+        lines = result.new_source.split("\n")
+        index = next(i for i, line in enumerate(lines) if "# migrate-aug-" in line and lost in line)
+        del lines[index]
+        return FileResult(result.source, "\n".join(lines), result.diagnostics)
+
+    monkeypatch.setattr(migrator.codemod, "migrate_module", losing_a_line)
+    text = training_notebook()
+    result = migrate_notebook(text, "nb.ipynb", Options())
+    assert result.new_source is text
+    assert [(d.path, d.code, d.fixable) for d in result.diagnostics] == [(where, "MA107", False)]
+    assert message in result.diagnostics[0].message
