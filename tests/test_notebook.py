@@ -269,3 +269,18 @@ def test_a_split_that_goes_wrong_refuses_the_notebook(
     assert result.new_source is text
     assert [(d.path, d.code, d.fixable) for d in result.diagnostics] == [(where, "MA107", False)]
     assert message in result.diagnostics[0].message
+
+
+def test_notebook_migration_never_imports_tensorflow(tmp_path: Path) -> None:
+    path = tmp_path / "nb.ipynb"
+    path.write_text(training_notebook())
+    code = (
+        "import sys\n"
+        "from migrator.api import Options\n"
+        "from migrator.notebook import migrate_notebook\n"
+        f"result = migrate_notebook(open({str(path)!r}).read(), 'nb.ipynb', Options())\n"
+        "assert result.changed\n"
+        "assert 'tensorflow' not in sys.modules, 'tensorflow was imported'\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert completed.returncode == 0, completed.stderr[-2000:]
