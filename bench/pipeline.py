@@ -1,0 +1,229 @@
+"""Input-pipeline throughput and memory: ImageDataGenerator.flow against its replacements.
+
+    python bench/pipeline.py            # both configurations, 512 images of 256x256x3
+    python bench/pipeline.py --quick    # fewer images, shorter timing
+
+For the seed configuration (rotation 20, shifts 0.1) and a heavy one (every geometric and
+colour argument), it measures, each variant in a fresh child process (so memory and
+thread pools do not leak between variants):
+
+    idg             ImageDataGenerator.flow, iterated in Python (the legacy program)
+    from_generator  tf.data.Dataset.from_generator wrapping the same flow()
+    migrated        the tf.data pipeline migrate-aug emits for the program (the tool is run
+                    on a small program text; its emitted functions are exec()ed)
+    keras_layers    tf.data + Keras 3 preprocessing layers (similar, not the same,
+                    distributions; no channel shift layer exists), same index shuffling
+    no_augment      migrate-aug's pipeline for ImageDataGenerator() (no augmentation):
+                    the limit of the data path (shuffle, gather, batch)
+
+Images/s are steady-state (warm-up batches untimed, then batches for --seconds); the ratio
+is to idg measured in the same run. Memory: `pipeline MB` is the peak resident set size
+while the pipeline runs minus the resident size just before it is built (TensorFlow
+imported, the data already in memory); `peak/data` is (data + pipeline MB) / data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import (  # noqa: E402
+    CONFIGS,
+    cpu_description,
+    current_rss,
+    load_emitted,
+    measure,
+    run_child,
+    table,
+)
+
+VARIANTS = ("idg", "from_generator", "migrated", "keras_layers", "no_augment")
+
+
+def reset_peak_rss() -> None:
+    """Reset the kernel's peak-RSS counter (Linux >= 4.0), so the peak is the pipeline's."""
+    try:
+        with open("/proc/self/clear_refs", "w") as refs:
+            refs.write("5")
+    except OSError:
+        pass
+
+
+def peak_rss_now() -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
+def make_images(count: int, size: int) -> tuple[Any, Any]:
+    """float32 images with 0..255 integer values, filled in chunks (no transient copy)."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    x = np.empty((count, size, size, 3), np.float32)
+    for start in range(0, count, 64):
+        chunk = x[start : start + 64]
+        chunk[...] = rng.integers(0, 256, size=chunk.shape, dtype=np.uint8)
+    y = np.eye(10, dtype=np.float32)[rng.integers(0, 10, size=count)]
+    return x, y
+
+
+def keras_layers(config: dict[str, Any]) -> Any:
+    """The nearest Keras 3 preprocessing layers for `config` (not bit-identical to IDG)."""
+    import keras
+
+    fill = config.get("fill_mode", "nearest")
+    layers: list[Any] = []
+    if config.get("rotation_range"):
+        layers.append(keras.layers.RandomRotation(config["rotation_range"] / 360, fill_mode=fill))
+    if config.get("width_shift_range") or config.get("height_shift_range"):
+        layers.append(
+            keras.layers.RandomTranslation(
+                config.get("height_shift_range", 0.0),
+                config.get("width_shift_range", 0.0),
+                fill_mode=fill,
+            )
+        )
+    if config.get("shear_range"):
+        layers.append(keras.layers.RandomShear(x_factor=0.2, y_factor=0.2, fill_mode=fill))
+    if config.get("zoom_range"):
+        zoom = config["zoom_range"]
+        layers.append(keras.layers.RandomZoom(zoom, zoom, fill_mode=fill))
+    flips = [m for m, on in (("horizontal", config.get("horizontal_flip")),
+                             ("vertical", config.get("vertical_flip"))) if on]  # fmt: skip
+    if flips:
+        layers.append(keras.layers.RandomFlip("_and_".join(flips)))
+    if config.get("brightness_range"):
+        low, high = config["brightness_range"]
+        layers.append(keras.layers.RandomBrightness((low - 1, high - 1), value_range=(0, 255)))
+    return keras.Sequential(layers)
+
+
+def build(variant: str, config: dict[str, Any], x: Any, y: Any, batch_size: int) -> Any:
+    """An iterable of (images, labels) batches, endless."""
+    import tensorflow as tf
+
+    if variant in ("idg", "from_generator"):
+        from tensorflow.keras.preprocessing.image import ImageDataGenerator
+
+        datagen = ImageDataGenerator(**config)
+        if variant == "idg":
+            return datagen.flow(x, y, batch_size=batch_size)
+        signature = (
+            tf.TensorSpec((None, *x.shape[1:]), tf.float32),
+            tf.TensorSpec((None, y.shape[1]), tf.float32),
+        )
+        return tf.data.Dataset.from_generator(
+            lambda: datagen.flow(x, y, batch_size=batch_size), output_signature=signature
+        )
+    if variant in ("migrated", "no_augment"):
+        emitted = load_emitted(config if variant == "migrated" else {}, tf)
+        return emitted["datagen_dataset"](x, y, batch_size=batch_size).repeat()
+    if variant == "keras_layers":
+        augment = keras_layers(config)
+        images, labels = tf.convert_to_tensor(x), tf.convert_to_tensor(y)
+        indices = tf.data.Dataset.range(len(x)).shuffle(len(x), reshuffle_each_iteration=True)
+
+        def load(index: Any) -> tuple[Any, Any]:
+            return augment(tf.gather(images, index), training=True), tf.gather(labels, index)
+
+        dataset = indices.batch(batch_size).map(load, num_parallel_calls=tf.data.AUTOTUNE)
+        return dataset.prefetch(tf.data.AUTOTUNE).repeat()
+    raise ValueError(variant)
+
+
+def child(arguments: argparse.Namespace) -> None:
+    import tensorflow as tf
+
+    tf.get_logger().setLevel("ERROR")
+    config = CONFIGS[arguments.config]
+    x, y = make_images(arguments.images, arguments.size)
+    before = current_rss()
+    reset_peak_rss()
+    batches = build(arguments.variant, config, x, y, arguments.batch_size)
+    warmup = 1 if arguments.variant in ("idg", "from_generator") else 4
+    rate, timed = measure(batches, arguments.batch_size, warmup=warmup, seconds=arguments.seconds)
+    peak = peak_rss_now()
+    print(
+        json.dumps(
+            {
+                "images_per_s": rate,
+                "batches": timed,
+                "data_bytes": int(x.nbytes + y.nbytes),
+                "pipeline_bytes": max(peak - before, 0),
+            }
+        )
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="256 images, 2 s per variant")
+    parser.add_argument("--images", type=int, help="dataset size (default 512, quick 256)")
+    parser.add_argument("--size", type=int, default=256, help="image side (default 256)")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--seconds", type=float, help="timed seconds per variant (default 5)")
+    parser.add_argument("--config", choices=[*CONFIGS, "all"], default="all")
+    parser.add_argument("--variants", default=",".join(VARIANTS), help="comma-separated")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--variant", help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    arguments.images = arguments.images or (256 if arguments.quick else 512)
+    arguments.seconds = arguments.seconds or (2.0 if arguments.quick else 5.0)
+    if arguments.child:
+        child(arguments)
+        return
+
+    configs = list(CONFIGS) if arguments.config == "all" else [arguments.config]
+    variants = [v for v in arguments.variants.split(",") if v]
+    image_mb = arguments.images * arguments.size**2 * 3 * 4 / 2**20
+    print(
+        f"{arguments.images} images {arguments.size}x{arguments.size}x3 float32 "
+        f"({image_mb:.0f} MB), batch {arguments.batch_size}; {cpu_description()}"
+    )
+    for config in configs:
+        print(f"\n{config}: {CONFIGS[config]}")
+        results: dict[str, dict[str, Any]] = {}
+        for variant in variants:
+            results[variant] = run_child(
+                Path(__file__),
+                [
+                    "--variant", variant,
+                    "--config", config,
+                    "--images", str(arguments.images),
+                    "--size", str(arguments.size),
+                    "--batch-size", str(arguments.batch_size),
+                    "--seconds", str(arguments.seconds),
+                ],
+            )  # fmt: skip
+            print(f"  measured {variant}", file=sys.stderr, flush=True)
+        base = results.get("idg", {}).get("images_per_s")
+        rows = []
+        for variant, result in results.items():
+            if "error" in result:
+                rows.append([variant, "failed", "", "", "", result["error"].splitlines()[-1]])
+                continue
+            rate = result["images_per_s"]
+            data = result["data_bytes"]
+            rows.append(
+                [
+                    variant,
+                    f"{rate:,.0f}",
+                    f"{rate / base:.1f}x" if base else "-",
+                    str(result["batches"]),
+                    f"{result['pipeline_bytes'] / 2**20:,.0f}",
+                    f"{(data + result['pipeline_bytes']) / data:.2f}",
+                ]
+            )
+        table(["variant", "images/s", "vs idg", "batches", "pipeline MB", "peak/data"], rows)
+
+
+if __name__ == "__main__":
+    main()
