@@ -602,9 +602,7 @@ def _file_arguments(method: Method, tests: str, *, dataframe: bool) -> tuple[Arg
             (
                 _exact(
                     "a list or None",
-                    f"{tests}::test_labels_have_idg_structure"
-                    if dataframe
-                    else f"{tests}::test_classes_argument_selects_and_orders",
+                    labels if dataframe else f"{tests}::test_classes_argument_selects_and_orders",
                 ),
             ),
         ),
@@ -649,7 +647,7 @@ def _file_arguments(method: Method, tests: str, *, dataframe: bool) -> tuple[Arg
             (
                 _dropped("None", "the default: nothing is saved"),
                 _refused(
-                    "a path",
+                    "a literal other than None",
                     "MA104",
                     "IDG writes every augmented image to disk as a side effect; the tf.data "
                     "pipeline does not",
@@ -785,6 +783,7 @@ DATAFRAME_ARGUMENTS: tuple[Argument, ...] = (
         (
             _exact(
                 "a column name or a list of them",
+                f"{DATAFRAME}::test_unshuffled_batches_match_idg",
                 f"{DATAFRAME}::test_labels_have_idg_structure",
             ),
             _refused(
@@ -799,7 +798,7 @@ DATAFRAME_ARGUMENTS: tuple[Argument, ...] = (
         "flow_from_dataframe",
         "weight_col",
         "sample weights from that column, in the column's dtype",
-        (_exact("a column name or None", f"{DATAFRAME}::test_labels_have_idg_structure"),),
+        (_exact("a column name or None", f"{DATAFRAME}::test_unshuffled_batches_match_idg"),),
     ),
     *(
         _dataframe_shared[name]

@@ -148,7 +148,9 @@ def _codes_in(case: Path) -> set[str]:
 @pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.code)
 def test_every_rule_has_a_fixture_that_shows_it(rule) -> None:
     case = FIXTURES / rule.example
-    assert rule.example and (case / "input.py").exists(), f"{rule.code}: no example fixture"
+    assert rule.example and (case / "input.py").exists(), (
+        f"{rule.code} names no example fixture: set Rule(example=...) in migrator/rules.py"
+    )
     assert rule.code in _codes_in(case), f"fixtures/{rule.example} does not show {rule.code}"
     rewritten = read(case / "input.py") != read(case / "expected.py")
     assert rewritten == (rule.kind in ("rewrite", "note")), rule.code
