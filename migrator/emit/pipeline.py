@@ -3,8 +3,13 @@
 The emitted `<prefix>_dataset(x, y=None, batch_size=32, shuffle=True, sample_weight=None,
 seed=None[, subset=None])` takes flow()'s own arguments, so call sites keep theirs, and
 returns a finite dataset with IDG's batches: ceil(n / batch_size) per pass, the last one
-partial, reshuffled every pass. It shuffles indices, not images (memory stays flat), and
-feeds the augmentation one fresh seed pair per batch for its stateless random ops.
+partial, reshuffled every pass. It shuffles indices, not images, and feeds the
+augmentation one fresh seed pair per batch for its stateless random ops.
+
+Memory stays flat: a NumPy array (or memmap) is never converted to one tensor, which
+would copy it whole (twice the memory, then a copy per distributed iterator; see
+tests/test_large_data.py). Each batch is read from the array with one NumPy fancy index,
+then cast to float32, so only batches are ever copied.
 """
 
 from __future__ import annotations
@@ -62,7 +67,7 @@ def render_dataset_function(spec: AugmentSpec, names: PipelineNames, *, tf: str 
         labels = None if labels is None else labels[start:stop]
         weights = None if weights is None else weights[start:stop]"""
 
-    cast = f"{tf}.cast({tf}.gather(images, index), {tf}.{spec.dtype})"
+    cast = f"{tf}.cast(gather(index), {tf}.{spec.dtype})"
     if names.augment is None:
         load_signature = "index"
         batch_line = f"batch = {cast}"
@@ -84,8 +89,9 @@ def render_dataset_function(spec: AugmentSpec, names: PipelineNames, *, tf: str 
         header = f"def {names.dataset}(\n    {signature}\n):"
     return f'''{header}
     """tf.data version of `{names.generator}.flow(...)`: same batches, built in parallel."""
-    images = {tf}.convert_to_tensor(x)
-    if images.shape.rank != 4:
+    # A NumPy array stays as it is (see `gather`); anything else becomes a tensor.
+    images = x if hasattr(x, "__array_interface__") else {tf}.convert_to_tensor(x)
+    if len(images.shape) != 4:
         raise ValueError(f"expected a rank-4 array of images, got shape {{images.shape}}")
     labels = None if y is None else {tf}.convert_to_tensor(y)
     weights = None if sample_weight is None else {tf}.convert_to_tensor(sample_weight){subset_block}
@@ -94,6 +100,16 @@ def render_dataset_function(spec: AugmentSpec, names: PipelineNames, *, tf: str 
     if shuffle:
         # Shuffle indices, not images, so memory stays flat; a new order every epoch.
         indices = indices.shuffle(max(count, 1), seed=seed, reshuffle_each_iteration=True){seeds_block}
+
+    def gather(index):
+        if {tf}.is_tensor(images):
+            return {tf}.gather(images, index)
+        # Read the batch from the array itself: a tensor of the whole array would copy it
+        # (twice the memory, and more once the dataset is distributed).
+        batch = {tf}.numpy_function(
+            lambda i: images[i], [index], {tf}.as_dtype(images.dtype), stateful=False
+        )
+        return {tf}.ensure_shape(batch, [None, *images.shape[1:]])
 
     def load({load_signature}):
         {batch_line}

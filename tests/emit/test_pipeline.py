@@ -111,3 +111,41 @@ def test_each_batch_gets_its_own_seed_and_seeds_are_reproducible(data) -> None:
 def test_rank_is_checked(data) -> None:
     with pytest.raises(ValueError, match="rank-4"):
         build(AugmentSpec())(np.zeros((3, 4, 4)))
+
+
+def test_numpy_batches_are_read_from_the_array_not_a_copy(data) -> None:
+    # The dataset reads each batch from `x` itself: a change to `x` after building the
+    # dataset shows in the batches, so the whole array was never copied into a tensor.
+    x, y, _ = data
+    x = x.copy()
+    dataset = build(AugmentSpec())(x, y, batch_size=4, shuffle=False)
+    x[:] = 7
+    images = np.concatenate([b[0] for b in batches(dataset)])
+    np.testing.assert_array_equal(images, np.full(x.shape, 7, np.float32))
+
+
+@pytest.mark.parametrize("kind", ["tensor", "list", "memmap"])
+def test_tensors_lists_and_memmaps_give_the_numpy_batches(data, kind: str, tmp_path) -> None:
+    x, y, w = data
+    if kind == "tensor":
+        given = tf.constant(x)
+    elif kind == "list":
+        given = list(x)
+    else:
+        given = np.lib.format.open_memmap(tmp_path / "x.npy", "w+", x.dtype, x.shape)
+        given[:] = x
+    dataset = build(AugmentSpec(validation_split=0.3))
+    ours = batches(dataset(given, y, batch_size=4, sample_weight=w, seed=2, subset="training"))
+    reference = batches(dataset(x, y, batch_size=4, sample_weight=w, seed=2, subset="training"))
+    assert [len(b[0]) for b in ours] == [4, 3]
+    for mine, theirs in zip(ours, reference, strict=True):
+        for a, b in zip(mine, theirs, strict=True):
+            assert a.dtype == b.dtype
+            np.testing.assert_array_equal(a, b)
+
+
+def test_numpy_batches_keep_static_shapes(data) -> None:
+    x, y, _ = data
+    dataset = build(AugmentSpec())(x, y, batch_size=4)
+    assert dataset.element_spec[0].shape.as_list() == [None, 4, 5, 3]
+    assert dataset.element_spec[0].dtype == tf.float32
