@@ -106,6 +106,8 @@ class _Migration:
         self.tf = self.tf_import or "tf"
         self.diagnostics: list[Diagnostic] = []
         self.needs_os = False  # the directory pipeline lists files with os
+        self.needs_tf = False  # emitted code or a rewritten reference uses `tf`
+        self.rewritten: set[cst.Call] = set()  # constructions of rewritten generators
 
     # -- reporting -----------------------------------------------------------------
     def position(self, node: cst.CSTNode) -> tuple[int, int]:
@@ -141,8 +143,13 @@ class _Migration:
     def run(self) -> FileResult:
         edits = Edits()
         for site in self.finder.find():
-            edits.merge(self.plan(site))
+            planned = self.plan(site)
+            if planned:  # the emitted pipeline uses `tf`
+                self.rewritten.add(site.construction)
+                self.needs_tf = True
+            edits.merge(planned)
         edits.merge(self.plan_generator_methods())
+        edits.merge(self.plan_keras2_imports())
         if not edits:
             return FileResult(
                 self.source, self.source, sorted(self.diagnostics, key=Diagnostic.sort_key)
@@ -157,7 +164,7 @@ class _Migration:
         context = CodemodContext()
         for module_name, obj, asname in _idg_imports(self.module):
             RemoveImportsVisitor.remove_unused_import(context, module_name, obj, asname)
-        if self.tf_import is None:
+        if self.tf_import is None and self.needs_tf:
             AddImportsVisitor.add_needed_import(context, "tensorflow", asname="tf")
         if self.needs_os:
             AddImportsVisitor.add_needed_import(context, "os")
@@ -264,6 +271,86 @@ class _Migration:
                 fixable=True,
             )
             edits.expressions[call] = _regenerate_method_call
+        return edits
+
+    def plan_keras2_imports(self) -> Edits:
+        """MA006: Keras 3 has no `keras.preprocessing.image.ImageDataGenerator`. Where the
+        class is still used after the rewrites (a refused or report-only generator), its
+        import or reference moves to TensorFlow's path, the same legacy class."""
+        edits = Edits()
+        references: list[cst.Name | cst.Attribute] = []
+        imports: list[tuple[cst.SimpleStatementLine, cst.ImportFrom]] = []
+        finder = self.finder
+
+        class _References(cst.CSTVisitor):
+            def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+                for small in node.body:
+                    if isinstance(small, cst.ImportFrom) and _imports_keras2_idg(small):
+                        imports.append((node, small))
+
+            def visit_Import(self, node: cst.Import) -> bool:
+                return False
+
+            def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+                return False
+
+            def visit_Name(self, node: cst.Name) -> None:
+                if KERAS2_IDG in finder.qualified(node):
+                    references.append(node)
+
+            def visit_Attribute(self, node: cst.Attribute) -> bool:
+                if KERAS2_IDG in finder.qualified(node):
+                    references.append(node)
+                    return False
+                return True
+
+        self.module.visit(_References())
+        removed = {construction.func for construction in self.rewritten}
+        for reference in references:
+            if reference in removed or not isinstance(reference, cst.Attribute):
+                continue
+            lines = self.lines(reference)
+            if not self.options.enabled("MA006") or is_suppressed("MA006", lines, self.suppressed):
+                continue
+            new = f"{self.tf}.keras.preprocessing.image.ImageDataGenerator"
+            self.report(
+                "MA006",
+                reference,
+                f"`{self.source_of(reference)}` does not exist in Keras 3 and the generator "
+                f"is not migrated here: replaced by `{new}`, the same legacy class",
+                lines,
+                fixable=True,
+            )
+            edits.expressions[reference] = cst.parse_expression(new)
+            self.needs_tf = True
+        for line, statement in imports:
+            local = _keras2_idg_alias(statement)
+            scope = self.finder.scopes.get(statement)
+            uses = [
+                access.node
+                for assignment in (scope.assignments[local] if scope is not None else ())
+                if assignment.node is statement
+                for access in assignment.references
+            ]
+            remaining = [use for use in uses if use not in removed]
+            lines = self.lines(statement)
+            if uses and not remaining:
+                if isinstance(self.finder.parent(line), cst.Module):
+                    continue  # unused now: removed with the other IDG imports
+                edits.statements[line] = _without_idg_import(line, statement)
+                continue
+            if not self.options.enabled("MA006") or is_suppressed("MA006", lines, self.suppressed):
+                continue
+            self.report(
+                "MA006",
+                statement,
+                "`keras.preprocessing.image` has no ImageDataGenerator in Keras 3 "
+                + ("and it is still used here" if remaining else "")
+                + f": imported from {KERAS3_IDG_MODULE} instead, the same legacy class",
+                lines,
+                fixable=True,
+            )
+            edits.statements[line] = _idg_import_moved(line, statement)
         return edits
 
     def _problems(
@@ -635,6 +722,88 @@ class _EditApplier(cst.CSTTransformer):
 
 
 # -- small helpers ---------------------------------------------------------------------
+KERAS2_IDG_MODULE = "keras.preprocessing.image"  # Keras 2's path; gone in Keras 3
+KERAS2_IDG = f"{KERAS2_IDG_MODULE}.ImageDataGenerator"
+KERAS3_IDG_MODULE = "tensorflow.keras.preprocessing.image"  # TF 2.16+: Keras 3's legacy IDG
+
+
+def _imports_keras2_idg(statement: cst.ImportFrom) -> bool:
+    if statement.relative or statement.module is None:
+        return False
+    if cst.helpers.get_full_name_for_node(statement.module) != KERAS2_IDG_MODULE:
+        return False
+    return not isinstance(statement.names, cst.ImportStar) and any(
+        isinstance(alias.name, cst.Name) and alias.name.value == "ImageDataGenerator"
+        for alias in statement.names
+    )
+
+
+def _keras2_idg_alias(statement: cst.ImportFrom) -> str:
+    assert not isinstance(statement.names, cst.ImportStar)
+    for alias in statement.names:
+        if isinstance(alias.name, cst.Name) and alias.name.value == "ImageDataGenerator":
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                return alias.asname.name.value
+            return "ImageDataGenerator"
+    raise ValueError("no ImageDataGenerator in this import")
+
+
+def _split_idg_alias(
+    statement: cst.ImportFrom,
+) -> tuple[cst.ImportAlias, list[cst.ImportAlias]]:
+    assert not isinstance(statement.names, cst.ImportStar)
+    idg = [
+        a
+        for a in statement.names
+        if cst.ensure_type(a.name, cst.Name).value == "ImageDataGenerator"
+    ]
+    others = [a for a in statement.names if a not in idg]
+    if others:
+        others[-1] = others[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    return idg[0].with_changes(comma=cst.MaybeSentinel.DEFAULT), others
+
+
+def _replace_small(
+    line: cst.SimpleStatementLine, old: cst.ImportFrom, new: list[cst.BaseSmallStatement]
+) -> cst.SimpleStatementLine:
+    body: list[cst.BaseSmallStatement] = []
+    for small in line.body:
+        body += new if small is old else [small]
+    if body:
+        body[-1] = body[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+    return line.with_changes(body=body)
+
+
+def _without_idg_import(
+    line: cst.SimpleStatementLine, statement: cst.ImportFrom
+) -> list[cst.BaseStatement]:
+    """The line without its (now unused) ImageDataGenerator import."""
+    _, others = _split_idg_alias(statement)
+    kept = [statement.with_changes(names=others)] if others else []
+    new_line = _replace_small(line, statement, kept)
+    return [new_line] if new_line.body else []
+
+
+def _idg_import_moved(
+    line: cst.SimpleStatementLine, statement: cst.ImportFrom
+) -> list[cst.BaseStatement]:
+    """`from keras.preprocessing.image import ImageDataGenerator[, load_img]` ->
+    `from tensorflow.keras.preprocessing.image import ImageDataGenerator` (and the other
+    names, which Keras 3 still has, from where they were)."""
+    idg, others = _split_idg_alias(statement)
+    moved = cst.ImportFrom(
+        module=cst.parse_expression(KERAS3_IDG_MODULE),  # type: ignore[arg-type]
+        names=[idg],
+    )
+    if not others:
+        return [_replace_small(line, statement, [moved])]
+    kept = statement.with_changes(names=others)
+    trailing = line.trailing_whitespace
+    first = _replace_small(line, statement, [kept])
+    second = cst.SimpleStatementLine(body=[moved], trailing_whitespace=trailing)
+    return [first, second]
+
+
 def _regenerate_method_call(updated: cst.BaseExpression) -> cst.BaseExpression:
     assert isinstance(updated, cst.Call)
     fix = rewrite_generator_method(updated)

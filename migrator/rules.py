@@ -67,6 +67,17 @@ RULES: tuple[Rule, ...] = (
         example="from_generator_wrapper_reported",
     ),
     Rule(
+        "MA006",
+        "keras2-image-import",
+        "rewrite",
+        "ImageDataGenerator imported or referenced through keras.preprocessing.image (Keras 2)",
+        "Keras 3's keras.preprocessing.image has no ImageDataGenerator: the import fails. "
+        "Where every use is migrated the import goes; where the class is still used (a "
+        "generator left as is), it is imported from tensorflow.keras.preprocessing.image, "
+        "the same legacy class in TF 2.16+.",
+        example="keras2_imports_partly_migrated",
+    ),
+    Rule(
         "MA101",
         "non-literal-argument",
         "refusal",
