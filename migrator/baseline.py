@@ -21,7 +21,7 @@ from pathlib import Path
 
 from migrator.api import Options, SourceParseError
 from migrator.diagnostics import Diagnostic
-from migrator.processing import migrate_text, process
+from migrator.processing import deep_recursion, migrate_text, process
 from migrator.sourcefile import write_source
 from migrator.suppression import COMMENT_PATTERN
 
@@ -194,7 +194,15 @@ def add_ignores(
         def rerun(text: str, path: Path = path) -> list[Diagnostic]:
             return migrate_text(text, path, options).diagnostics
 
-        placement = place_ignores(source.text, outcome.result.diagnostics, rerun)
+        try:
+            with deep_recursion():
+                placement = place_ignores(source.text, outcome.result.diagnostics, rerun)
+        except Exception as error:  # noqa: BLE001 - one bad file never stops the run
+            errors.append(
+                f"{path}: internal error: {type(error).__name__}: {error}; file left unchanged; "
+                "please report this to the migrate-aug maintainers"
+            )
+            continue
         unplaced += placement.unplaced
         if placement.text == source.text:
             continue

@@ -6,10 +6,14 @@ The result of every file comes back in input order whatever `jobs` is, so the ou
 
 from __future__ import annotations
 
+import ast
 import os
-from collections.abc import Callable, Sequence
+import re
+import sys
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,12 +53,60 @@ def migrate_text(text: str, path: Path, options: Options) -> FileResult:
     return migrate_source(text, str(path), options)
 
 
+# CPython's own limits. libcst's native parser overflows its stack (a segfault, which no
+# `except` catches) on nesting far beyond them, so such files never reach it.
+_CELL = re.compile(r"cell (\d+): (.*)", re.S)
+_TOO_DEEP = ("too many nested parentheses", "too many levels of indentation")
+
+
+def _too_deep(text: str, path: Path) -> str | None:
+    """An error line when CPython itself refuses the nesting of `text`, else None. Other
+    syntax errors are left to libcst, which also parses syntax newer than this Python."""
+    if path.suffix == ".ipynb":
+        return None
+    try:
+        compile(text, str(path), "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except (RecursionError, MemoryError):
+        return f"{path}: error: code nested too deeply to analyse; file left unchanged"
+    except SyntaxError as error:
+        if any(reason in str(error.msg) for reason in _TOO_DEEP):
+            return (
+                f"{path}:{error.lineno or 1}:{error.offset or 1}: error: cannot parse: {error.msg}"
+            )
+    except ValueError:  # e.g. NUL bytes: libcst reports those itself
+        return None
+    return None
+
+
+# libcst's visitors recurse a few frames per level of nesting: everything CPython accepts
+# (200 nested brackets, ~3000-term operator chains) needs more than the default 1000.
+_RECURSION_LIMIT = 20_000
+
+
+@contextmanager
+def deep_recursion(limit: int = _RECURSION_LIMIT) -> Iterator[None]:
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(previous, limit))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(previous)
+
+
 def _migrate(path: Path, text: str, options: Options) -> tuple[FileResult | None, str | None]:
     """The result or one error line; never raises (one bad file never stops the run)."""
     try:
-        return migrate_text(text, path, options), None
+        refusal = _too_deep(text, path)
+        if refusal is not None:
+            return None, refusal
+        with deep_recursion():
+            return migrate_text(text, path, options), None
     except SourceParseError as error:
-        return None, f"{path}:{error.line}:{error.column}: error: cannot parse: {error.message}"
+        where, message = str(path), error.message
+        cell = _CELL.match(message) if path.suffix == ".ipynb" else None
+        if cell is not None:  # a notebook's cell: `nb.ipynb:cell 3:2:5`, like its findings
+            where, message = f"{path}:cell {cell.group(1)}", cell.group(2)
+        return None, f"{where}:{error.line}:{error.column}: error: cannot parse: {message}"
     except RecursionError:
         return None, f"{path}: error: code nested too deeply to analyse; file left unchanged"
     except Exception as error:  # noqa: BLE001 - reported, the run goes on
@@ -95,8 +147,9 @@ def process(
     ] = _migrate_chunk,
 ) -> list[Outcome]:
     """Outcomes in the order of `paths`. Files are migrated in `jobs` processes when there
-    are at least MIN_PARALLEL_FILES candidates; a worker that dies takes no file with it
-    (its files are reported as errors, the rest go on)."""
+    are at least MIN_PARALLEL_FILES candidates. A worker that dies (killed for memory, a
+    crash in native code) costs only the file that killed it: the files of its chunk are
+    redone one per process, and that file is reported as an internal error."""
     outcomes = read_candidates(paths)
     pending = [o for o in outcomes if o.source is not None]
     items = [(o.path, o.source.text) for o in pending if o.source is not None]
@@ -130,14 +183,35 @@ def _parallel(
         for chunk, future in zip(chunks, futures, strict=True):
             try:
                 results += future.result()
-            except Exception as error:  # noqa: BLE001 - e.g. a worker killed for memory
-                reason = (
-                    "a worker process stopped unexpectedly"
-                    if isinstance(error, BrokenProcessPool)
-                    else f"{type(error).__name__}: {error}"
-                )
-                results += [
-                    (None, f"{path}: internal error: {reason}; retry with --jobs 1")
-                    for path, _ in chunk
-                ]
+            except BrokenProcessPool:  # a worker died: redo its files one by one, apart
+                results += [_isolated(item, options, migrate_chunk) for item in chunk]
+            except Exception as error:  # noqa: BLE001 - e.g. a result that cannot be sent
+                results += [_internal(path, error) for path, _ in chunk]
     return results
+
+
+def _internal(path: Path, error: BaseException) -> tuple[None, str]:
+    reason = (
+        "the process analysing it stopped unexpectedly (out of memory?)"
+        if isinstance(error, BrokenProcessPool)
+        else f"{type(error).__name__}: {error}"
+    )
+    return None, (
+        f"{path}: internal error: {reason}; file left unchanged; "
+        "please report this to the migrate-aug maintainers"
+    )
+
+
+def _isolated(
+    item: tuple[Path, str],
+    options: Options,
+    migrate_chunk: Callable[
+        [Sequence[tuple[Path, str]], Options], list[tuple[FileResult | None, str | None]]
+    ],
+) -> tuple[FileResult | None, str | None]:
+    """One file in a process of its own: if that one dies too, only this file is lost."""
+    with ProcessPoolExecutor(max_workers=1) as executor:
+        try:
+            return executor.submit(migrate_chunk, [item], options).result()[0]
+        except Exception as error:  # noqa: BLE001
+            return _internal(item[0], error)
