@@ -155,3 +155,79 @@ def test_verify_subcommand_is_routed_to_the_verifier() -> None:
     result = invoke("verify", "--help")
     assert result.exit_code == 0
     assert "ORIGINAL" in result.output and "MIGRATED" in result.output
+
+
+def _notebook(*cells: str) -> str:
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    nb = new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Py"}
+    nb.cells = [new_markdown_cell("# Training"), *(new_code_cell(c) for c in cells)]
+    return nbformat.writes(nb) + "\n"
+
+
+NOTEBOOK_CELLS = (
+    "import numpy as np\nimport tensorflow as tf\n"
+    "from tensorflow.keras.preprocessing.image import ImageDataGenerator",
+    'x_train = np.random.rand(32, 8, 8, 3).astype("float32")\n'
+    "y_train = np.eye(2)[np.random.randint(0, 2, 32)]\n"
+    "datagen = ImageDataGenerator(horizontal_flip=True)",
+    "strategy = tf.distribute.MirroredStrategy()\n"
+    "with strategy.scope():\n"
+    "    model = tf.keras.Sequential([tf.keras.Input((8, 8, 3)), tf.keras.layers.Flatten(),"
+    " tf.keras.layers.Dense(2)])\n"
+    '    model.compile(optimizer="sgd", loss="categorical_crossentropy")',
+    "%%time\nmodel.fit(datagen.flow(x_train, y_train, batch_size=8), epochs=1)",
+)
+
+
+def test_notebooks_are_found_and_migrated_end_to_end(tmp_path: Path) -> None:
+    from migrator.api import Options
+    from migrator.notebook import migrate_notebook
+
+    text = _notebook(*NOTEBOOK_CELLS)
+    (tmp_path / "train.ipynb").write_text(text)
+    (tmp_path / ".ipynb_checkpoints").mkdir()
+    (tmp_path / ".ipynb_checkpoints" / "train-checkpoint.ipynb").write_text(text)
+    (tmp_path / "broken.ipynb").write_text('{"cells": [ImageDataGenerator')
+    check = invoke("--check", str(tmp_path))
+    assert check.exit_code == 2  # the broken notebook
+    assert f"{tmp_path / 'train.ipynb'}:cell 5:2:11: MA001 " in check.output
+    assert f"{tmp_path / 'broken.ipynb'}:1:12: error: cannot parse: not a Jupyter notebook" in (
+        check.output
+    )
+    (tmp_path / "broken.ipynb").unlink()
+    result = invoke(str(tmp_path))
+    assert result.exit_code == 1, result.output
+    migrated = (tmp_path / "train.ipynb").read_text()
+    assert migrated == migrate_notebook(text, "train.ipynb", Options()).new_source
+    assert "datagen_dataset(x_train, y_train, batch_size=8)" in migrated
+    # The checkpoint copy is excluded by default: untouched.
+    assert (tmp_path / ".ipynb_checkpoints" / "train-checkpoint.ipynb").read_text() == text
+    assert invoke("--check", str(tmp_path)).exit_code == 0
+
+
+def test_no_path_is_a_usage_error_unless_options_are_ended(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert invoke().exit_code == 2
+    assert invoke("--check").exit_code == 2
+    # What a hook runner sends when it has no file: nothing to do, not a failure.
+    ended = invoke("--check", "--")
+    assert ended.exit_code == 0 and "0 files would be rewritten" in ended.output
+
+
+def test_exclude_flags(project: Path, monkeypatch) -> None:
+    monkeypatch.chdir(project)
+    (project / "venv").mkdir()
+    shutil.copy(SEED / "input.py", project / "venv" / "vendored.py")
+
+    def checked(*args: str) -> list[str]:
+        result = invoke("--check", "--format", "json", *args)
+        return sorted(Path(f["path"]).as_posix() for f in json.loads(result.stdout))
+
+    assert checked(".") == ["train.py"]  # venv/ excluded by default
+    assert checked("--exclude", "other.py", ".") == ["train.py", "venv/vendored.py"]
+    assert checked("--extend-exclude", "train.py", ".") == []
+    assert checked("venv/vendored.py") == ["venv/vendored.py"]  # named: processed
+    assert checked("--force-exclude", "venv/vendored.py", "train.py") == ["train.py"]
