@@ -5,6 +5,7 @@ lists, the fidelity tests they name, the fixtures each rule names."""
 from __future__ import annotations
 
 import ast
+import importlib
 import inspect
 import subprocess
 import sys
@@ -41,10 +42,9 @@ def test_check_mode_reports_stale_docs(tmp_path, monkeypatch, capsys) -> None:
 
 
 # -- the argument catalogue ---------------------------------------------------------------
-def _signature(method: str) -> list[str]:
-    # The oracle: IDG as Keras 3 ships it (tf_keras's has the same signatures).
-    from keras.src.legacy.preprocessing.image import ImageDataGenerator
-
+def _signature(method: str, module: str = "keras.src.legacy.preprocessing.image") -> list[str]:
+    # The oracle: IDG as Keras 3 ships it (and tf_keras, for programs that use it).
+    ImageDataGenerator = importlib.import_module(module).ImageDataGenerator  # noqa: N806
     function = getattr(ImageDataGenerator, "__init__" if method == "ImageDataGenerator" else method)
     names = []
     for parameter in list(inspect.signature(function).parameters.values())[1:]:  # no self
@@ -57,6 +57,12 @@ def test_catalogue_lists_every_parameter_of_the_real_signatures_in_order() -> No
     for method in METHODS:
         listed = [argument.name for argument in arguments_of(method)]
         assert listed == _signature(method), f"the catalogue's {method} arguments differ"
+
+
+def test_tf_keras_signatures_are_the_same() -> None:
+    pytest.importorskip("tf_keras")
+    for method in METHODS:
+        assert _signature(method, "tf_keras.src.preprocessing.image") == _signature(method)
 
 
 def test_emitters_take_their_parameter_lists_from_the_same_signatures() -> None:
