@@ -54,7 +54,7 @@ class _DefaultGroup(click.Group):
         # `migrate-aug --` (what the pre-commit hooks run) with no file is not a usage error.
         ctx.meta["migrate_aug.explicit_paths"] = "--" in args
         if not args or args[0] not in self.commands:
-            if not any(a in ("--help", "-h") for a in args[:1]):
+            if not any(a in ("--help", "-h", "--version") for a in args[:1]):
                 args = ["run", *args]
         return super().parse_args(ctx, args)
 
@@ -127,8 +127,10 @@ def _excluder(config: Config, exclude: str | None, extend_exclude: str | None) -
     default=None,
     help="Also rewrite sites without a strategy (MA002). Config: all = true.",
 )
-@click.option("--select", help="Comma-separated rule codes or prefixes (e.g. MA0,MA101).")
-@click.option("--ignore", help="Comma-separated rule codes or prefixes to skip.")
+@click.option(
+    "--select", metavar="CODES", help="Comma-separated rule codes or prefixes (e.g. MA0,MA101)."
+)
+@click.option("--ignore", metavar="CODES", help="Comma-separated rule codes or prefixes to skip.")
 @click.option("--format", "style", type=click.Choice(["text", "json", "github"]), default="text")
 @click.option("--quiet", "-q", is_flag=True, help="Only errors and the summary.")
 @click.option(
@@ -140,6 +142,7 @@ def _excluder(config: Config, exclude: str | None, extend_exclude: str | None) -
     "--jobs",
     "-j",
     type=click.IntRange(min=1),
+    metavar="N",
     help="Files processed in parallel [default: number of cores].",
 )
 @click.option(
@@ -149,8 +152,14 @@ def _excluder(config: Config, exclude: str | None, extend_exclude: str | None) -
     help="pyproject.toml to read [tool.migrate-aug] from (default: nearest one up).",
 )
 @click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
-@click.option("--exclude", help="Comma-separated gitignore-style patterns (replace defaults).")
-@click.option("--extend-exclude", help="Comma-separated patterns excluded in addition.")
+@click.option(
+    "--exclude",
+    metavar="PATTERNS",
+    help="Comma-separated gitignore-style patterns (replace the defaults).",
+)
+@click.option(
+    "--extend-exclude", metavar="PATTERNS", help="Comma-separated patterns excluded in addition."
+)
 @click.option(
     "--force-exclude",
     is_flag=True,

@@ -11,8 +11,6 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -170,6 +168,9 @@ def _parallel(
         [Sequence[tuple[Path, str]], Options], list[tuple[FileResult | None, str | None]]
     ],
 ) -> list[tuple[FileResult | None, str | None]]:
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     import migrator.codemod  # noqa: F401 - imported once here, inherited by forked workers
 
     workers = min(jobs, len(items))
@@ -191,6 +192,8 @@ def _parallel(
 
 
 def _internal(path: Path, error: BaseException) -> tuple[None, str]:
+    from concurrent.futures.process import BrokenProcessPool
+
     reason = (
         "the process analysing it stopped unexpectedly (out of memory?)"
         if isinstance(error, BrokenProcessPool)
@@ -210,6 +213,8 @@ def _isolated(
     ],
 ) -> tuple[FileResult | None, str | None]:
     """One file in a process of its own: if that one dies too, only this file is lost."""
+    from concurrent.futures import ProcessPoolExecutor
+
     with ProcessPoolExecutor(max_workers=1) as executor:
         try:
             return executor.submit(migrate_chunk, [item], options).result()[0]

@@ -231,3 +231,18 @@ def test_exclude_flags(project: Path, monkeypatch) -> None:
     assert checked("--extend-exclude", "train.py", ".") == []
     assert checked("venv/vendored.py") == ["venv/vendored.py"]  # named: processed
     assert checked("--force-exclude", "venv/vendored.py", "train.py") == ["train.py"]
+
+
+def test_version_and_help() -> None:
+    version = invoke("--version")
+    assert version.exit_code == 0 and version.output.startswith("migrate-aug, version ")
+    assert "run --help" in invoke("--help").output
+    options = invoke("run", "--help").output
+    for flag in (
+        "--add-ignore",
+        "--jobs N",
+        "--config FILE",
+        "--extend-exclude",
+        "--force-exclude",
+    ):
+        assert flag in options
