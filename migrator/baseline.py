@@ -7,7 +7,8 @@ the file changes: encoding, BOM, newlines and every other byte stay as they were
 
 A line that ends inside a multi-line string or with a backslash continuation cannot carry
 a comment; the finding is then tried on the other lines of the same site (checked by
-running the codemod again) and reported as not suppressed when none works.
+running the codemod again) and reported as not suppressed when none works. In notebooks
+the comments go into the cells the findings name (`nb.ipynb:cell 3`).
 """
 
 from __future__ import annotations
@@ -164,6 +165,56 @@ def _fallback(
     return False
 
 
+def place_notebook_ignores(
+    text: str, diagnostics: Sequence[Diagnostic], rerun: Rerun, path: str
+) -> Placement:
+    """The same for a notebook: each cell's findings (`path:cell N`) are placed in that
+    cell's source, checked by migrating the whole notebook again. The notebook is written
+    back as migrator.notebook writes it (nbformat's layout)."""
+    import nbformat
+
+    notebook = nbformat.reads(text, as_version=nbformat.NO_CONVERT)
+    by_cell: dict[int, list[Diagnostic]] = {}
+    unplaced: list[Diagnostic] = []
+    for diagnostic in diagnostics:
+        number = _cell_number(diagnostic.path, path)
+        if number is None or not 0 < number <= len(notebook.cells):
+            unplaced.append(diagnostic)  # about the whole notebook: no line to put it on
+        else:
+            by_cell.setdefault(number, []).append(diagnostic)
+
+    def render() -> str:
+        written = nbformat.writes(notebook)
+        return written + "\n" if text.endswith("\n") and not written.endswith("\n") else written
+
+    comments = 0
+    for number, found in sorted(by_cell.items()):
+        cell = notebook.cells[number - 1]
+
+        def cell_rerun(source: str, cell: object = cell, number: int = number) -> list[Diagnostic]:
+            original = cell.source  # type: ignore[attr-defined]
+            cell.source = source  # type: ignore[attr-defined]
+            try:
+                return [d for d in rerun(render()) if _cell_number(d.path, path) == number]
+            finally:
+                cell.source = original  # type: ignore[attr-defined]
+
+        placement = place_ignores(cell.source, found, cell_rerun)
+        cell.source = placement.text
+        comments += placement.comments
+        unplaced += placement.unplaced
+    if not comments:
+        return Placement(text, 0, unplaced)
+    return Placement(render(), comments, unplaced)
+
+
+def _cell_number(where: str, path: str) -> int | None:
+    prefix = f"{path}:cell "
+    if where.startswith(prefix) and where[len(prefix) :].isdigit():
+        return int(where[len(prefix) :])
+    return None
+
+
 def add_ignores(
     files: list[Path],
     errors: list[str],
@@ -184,19 +235,18 @@ def add_ignores(
         if outcome.result is None or outcome.source is None or not outcome.result.diagnostics:
             continue
         path, source = outcome.path, outcome.source
-        if path.suffix == ".ipynb":
-            errors.append(
-                f"{path}: error: --add-ignore does not edit notebooks; "
-                "add `# migrate-aug: ignore[CODE]` in the cells by hand"
-            )
-            continue
 
         def rerun(text: str, path: Path = path) -> list[Diagnostic]:
             return migrate_text(text, path, options).diagnostics
 
         try:
             with deep_recursion():
-                placement = place_ignores(source.text, outcome.result.diagnostics, rerun)
+                if path.suffix == ".ipynb":
+                    placement = place_notebook_ignores(
+                        source.text, outcome.result.diagnostics, rerun, str(path)
+                    )
+                else:
+                    placement = place_ignores(source.text, outcome.result.diagnostics, rerun)
         except Exception as error:  # noqa: BLE001 - one bad file never stops the run
             errors.append(
                 f"{path}: internal error: {type(error).__name__}: {error}; file left unchanged; "

@@ -130,3 +130,28 @@ def test_a_finding_with_no_usable_line_is_reported_and_nothing_is_broken(tmp_pat
 def test_add_ignore_is_exclusive_with_diff_and_check(tmp_path: Path) -> None:
     result = invoke("--add-ignore", "--check", str(tmp_path))
     assert result.exit_code == 2 and "cannot be combined" in result.output
+
+
+def test_notebook_cells_get_the_comments(tmp_path: Path) -> None:
+    import json
+
+    from tests.test_cli import NOTEBOOK_CELLS, _notebook
+
+    cells = list(NOTEBOOK_CELLS)
+    cells[1] = cells[1].replace("horizontal_flip=True", "horizontal_flip=True, rotation_range=R")
+    text = _notebook(*cells)
+    (tmp_path / "train.ipynb").write_text(text)
+    result = invoke("--add-ignore", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    before, after = json.loads(text), json.loads((tmp_path / "train.ipynb").read_text())
+    changed = [
+        i for i, (a, b) in enumerate(zip(before["cells"], after["cells"], strict=True)) if a != b
+    ]
+    assert changed == [2]  # the construction's cell, and only its source
+    assert {k: v for k, v in after["cells"][2].items() if k != "source"} == {
+        k: v for k, v in before["cells"][2].items() if k != "source"
+    }
+    assert after["cells"][2]["source"][-1].endswith(
+        "rotation_range=R)  # migrate-aug: ignore[MA101]"
+    )
+    assert invoke("--check", str(tmp_path)).exit_code == 0
