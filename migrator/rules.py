@@ -60,11 +60,14 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "MA005",
         "from-generator-wrapper",
-        "report",
+        "rewrite",
         "tf.data.Dataset.from_generator() wrapping an ImageDataGenerator iterator",
         "Wrapping IDG in from_generator keeps the single-threaded Python producer: the "
-        "bottleneck stays. Replace the wrapper with a native tf.data pipeline.",
-        example="from_generator_wrapper_reported",
+        "bottleneck stays. A wrapper that only hands on the iterator (`for x, y in it: "
+        "yield x, y`, `yield from it`, `return it`, `lambda: it`) is replaced whole by the "
+        "native pipeline, repeated like IDG's endless iterator, keeping the declared dtypes; "
+        "the wrapper function goes. A wrapper that does more is reported: replace it by hand.",
+        example="from_generator_wrapper_rewritten",
     ),
     Rule(
         "MA006",
@@ -138,6 +141,17 @@ RULES: tuple[Rule, ...] = (
         "An ImageDataGenerator feature this version of migrate-aug does not migrate yet",
         "The site is left untouched; migrate it by hand or wait for support.",
         example="refuse_featurewise_attribute",
+    ),
+    Rule(
+        "MA108",
+        "from-generator-signature-mismatch",
+        "refusal",
+        "A from_generator wrapper whose declared signature disagrees with what IDG yields",
+        "from_generator converts every yielded array to the declared dtype and checks the "
+        "declared shapes; a declaration that disagrees with IDG's batches (image dtype, "
+        "number of components, image size, a fixed batch size) would change or break the "
+        "data. Fix the declaration, then migrate.",
+        example="from_generator_signature_mismatch",
     ),
     Rule(
         "MA201",

@@ -8,7 +8,7 @@ analysis cannot follow is recorded as a blocker; nothing is guessed.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import libcst as cst
@@ -51,12 +51,24 @@ class Blocker:
 
 
 @dataclass
+class Wrapper:
+    """`tf.data.Dataset.from_generator(fn, ...)` where `fn` (a def or lambda without
+    parameters) only hands on the iterator: `for x, y in it: yield x, y`, `yield from it`,
+    `return it` or `lambda: it`. The iterator is `source` (the flow call or a name)."""
+
+    call: cst.Call  # the from_generator call
+    source: cst.BaseExpression  # the flow call or the name of its iterator, inside fn
+    function: cst.FunctionDef | None  # the def to remove (None for a lambda)
+
+
+@dataclass
 class ConsumerUse:
     """One place a flow's iterator is handed to fit/evaluate/predict."""
 
     call: cst.Call  # the consumer call
     argument: cst.Arg  # the argument carrying the iterator (or its name)
     role: Role
+    wrapper: Wrapper | None = None  # reached through a from_generator wrapper
 
     @property
     def draws_fixed_steps(self) -> bool:
@@ -351,6 +363,12 @@ class SiteFinder:
         target = _single_assign_target(parent, node)  # type: ignore[arg-type]
         if isinstance(target, cst.Name):
             return self._trace_name(target, node, depth)
+        wrapper = self._wrapper(node)
+        if isinstance(wrapper, Blocker):
+            return [], [wrapper]
+        if wrapper is not None:
+            found, blocked = self._trace(_dataset_chain_top(self, wrapper.call), depth + 1)
+            return [replace(consumer, wrapper=wrapper) for consumer in found], blocked
         if isinstance(parent, cst.Return):
             return self._trace_return(node, None, depth)
         if isinstance(parent, cst.Element) and isinstance(self.parent(parent), cst.Tuple):
@@ -363,9 +381,10 @@ class SiteFinder:
                 Blocker(
                     "MA005",
                     node,
-                    "wrapped in tf.data.Dataset.from_generator, the single-threaded IDG producer "
-                    "stays the bottleneck; replace the wrapper with a native tf.data pipeline "
-                    "(not automated yet)",
+                    "wrapped in tf.data.Dataset.from_generator by a function that does more "
+                    "than hand on the iterator (`for x, y in it: yield x, y`, `yield from it`, "
+                    "`return it`, `lambda: it`); the single-threaded IDG producer stays the "
+                    "bottleneck: replace the wrapper with a native tf.data pipeline by hand",
                 )
             ]
         return [], [
@@ -484,6 +503,120 @@ class SiteFinder:
                 calls.append(call)
         return calls
 
+    def _wrapper(self, node: cst.CSTNode) -> Wrapper | Blocker | None:
+        """The from_generator wrapper that only hands on the iterator `node`, if any."""
+        parent = self.parent(node)
+        function: cst.FunctionDef | None = None
+        if isinstance(parent, cst.Lambda) and parent.body is node:
+            holder: cst.Lambda | cst.FunctionDef = parent
+            call = self._from_generator_of(parent)
+        else:
+            function = self._passing_function(node)
+            if function is None:
+                return None
+            holder = function
+            call = self._from_generator_of(function)
+        if call is None:
+            return None
+        if _has_parameters(holder.params):
+            return Blocker("MA105", holder, "the from_generator function takes arguments")
+        if function is not None:
+            uses = self._references(function)
+            if uses is None or len(uses) != 1:
+                return Blocker(
+                    "MA105",
+                    function,
+                    f"`{function.name.value}` is used elsewhere too: the from_generator wrapper "
+                    "cannot be replaced",
+                )
+        if not self._same_bindings(node, call):
+            return Blocker(
+                "MA105",
+                call,
+                "a name in the wrapped iterator means something else where from_generator is "
+                "called; the pipeline cannot move there",
+            )
+        return Wrapper(call, cst.ensure_type(node, cst.BaseExpression), function)
+
+    def _passing_function(self, node: cst.CSTNode) -> cst.FunctionDef | None:
+        """The def whose whole body is `for x, y in <node>: yield x, y`, `yield from <node>`
+        or `return <node>` (after a docstring)."""
+        parent = self.parent(node)
+        statement: cst.CSTNode | None = None
+        if isinstance(parent, cst.For) and parent.iter is node:
+            if parent.orelse is None and parent.asynchronous is None:
+                if _yields_target(parent):
+                    statement = parent
+        elif isinstance(parent, cst.From) and isinstance(self.parent(parent), cst.Yield):
+            expression = self.parent(self.parent(parent))
+            statement = self.parent(expression) if isinstance(expression, cst.Expr) else None
+        elif isinstance(parent, cst.Return):
+            statement = self.parent(parent)
+        if statement is None:
+            return None
+        if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) != 1:
+            return None
+        block = self.parent(statement)
+        function = self.parent(block) if isinstance(block, cst.IndentedBlock) else None
+        if not isinstance(function, cst.FunctionDef) or function.asynchronous is not None:
+            return None
+        body = [s for s in block.body if not _is_docstring(s)]  # type: ignore[union-attr]
+        return function if body == [statement] and not function.decorators else None
+
+    def _from_generator_of(self, holder: cst.Lambda | cst.FunctionDef) -> cst.Call | None:
+        """The from_generator call that takes `holder` (or the def's name) as generator."""
+        if isinstance(holder, cst.Lambda):
+            candidates: list[cst.CSTNode] = [holder]
+        else:
+            candidates = self._references(holder) or []
+        for candidate in candidates:
+            arg = self.parent(candidate)
+            call = self.parent(arg) if isinstance(arg, cst.Arg) else None
+            if not (isinstance(call, cst.Call) and self._is_from_generator(call)):
+                continue
+            assert isinstance(arg, cst.Arg)
+            keyword = arg.keyword.value if arg.keyword is not None else None
+            if keyword == "generator" or (keyword is None and call.args[0] is arg):
+                return call
+        return None
+
+    def _references(self, function: cst.FunctionDef) -> list[cst.CSTNode] | None:
+        scope = self.scopes.get(function)
+        if scope is None:
+            return None
+        assignments = list(scope.assignments[function.name.value])
+        if len(assignments) != 1:
+            return None
+        return [access.node for access in assignments[0].references]
+
+    def _same_bindings(self, moved: cst.CSTNode, destination: cst.CSTNode) -> bool:
+        """Every name in `moved` means the same at `destination`."""
+        names: list[cst.Name] = []
+
+        class _Names(cst.CSTVisitor):
+            def visit_Attribute(self, node: cst.Attribute) -> bool:
+                node.value.visit(self)
+                return False  # `.attr` is not a name lookup
+
+            def visit_Arg(self, node: cst.Arg) -> bool:
+                node.value.visit(self)
+                return False  # keywords are not name lookups
+
+            def visit_Name(self, node: cst.Name) -> None:
+                names.append(node)
+
+        moved.visit(_Names())
+        target_scope = self.scopes.get(destination)
+        for name in names:
+            scope = self.scopes.get(name)
+            if scope is None or target_scope is None:
+                return False
+            here = {assignment.node for assignment in scope[name.value]}
+            there = {assignment.node for assignment in target_scope[name.value]}
+            if here != there:
+                return False
+        return True
+
     def _wrapped_by_from_generator(self, node: cst.CSTNode) -> bool:
         """Inside a lambda or def that is handed to `tf.data.Dataset.from_generator`."""
         current = self.parent(node)
@@ -544,6 +677,72 @@ class SiteFinder:
         if kind == "fit" and keyword == "validation_data":
             return ConsumerUse(call, arg, "validation")
         return None
+
+
+def _dataset_chain_top(finder: SiteFinder, call: cst.Call) -> cst.BaseExpression:
+    """`from_generator(...).prefetch(n).repeat()`: the outermost call of the chain of
+    methods that keep the dataset's elements (prefetch, repeat)."""
+    current: cst.BaseExpression = call
+    while True:
+        attribute = finder.parent(current)
+        outer = finder.parent(attribute) if isinstance(attribute, cst.Attribute) else None
+        if not (
+            isinstance(attribute, cst.Attribute)
+            and attribute.attr.value in ("prefetch", "repeat")
+            and isinstance(outer, cst.Call)
+            and outer.func is attribute
+        ):
+            return current
+        current = outer
+
+
+def _has_parameters(parameters: cst.Parameters) -> bool:
+    return bool(
+        parameters.params
+        or parameters.posonly_params
+        or parameters.kwonly_params
+        or isinstance(parameters.star_arg, cst.Param)
+        or parameters.star_kwarg is not None
+    )
+
+
+def _yields_target(loop: cst.For) -> bool:
+    """The loop's body is `yield <target>`: `for x, y in it: yield x, y`."""
+    body = loop.body
+    statements = body.body if isinstance(body, cst.IndentedBlock) else [body]
+    if len(statements) != 1:
+        return False
+    line = statements[0]
+    small = (
+        line.body if isinstance(line, cst.SimpleStatementLine | cst.SimpleStatementSuite) else []
+    )
+    if len(small) != 1 or not isinstance(small[0], cst.Expr):
+        return False
+    yielded = small[0].value
+    if not isinstance(yielded, cst.Yield) or yielded.value is None:
+        return False
+    return _names_of(yielded.value) == _names_of(loop.target) is not None
+
+
+def _names_of(node: cst.BaseExpression | cst.From) -> tuple[str, ...] | None:
+    if isinstance(node, cst.Name):
+        return (node.value,)
+    if isinstance(node, cst.Tuple):
+        names = [e.value for e in node.elements]
+        if all(isinstance(n, cst.Name) for n in names) and not any(
+            isinstance(e, cst.StarredElement) for e in node.elements
+        ):
+            return tuple(cst.ensure_type(n, cst.Name).value for n in names)
+    return None
+
+
+def _is_docstring(statement: cst.CSTNode) -> bool:
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Expr)
+        and isinstance(statement.body[0].value, cst.SimpleString | cst.ConcatenatedString)
+    )
 
 
 def _single_assign_target(

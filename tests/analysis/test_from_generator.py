@@ -1,0 +1,122 @@
+"""MA005: from_generator wrappers that only hand on an IDG iterator are replaced whole by
+the native pipeline; anything else is reported with the reason."""
+
+from __future__ import annotations
+
+import pytest
+
+from migrator.api import Options, migrate_source
+
+HEAD = """\
+import tensorflow as tf
+from tensorflow.keras.preprocessing.image import ImageDataGenerator
+
+strategy = tf.distribute.MirroredStrategy()
+with strategy.scope():
+    model = tf.keras.Sequential([tf.keras.layers.Dense(1)])
+datagen = ImageDataGenerator(horizontal_flip=True)
+"""
+SIGNATURE = "output_types=(tf.float32, tf.float32)"
+
+
+def migrate(body: str):
+    result = migrate_source(HEAD + body, "m.py", Options())
+    return result.new_source, [d.code for d in result.diagnostics], result.diagnostics
+
+
+@pytest.mark.parametrize(
+    "wrapper",
+    [
+        "def gen():\n    yield from datagen.flow(x, y, batch_size=4)\n",
+        "def gen():\n    return datagen.flow(x, y, batch_size=4)\n",
+        'def gen():\n    """Batches."""\n    for a, b in datagen.flow(x, y, batch_size=4):\n'
+        "        yield a, b\n",
+        "gen = lambda: datagen.flow(x, y, batch_size=4)\n",
+    ],
+)
+def test_every_handing_on_form_is_replaced(wrapper: str) -> None:
+    generator = "gen" if wrapper.startswith("def") else "lambda: datagen.flow(x, y, batch_size=4)"
+    body = (
+        f"ds = tf.data.Dataset.from_generator({generator}, {SIGNATURE})\n"
+        "model.fit(ds, steps_per_epoch=3)\n"
+    )
+    source, codes, _ = migrate(wrapper + body if wrapper.startswith("def") else body)
+    assert "MA005" in codes and "MA001" in codes
+    assert "from_generator" not in source and "def gen" not in source
+    assert "datagen_dataset(x, y, batch_size=4)" in source
+    assert ".repeat()" in source
+    # steps_per_epoch kept; the repeat is on the dataset, not added again at fit
+    assert "model.fit(ds, steps_per_epoch=3)" in source
+
+
+def test_a_named_iterator_stays_where_it_is() -> None:
+    body = (
+        "train = datagen.flow(x, y, batch_size=4)\n"
+        f"ds = tf.data.Dataset.from_generator(lambda: train, {SIGNATURE}).prefetch(2)\n"
+        "model.fit(ds, steps_per_epoch=3)\n"
+    )
+    source, codes, _ = migrate(body)
+    assert "train = datagen_dataset(x, y, batch_size=4)\n" in source
+    assert "    train\n    .map(" in source and ").prefetch(2)" in source
+    assert codes.count("MA005") == 1
+
+
+def test_the_wrapper_used_elsewhere_is_refused() -> None:
+    body = (
+        "def gen():\n    yield from datagen.flow(x, y)\n\n"
+        f"ds = tf.data.Dataset.from_generator(gen, {SIGNATURE})\n"
+        "print(next(gen()))\n"
+        "model.fit(ds, steps_per_epoch=3)\n"
+    )
+    source, codes, diagnostics = migrate(body)
+    assert source == HEAD + body
+    assert "MA105" in codes and "used elsewhere" in " ".join(d.message for d in diagnostics)
+
+
+def test_generator_arguments_are_refused() -> None:
+    body = (
+        "def gen(n):\n    yield from datagen.flow(x, y, batch_size=n)\n\n"
+        f"ds = tf.data.Dataset.from_generator(gen, {SIGNATURE}, args=(4,))\n"
+        "model.fit(ds, steps_per_epoch=3)\n"
+    )
+    source, codes, _ = migrate(body)
+    assert source == HEAD + body and "MA105" in codes
+
+
+def test_a_name_that_means_something_else_at_the_call_is_refused() -> None:
+    body = (
+        "def gen():\n    yield from datagen.flow(x, y)\n\n"
+        "def main(x):\n"
+        f"    ds = tf.data.Dataset.from_generator(gen, {SIGNATURE})\n"
+        "    model.fit(ds, steps_per_epoch=3)\n"
+    )
+    source, codes, _ = migrate(body)
+    assert source == HEAD + body and "MA105" in codes
+
+
+def test_directory_image_size_is_checked() -> None:
+    body = (
+        "ds = tf.data.Dataset.from_generator(\n"
+        "    lambda: datagen.flow_from_directory('d', target_size=(64, 64), class_mode='binary'),\n"
+        "    output_signature=(tf.TensorSpec((None, 32, 32, 3)), tf.TensorSpec((None,))),\n"
+        ")\n"
+        "model.fit(ds, steps_per_epoch=3)\n"
+    )
+    source, codes, diagnostics = migrate(body)
+    assert source == HEAD + body and codes == ["MA108"]
+    assert "(None, 64, 64, 3)" in diagnostics[0].message
+
+
+def test_directory_labels_of_the_generators_dtype_are_not_cast() -> None:
+    body = (
+        "ds = tf.data.Dataset.from_generator(\n"
+        "    lambda: datagen.flow_from_directory('d', target_size=(64, 64), class_mode='binary'),\n"
+        "    output_signature=(tf.TensorSpec((None, 64, 64, 3)), tf.TensorSpec((None,))),\n"
+        ")\n"
+        "model.fit(ds, steps_per_epoch=3)\n"
+    )
+    source, codes, _ = migrate(body)
+    assert "MA005" in codes and ".map(" not in source.split("model.fit")[0].splitlines()[-1]
+    assert "ds = datagen_directory_dataset('d', target_size=(64, 64), class_mode='binary')" in (
+        source
+    )
