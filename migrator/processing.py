@@ -177,10 +177,17 @@ def _parallel(
     size = max(1, len(items) // (workers * 4))  # a few chunks per worker balance the load
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
     results: list[tuple[FileResult | None, str | None]] = []
-    with ProcessPoolExecutor(max_workers=workers) as executor:
+    executor: ProcessPoolExecutor | None = None
+    try:
+        executor = ProcessPoolExecutor(max_workers=workers)
         futures: list[Future[list[tuple[FileResult | None, str | None]]]] = [
             executor.submit(migrate_chunk, chunk, options) for chunk in chunks
         ]
+    except (OSError, ImportError, NotImplementedError):  # no processes here (a sandbox)
+        if executor is not None:
+            executor.shutdown(cancel_futures=True)
+        return migrate_chunk(items, options)  # workers write nothing: redoing is safe
+    with executor:
         for chunk, future in zip(chunks, futures, strict=True):
             try:
                 results += future.result()

@@ -330,3 +330,19 @@ def test_a_dying_worker_costs_only_its_file(tmp_path: Path) -> None:
         else:
             assert outcome.error is None
             assert outcome.result is not None and outcome.result.new_source == MIGRATED_SEED
+
+
+def test_without_worker_processes_the_files_are_done_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import concurrent.futures
+
+    def unavailable(*args: object, **kwargs: object) -> None:
+        raise OSError(38, "Function not implemented")  # e.g. no /dev/shm in a sandbox
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", unavailable)
+    names = ["a.py", "b.py", "c.py", "d.py"]
+    for name in names:
+        shutil.copy(SEED, tmp_path / name)
+    outcomes = process([tmp_path / name for name in names], Options(), jobs=2)
+    assert [o.result.new_source if o.result else o.error for o in outcomes] == [MIGRATED_SEED] * 4
