@@ -82,13 +82,15 @@ def main() -> None:
     """Rewrite Keras ImageDataGenerator pipelines into fast, faithful tf.data pipelines.
 
     \b
-    migrate-aug PATH...            rewrite files and directories in place
-    migrate-aug --diff PATH...     show what would change
-    migrate-aug --check PATH...    report; exit 1 if anything would change (CI)
-    migrate-aug rules              the rule catalogue
-    migrate-aug verify ORIG NEW    train both briefly under a strategy and compare
+    migrate-aug PATH...               rewrite files and directories in place
+    migrate-aug --diff PATH...        show what would change
+    migrate-aug --check PATH...       report; exit 1 if anything would change (CI)
+    migrate-aug --add-ignore PATH...  silence every current finding with a comment
+    migrate-aug rules                 the rule catalogue
+    migrate-aug verify ORIG NEW       train both briefly under a strategy, compare
 
     Options of the default command: `migrate-aug run --help`.
+    Configuration: [tool.migrate-aug] in pyproject.toml.
     """
 
 
