@@ -25,7 +25,9 @@ from migrator.analysis.idg_config import (
 from migrator.analysis.literals import NotLiteral, evaluate
 from migrator.analysis.names import IDG_MODULES, is_native_preprocessing
 from migrator.analysis.sites import (
+    ITERATOR_FACTS,
     Blocker,
+    FactUse,
     FlowUse,
     GeneratorSite,
     ScopeConstants,
@@ -379,6 +381,10 @@ class _Migration:
             ]
             for flow in site.flows:
                 blockers += self._flow_blockers(flow, spec)
+                for fact in flow.facts:
+                    kept = self._fact_source(flow, fact)
+                    if isinstance(kept, str):
+                        blockers.append(Blocker("MA109", fact.attribute, kept))
                 for wrapper in _wrappers(flow):
                     casts = self._wrapper_casts(flow, spec, wrapper)
                     if isinstance(casts, Blocker):
@@ -566,6 +572,7 @@ class _Migration:
                     base,
                     tf=self.tf,
                     interpolations=self._interpolations(directory_flows),
+                    facts=any(flow.facts for flow in directory_flows),
                 )
             )
             self.needs_os = True
@@ -578,6 +585,7 @@ class _Migration:
                     base,
                     tf=self.tf,
                     interpolations=self._interpolations(dataframe_flows),
+                    facts=any(flow.facts for flow in dataframe_flows),
                 )
             )
             self.needs_os = True
@@ -629,6 +637,13 @@ class _Migration:
                 new_call = self._dataset_call(flow.call, dataset_name, kept)
             for wrapper in _wrappers(flow):
                 self._replace_wrapper(edits, flow, spec, wrapper, new_call, site_lines)
+            for fact in flow.facts:
+                kept = self._fact_source(flow, fact)
+                assert not isinstance(kept, str)
+                if fact.statement is not None:
+                    edits.statements[fact.statement] = []  # reset(): nothing to rewind
+                elif kept is not None:
+                    edits.expressions[fact.attribute] = kept
             # An explicit step count relies on IDG's endless iterator: repeat the dataset.
             repeated = [c for c in flow.consumers if c.draws_fixed_steps and c.wrapper is None]
             if any(c.argument.value is flow.call for c in repeated):
@@ -639,6 +654,69 @@ class _Migration:
                     edits.expressions[consumer.argument.value] = _repeat(consumer.argument.value)
         return edits, dataset_name if array_flows else (
             directory_name or dataframe_name or dataset_name
+        )
+
+    # -- what programs read from the iterators (MA109) -------------------------------
+    def _fact_source(self, flow: FlowUse, fact: FactUse) -> cst.BaseExpression | str | None:
+        """How `iterator.<fact>` survives the rewrite: an expression that replaces the read,
+        None when the dataset carries it (file pipelines) or it goes (reset()), or why it
+        cannot be kept."""
+        where = f"`{self.source_of(fact.attribute)}`"
+        if fact.name == "reset":
+            return None  # each pass over a tf.data dataset starts at its first batch
+        if flow.from_files and fact.name not in ITERATOR_FACTS:
+            return (
+                f"{where}: the file iterator's `{fact.name}` is not among the facts the "
+                f"tf.data pipeline carries ({', '.join(sorted(ITERATOR_FACTS - {'reset'}))})"
+            )
+        if flow.from_directory:
+            return None  # attached to the dataset by the emitted function
+        if flow.from_dataframe:
+            class_mode = self._file_arguments(flow).get("class_mode", "categorical")
+            if fact.name == "num_classes":
+                return f"{where}: flow_from_dataframe's iterator has no num_classes"
+            if fact.name == "classes" and class_mode not in ("categorical", "binary", "sparse"):
+                return (
+                    f"{where}: IDG sets `classes` only for class_mode 'categorical', "
+                    "'binary' or 'sparse' (literal)"
+                )
+            return None
+        arguments = bind_arguments(flow.call, FLOW_PARAMETERS)[0]
+        if fact.name == "n":
+            x = arguments.get("x")
+            subset = arguments.get("subset")
+            if (
+                isinstance(x, cst.Name)
+                and (subset is None or _is_none(subset))
+                and self._constant_name(x, fact.attribute)
+            ):
+                return cst.parse_expression(f"len({x.value})")
+            return (
+                f"{where}: the number of samples of this flow() is not `len(<name>)` of its "
+                "`x` (x is an expression, a subset is taken, or the name is rebound); "
+                "compute it from your array"
+            )
+        if fact.name == "batch_size":
+            size = arguments.get("batch_size")
+            if size is None:
+                return cst.Integer("32")
+            if isinstance(size, cst.Integer) or (
+                isinstance(size, cst.Name) and self._constant_name(size, fact.attribute)
+            ):
+                return size.deep_clone()
+            return f"{where}: flow()'s batch_size is an expression; use it directly"
+        return (
+            f"{where}: the array iterator's `{fact.name}` has no equivalent on the tf.data "
+            "pipeline (its `n`, `batch_size` and len() do); compute it from your arrays"
+        )
+
+    def _constant_name(self, name: cst.Name, elsewhere: cst.CSTNode) -> bool:
+        """`name` is bound once in its scope and means the same at `elsewhere`."""
+        scope = self.finder.scopes.get(name)
+        return (
+            scope is not None
+            and len(scope[name.value]) == 1
+            and self.finder.same_bindings(name, elsewhere)
         )
 
     # -- from_generator wrappers (MA005) ----------------------------------------------

@@ -154,6 +154,18 @@ RULES: tuple[Rule, ...] = (
         example="from_generator_signature_mismatch",
     ),
     Rule(
+        "MA109",
+        "iterator-attribute-unavailable",
+        "refusal",
+        "An attribute of IDG's iterator the rewritten program could not provide",
+        "Programs read `gen.samples`, `gen.n`, `gen.classes`, `gen.class_indices`, "
+        "`gen.filenames`, `gen.batch_size`, call `gen.reset()` or `len(gen)`. The file "
+        "pipelines carry these facts on the dataset (listed, never decoded) and `.flow()`'s "
+        "`n`/`batch_size` become `len(x)`/the batch size; what has no cheap equivalent (e.g. "
+        "`.flow()`'s `x`, a subset's size) blocks the rewrite. Compute it from your data.",
+        example="iterator_facts_refused",
+    ),
+    Rule(
         "MA201",
         "shift-axis-swap",
         "note",

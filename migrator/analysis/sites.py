@@ -85,10 +85,38 @@ class ConsumerUse:
         return False
 
 
+# Attributes (and the reset() method) of IDG's iterators that programs read: how many
+# samples, the classes, file names... The planner decides which it can keep; any other
+# attribute read is recorded too, for a precise refusal.
+ITERATOR_FACTS = frozenset(
+    {
+        "samples",
+        "n",
+        "batch_size",
+        "classes",
+        "class_indices",
+        "num_classes",
+        "filenames",
+        "filepaths",
+        "reset",
+    }
+)
+
+
+@dataclass
+class FactUse:
+    """`<iterator>.samples`, `.classes`, ... read (or `<iterator>.reset()` called)."""
+
+    attribute: cst.Attribute
+    name: str
+    statement: cst.SimpleStatementLine | None  # for reset(): the bare call's line
+
+
 @dataclass
 class FlowUse:
     call: cst.Call  # `<generator>.flow(...)`, `.flow_from_directory(...)` or `_dataframe`
     consumers: list[ConsumerUse] = field(default_factory=list)
+    facts: list[FactUse] = field(default_factory=list)
 
     @property
     def method(self) -> str:
@@ -126,6 +154,7 @@ class SiteFinder:
         self.parents: Mapping[cst.CSTNode, cst.CSTNode] = wrapper.resolve(ParentNodeProvider)
         self.scopes: Mapping[cst.CSTNode, Scope | None] = wrapper.resolve(ScopeProvider)
         self.positions: Mapping[cst.CSTNode, CodeRange] = wrapper.resolve(PositionProvider)
+        self._facts: list[FactUse] = []  # collected while tracing one flow
 
     # -- helpers -------------------------------------------------------------------
     def qualified(self, node: cst.CSTNode) -> set[str]:
@@ -342,6 +371,7 @@ class SiteFinder:
 
     def _flow_use(self, site: GeneratorSite, call: cst.Call) -> FlowUse:
         flow = FlowUse(call)
+        self._facts = flow.facts
         consumers, blockers = self._trace(call, depth=0)
         if not blockers and not consumers:
             blockers = [
@@ -413,6 +443,10 @@ class SiteFinder:
         ):
             if self._is_len_call(access.node):
                 continue  # len(iterator) == batches per epoch, as len(dataset)
+            fact = self._fact(access.node)
+            if fact is not None:
+                self._facts.append(fact)
+                continue
             found, blocked = self._trace(access.node, depth + 1)
             if not found and not blocked:
                 blocked = [Blocker("MA105", access.node, f"`{target.value}` is used here")]
@@ -529,7 +563,7 @@ class SiteFinder:
                     f"`{function.name.value}` is used elsewhere too: the from_generator wrapper "
                     "cannot be replaced",
                 )
-        if not self._same_bindings(node, call):
+        if not self.same_bindings(node, call):
             return Blocker(
                 "MA105",
                 call,
@@ -589,7 +623,7 @@ class SiteFinder:
             return None
         return [access.node for access in assignments[0].references]
 
-    def _same_bindings(self, moved: cst.CSTNode, destination: cst.CSTNode) -> bool:
+    def same_bindings(self, moved: cst.CSTNode, destination: cst.CSTNode) -> bool:
         """Every name in `moved` means the same at `destination`."""
         names: list[cst.Name] = []
 
@@ -649,6 +683,30 @@ class SiteFinder:
 
         self.module.visit(_Calls())
         return names
+
+    def _fact(self, node: cst.CSTNode) -> FactUse | None:
+        """`node.samples` or any other attribute read (not assigned, not called), or a bare
+        `node.reset()` statement."""
+        attribute = self.parent(node)
+        if not (isinstance(attribute, cst.Attribute) and attribute.value is node):
+            return None
+        parent = self.parent(attribute)
+        if isinstance(parent, cst.AssignTarget | cst.AugAssign | cst.Del):
+            return None
+        if attribute.attr.value != "reset":
+            if isinstance(parent, cst.Call) and parent.func is attribute:
+                return None
+            return FactUse(attribute, attribute.attr.value, None)
+        expression = self.parent(parent) if isinstance(parent, cst.Call) else None
+        line = self.parent(expression) if isinstance(expression, cst.Expr) else None
+        if (
+            isinstance(parent, cst.Call)
+            and not parent.args
+            and isinstance(line, cst.SimpleStatementLine)
+            and len(line.body) == 1
+        ):
+            return FactUse(attribute, "reset", line)
+        return None
 
     def _is_len_call(self, node: cst.CSTNode) -> bool:
         arg = self.parent(node)

@@ -291,6 +291,17 @@ _LOAD = '''
 '''
 
 
+_FACTS = """\
+    dataset.n, dataset.batch_size, dataset.filenames = count, batch_size, list(frame[x_col])
+    if class_indices is not None:
+        # Each row's class index (a list of them for multi-label rows), as IDG's `classes`.
+        dataset.classes = [
+            row if isinstance(label, (list, tuple)) else row[0]
+            for label, row in zip(frame[y_col], rows)
+        ]
+"""
+
+
 def render_dataframe_dataset_function(
     spec: AugmentSpec,
     dataset_name: str,
@@ -299,10 +310,13 @@ def render_dataframe_dataset_function(
     *,
     tf: str = "tf",
     interpolations: Collection[str] | None = None,
+    facts: bool = False,
 ) -> str:
     """Source of `def <dataset_name>(dataframe, ...)`, the tf.data replacement of
     `<generator_name>.flow_from_dataframe(...)`; arguments as for
-    directory.render_directory_dataset_function. The source uses `tf` and `os`."""
+    directory.render_directory_dataset_function. The source uses `tf` and `os`.
+    `facts`: also attach the rest of what IDG's DataFrameIterator tells (n, batch_size,
+    filenames, classes), for programs that read them."""
     supported = supported_interpolations(interpolations)
     split = repr(float(spec.validation_split))
     rows = _ROWS.replace("__SPLIT__", split)
@@ -351,6 +365,6 @@ def render_dataframe_dataset_function(
     dataset.filepaths, dataset.samples = filepaths, count
     if class_indices is not None:
         dataset.class_indices = class_indices
-    return dataset
+{_FACTS if facts else ""}    return dataset
 '''
     return _with_tf(source, tf)

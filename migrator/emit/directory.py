@@ -506,6 +506,14 @@ def render_reader(spec: AugmentSpec, supported: tuple[str, ...], *, crop: bool) 
     return read.replace("__HELPERS__", helpers.lstrip("\n")).replace("__RESIZE__", resize)
 
 
+_FACTS = """\
+    dataset.n, dataset.batch_size, dataset.num_classes = count, batch_size, len(class_indices)
+    # Each file's class index in file order (int32, as IDG's), its path relative to directory.
+    dataset.classes = labels.numpy()
+    dataset.filenames = [os.path.relpath(path, directory) for path in filepaths]
+"""
+
+
 def render_directory_dataset_function(
     spec: AugmentSpec,
     dataset_name: str,
@@ -514,6 +522,7 @@ def render_directory_dataset_function(
     *,
     tf: str = "tf",
     interpolations: Collection[str] | None = None,
+    facts: bool = False,
 ) -> str:
     """Source of `def <dataset_name>(directory, ...)`, the tf.data replacement of
     `<generator_name>.flow_from_directory(...)`. `augment_name` is the function rendered by
@@ -522,7 +531,9 @@ def render_directory_dataset_function(
 
     `interpolations`: the `interpolation` values the emitted function must reproduce (the
     literal values at the call sites); None for every one load_img accepts. Only the
-    resampling code they need is rendered; other values raise ValueError when called."""
+    resampling code they need is rendered; other values raise ValueError when called.
+    `facts`: also attach the rest of what IDG's DirectoryIterator tells (n, batch_size,
+    num_classes, classes, filenames), for programs that read them."""
     supported = supported_interpolations(interpolations)
     split = repr(float(spec.validation_split))
     listing = _LISTING.replace("__SPLIT__", split)
@@ -581,6 +592,6 @@ def render_directory_dataset_function(
     dataset = dataset.with_options(options).prefetch(tf.data.AUTOTUNE)
     # What IDG's iterator tells about the files, for code that reads it.
     dataset.class_indices, dataset.filepaths, dataset.samples = class_indices, filepaths, count
-    return dataset
+{_FACTS if facts else ""}    return dataset
 '''
     return _with_tf(source, tf)
