@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -179,7 +180,7 @@ def _parallel(
     results: list[tuple[FileResult | None, str | None]] = []
     executor: ProcessPoolExecutor | None = None
     try:
-        executor = ProcessPoolExecutor(max_workers=workers)
+        executor = ProcessPoolExecutor(max_workers=workers, initializer=_quiet_worker)
         futures: list[Future[list[tuple[FileResult | None, str | None]]]] = [
             executor.submit(migrate_chunk, chunk, options) for chunk in chunks
         ]
@@ -187,7 +188,7 @@ def _parallel(
         if executor is not None:
             executor.shutdown(cancel_futures=True)
         return migrate_chunk(items, options)  # workers write nothing: redoing is safe
-    with executor:
+    try:
         for chunk, future in zip(chunks, futures, strict=True):
             try:
                 results += future.result()
@@ -195,7 +196,19 @@ def _parallel(
                 results += [_isolated(item, options, migrate_chunk) for item in chunk]
             except Exception as error:  # noqa: BLE001 - e.g. a result that cannot be sent
                 results += [_internal(path, error) for path, _ in chunk]
+    except KeyboardInterrupt:  # Ctrl-C: workers write nothing, so stop them at once
+        for process in list(getattr(executor, "_processes", {}).values()):
+            process.terminate()
+        executor.shutdown(wait=False, cancel_futures=True)
+        raise
+    executor.shutdown()
     return results
+
+
+def _quiet_worker() -> None:
+    """Ctrl-C reaches every process of the terminal's group: the main process handles it
+    (one line, no traceback); a worker ignores it and finishes its chunk."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _internal(path: Path, error: BaseException) -> tuple[None, str]:

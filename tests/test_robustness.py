@@ -346,3 +346,28 @@ def test_without_worker_processes_the_files_are_done_here(
         shutil.copy(SEED, tmp_path / name)
     outcomes = process([tmp_path / name for name in names], Options(), jobs=2)
     assert [o.result.new_source if o.result else o.error for o in outcomes] == [MIGRATED_SEED] * 4
+
+
+def test_ctrl_c_is_one_line_and_leaves_no_worker(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    for index in range(12):
+        shutil.copy(SEED, tmp_path / f"f{index}.py")
+    # A terminal's Ctrl-C signals the whole process group: the CLI and its workers.
+    child = subprocess.Popen(
+        [sys.executable, "-m", "migrator", "--check", "--jobs", "2", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    time.sleep(4)  # started, analysing in the pool
+    os.killpg(child.pid, signal.SIGINT)
+    _, err = child.communicate(timeout=60)
+    assert child.returncode == 130
+    assert err == "migrate-aug: interrupted (files written so far are complete)\n"
+    time.sleep(0.5)
+    with pytest.raises(ProcessLookupError):  # no worker left running
+        os.killpg(child.pid, 0)
