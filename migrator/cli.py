@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -67,6 +68,12 @@ class _DefaultGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("migrate-aug: interrupted (files written so far are complete)", err=True)
             sys.exit(130)
+        except BrokenPipeError:  # `migrate-aug --diff . | head`: the reader has gone
+            try:  # nothing more to print, and no "Exception ignored" at exit either
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            except (OSError, ValueError):
+                pass
+            sys.exit(1)
         except Exception as error:  # noqa: BLE001
             click.echo(
                 f"migrate-aug: internal error: {type(error).__name__}: {error}; "

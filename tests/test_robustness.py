@@ -371,3 +371,24 @@ def test_ctrl_c_is_one_line_and_leaves_no_worker(tmp_path: Path) -> None:
     time.sleep(0.5)
     with pytest.raises(ProcessLookupError):  # no worker left running
         os.killpg(child.pid, 0)
+
+
+def test_a_closed_pipe_is_not_an_error_message(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    for index in range(3):
+        shutil.copy(SEED, tmp_path / f"f{index}.py")
+    # `migrate-aug --diff . | head -1`: the reader goes away after one line.
+    child = subprocess.Popen(
+        [sys.executable, "-m", "migrator", "--diff", "--jobs", "1", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert child.stdout is not None and child.stderr is not None
+    assert child.stdout.readline().startswith(b"--- a/")
+    child.stdout.close()
+    err = child.stderr.read().decode()
+    assert child.wait(timeout=120) == 1
+    for noise in ("Traceback", "internal error", "Exception ignored", "BrokenPipe"):
+        assert noise not in err
