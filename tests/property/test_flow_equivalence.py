@@ -64,7 +64,10 @@ DETERMINISTIC_ARGUMENTS: dict[str, st.SearchStrategy[str]] = {
     "zca_epsilon": st.sampled_from(["0.1", "1.0"]),
     "dtype": st.sampled_from(["None", "'float32'", "'float64'", "'float16'"]),
     "validation_split": st.sampled_from(["0.0", "0.2", "0.5", "0.25"]),
-    "data_format": st.sampled_from(["None", "'channels_last'"]),
+    "data_format": st.sampled_from(["None", "'channels_last'", "'channels_first'"]),
+    "preprocessing_function": st.sampled_from(
+        ["None", "tf.keras.applications.mobilenet_v2.preprocess_input", "lambda image: image"]
+    ),
 }
 
 
@@ -115,6 +118,7 @@ def programs(draw: st.DrawFn, arguments: dict[str, st.SearchStrategy[str]]) -> t
         flow += [f"subset={subset!r}", "ignore_class_split=True"]
     fit = "datagen.fit(x)\n" if "featurewise" in config or "zca" in config else ""
     source = (
+        "import tensorflow as tf\n"
         "from tensorflow.keras.preprocessing.image import ImageDataGenerator\n\n"
         f"datagen = ImageDataGenerator({config})\n"
         f"{fit}"
