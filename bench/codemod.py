@@ -1,7 +1,7 @@
 """Codemod speed: `migrate-aug --check` on a large real tree against `ruff check`.
 
-    python bench/codemod.py             # keras/src (~770 files), best of 3
-    python bench/codemod.py --quick     # best of 1
+    python bench/codemod.py             # keras/src (~770 files), each tool once
+    python bench/codemod.py --repeat 3  # best of 3 runs of each tool
     python bench/codemod.py --tree DIR  # another tree
 
 Measures, in one run and on the same machine state:
@@ -86,15 +86,18 @@ print(json.dumps({"first": first, "best": best, "tf": "tensorflow" in sys.module
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="best of 1 instead of 3")
+    parser.add_argument(
+        "--quick", action="store_true", help="fewer repetitions of the small timings"
+    )
     parser.add_argument("--tree", type=Path, help="tree to check (default: keras/src)")
     parser.add_argument("--file", type=Path, default=SEED_FILE, help="a file with a migration")
-    parser.add_argument("--repeat", type=int, help="runs per timing, best kept (default 3)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per tree timing, best kept")
     arguments = parser.parse_args()
-    repeat = arguments.repeat or (1 if arguments.quick else 3)
+    repeat = arguments.repeat
+    small = 3 if arguments.quick else 10  # runs of the start-up and per-file timings
     tree = arguments.tree or keras_tree()
     files = sum(1 for _ in tree.rglob("*.py"))
-    print(f"{tree} ({files} .py files); best of {repeat}; {cpu_description()}")
+    print(f"{tree} ({files} .py files); tree timings best of {repeat}; {cpu_description()}")
 
     migrate = executable("migrate-aug")
     ruff = executable("ruff")
@@ -102,9 +105,9 @@ def main() -> None:
     linted, _ = best_wall(
         [*ruff, "check", "--select", "ALL", "--no-cache", "--exit-zero", str(tree)], repeat
     )
-    startup, _ = best_wall([*migrate, "--version"], max(repeat, 5))
+    startup, _ = best_wall([*migrate, "--version"], small)
     child = subprocess.run(
-        [sys.executable, "-c", PER_FILE_CHILD, str(arguments.file), str(max(repeat, 10))],
+        [sys.executable, "-c", PER_FILE_CHILD, str(arguments.file), str(small)],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -136,7 +139,7 @@ def main() -> None:
             "",
         ],
         [
-            f"{arguments.file.name}: best of {max(repeat, 10)}",
+            f"{arguments.file.name}: best of {small}",
             f"{per_file['best'] * 1000:.1f} ms",
             "",
             "<= 50 ms",

@@ -17,7 +17,9 @@ thread pools do not leak between variants):
                     the limit of the data path (shuffle, gather, batch)
 
 Images/s are steady-state (warm-up batches untimed, then batches for --seconds); the ratio
-is to idg measured in the same run. Memory: `pipeline MB` is the peak resident set size
+is to idg measured in the same run. `CPU ms/img` is the child's CPU time (all threads) per
+image over the same batches: on a busy machine images/s mostly measures the other
+processes, CPU time per image much less so (idg uses one core, tf.data all of them). Memory: `pipeline MB` is the peak resident set size
 while the pipeline runs minus the resident size just before it is built (TensorFlow
 imported, the data already in memory); `peak/data` is (data + pipeline MB) / data.
 """
@@ -149,13 +151,16 @@ def child(arguments: argparse.Namespace) -> None:
     reset_peak_rss()
     batches = build(arguments.variant, config, x, y, arguments.batch_size)
     warmup = 1 if arguments.variant in ("idg", "from_generator") else 4
-    rate, timed = measure(batches, arguments.batch_size, warmup=warmup, seconds=arguments.seconds)
+    rate, timed, cpu = measure(
+        batches, arguments.batch_size, warmup=warmup, seconds=arguments.seconds
+    )
     peak = peak_rss_now()
     print(
         json.dumps(
             {
                 "images_per_s": rate,
                 "batches": timed,
+                "cpu_per_image": cpu,
                 "data_bytes": int(x.nbytes + y.nbytes),
                 "pipeline_bytes": max(peak - before, 0),
             }
@@ -205,24 +210,31 @@ def main() -> None:
             )  # fmt: skip
             print(f"  measured {variant}", file=sys.stderr, flush=True)
         base = results.get("idg", {}).get("images_per_s")
+        base_cpu = results.get("idg", {}).get("cpu_per_image", 0) * 1000
         rows = []
         for variant, result in results.items():
             if "error" in result:
-                rows.append([variant, "failed", "", "", "", result["error"].splitlines()[-1]])
+                rows.append(
+                    [variant, "failed", "", "", "", "", "", result["error"].splitlines()[-1]]
+                )
                 continue
             rate = result["images_per_s"]
             data = result["data_bytes"]
+            cpu_ms = result["cpu_per_image"] * 1000
             rows.append(
                 [
                     variant,
                     f"{rate:,.0f}",
                     f"{rate / base:.1f}x" if base else "-",
+                    f"{cpu_ms:.2f}",
+                    f"{base_cpu / cpu_ms:.1f}x" if base_cpu else "-",
                     str(result["batches"]),
                     f"{result['pipeline_bytes'] / 2**20:,.0f}",
                     f"{(data + result['pipeline_bytes']) / data:.2f}",
                 ]
             )
-        table(["variant", "images/s", "vs idg", "batches", "pipeline MB", "peak/data"], rows)
+        headers = ["variant", "images/s", "vs idg", "CPU ms/img", "vs idg", "batches"]
+        table([*headers, "pipeline MB", "peak/data"], rows)
 
 
 if __name__ == "__main__":
