@@ -36,7 +36,7 @@ _MAX_FALLBACK_LINES = 8
 @dataclass
 class Placement:
     text: str
-    comments: int = 0  # lines given or extended with an ignore comment
+    comments: int = 0  # lines whose ignore comment was added or extended
     unplaced: list[Diagnostic] = field(default_factory=list)
 
 
@@ -122,15 +122,21 @@ def place_ignores(text: str, diagnostics: Sequence[Diagnostic], rerun: Rerun) ->
             if not wanted:
                 break
             placement.text = _apply(placement.text, wanted, facts)
-            placement.comments += len(wanted)
             pending = rerun(placement.text)
         for diagnostic in list(pending):
+            if _key(diagnostic) not in {_key(d) for d in pending}:
+                continue  # silenced with an earlier finding of the same site
             if _fallback(placement, diagnostic, pending, original_lines, rerun):
                 pending = rerun(placement.text)
     except SourceParseError:  # an edit broke the file: a bug; never write it
         return Placement(text, 0, list(diagnostics))
     placement.unplaced = pending
+    placement.comments = _changed_lines(text, placement.text)
     return placement
+
+
+def _changed_lines(before: str, after: str) -> int:
+    return sum(a != b for a, b in zip(_lines(before), _lines(after), strict=True))
 
 
 def _fallback(
@@ -160,7 +166,6 @@ def _fallback(
         after = rerun(trial)
         if _key(diagnostic) not in {_key(d) for d in after} and len(after) < len(pending):
             placement.text = trial
-            placement.comments += 1
             return True
     return False
 
@@ -264,16 +269,17 @@ def add_ignores(
         comments += placement.comments
         touched += 1
         if not quiet:
-            echo(f"Added {placement.comments} ignore comment(s) to {path}", err=True)
+            lines = f"{placement.comments} line{'s' * (placement.comments != 1)}"
+            echo(f"Added ignore comments on {lines} of {path}", err=True)
     for diagnostic in unplaced:
         echo(
-            f"{diagnostic.format()} [not suppressed: its lines end inside a string or a "
-            "continuation; add the comment by hand]"
+            f"{diagnostic.format()} [not suppressed: no line of its site can take a comment "
+            "(each ends inside a string or a continuation); add it by hand]"
         )
     for error in errors:
         echo(error, err=True)
     echo(
-        f"{comments} ignore comment{'s' * (comments != 1)} added in {touched} "
+        f"{comments} line{'s' * (comments != 1)} given ignore comments in {touched} "
         f"file{'s' * (touched != 1)}, {len(unplaced)} finding{'s' * (len(unplaced) != 1)} "
         f"not suppressed, {len(errors)} error{'s' * (len(errors) != 1)}",
         err=True,

@@ -54,7 +54,9 @@ def test_every_finding_is_silenced_and_nothing_else_changes(tmp_path: Path) -> N
     seed = (tmp_path / "seed_mirrored.py").read_text().splitlines()
     assert seed[17].endswith("epochs=1)  # migrate-aug: ignore[MA001]")
     # A second --add-ignore has nothing left to do.
-    assert "0 ignore comments added in 0 files" in invoke("--add-ignore", str(tmp_path)).output
+    assert (
+        "0 lines given ignore comments in 0 files" in invoke("--add-ignore", str(tmp_path)).output
+    )
 
 
 def test_existing_comments_are_merged_or_extended(tmp_path: Path) -> None:
@@ -64,7 +66,9 @@ def test_existing_comments_are_merged_or_extended(tmp_path: Path) -> None:
         "model.evaluate_generator(x_train, steps=1)  # noqa: E501\n"
     )
     (tmp_path / "train.py").write_text(source)
-    assert invoke("--add-ignore", str(tmp_path)).exit_code == 0
+    result = invoke("--add-ignore", str(tmp_path))
+    assert result.exit_code == 0
+    assert f"Added ignore comments on 2 lines of {tmp_path / 'train.py'}" in result.output
     lines = (tmp_path / "train.py").read_text().splitlines()
     assert lines[17].endswith("steps_per_epoch=2)  # migrate-aug: ignore[MA001,MA004]")
     assert lines[18] == (
