@@ -39,6 +39,12 @@ class Case:
         """Rewritten fixtures must run, unless a `norun` file says why they can't here."""
         return not self.has("norun") and read(self.input) != read(self.expected)
 
+    @property
+    def verifiable(self) -> bool:
+        """Runnable, and the input runs here too (a `noverify` file says why it can't, e.g.
+        a Keras 2 import that fails on Keras 3 is what the rewrite fixes)."""
+        return self.runnable and not self.has("noverify")
+
     def has(self, name: str) -> bool:
         return (self.directory / name).exists()
 
