@@ -9,6 +9,11 @@ give IDG's pixels for the image and for the mask.
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -205,3 +210,34 @@ def test_rendered_source_is_self_contained() -> None:
     assert "tf." not in source.replace("tensorflow.", "")
     for suffix in ("_parameters", "_image", "_mask", "_augment", "_dataset"):
         assert f"def segmentation{suffix}(" in source
+
+
+def test_paired_pipeline_trains_under_mirrored_strategy(tf, tmp_path: Path) -> None:
+    # A segmentation program using the rendered pipeline, run as the fixture programs are:
+    # MirroredStrategy over 2 logical CPUs, in its own process.
+    program = tmp_path / "segmentation.py"
+    program.write_text(
+        "import numpy as np\nimport tensorflow as tf\n\n\n"
+        + render_paired_dataset_function(IMAGE, MASK, "pair")
+        + """
+
+images = np.random.rand(12, 10, 10, 3).astype("float32") * 255
+masks = np.random.randint(0, 2, (12, 10, 10, 1)).astype("float32")
+strategy = tf.distribute.MirroredStrategy()
+with strategy.scope():
+    inputs = tf.keras.Input((10, 10, 3))
+    outputs = tf.keras.layers.Conv2D(1, 3, padding="same", activation="sigmoid")(inputs)
+    model = tf.keras.Model(inputs, outputs)
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+model.fit(pair_dataset(images, masks, batch_size=4, seed=1), epochs=1)
+"""
+    )
+    runner = Path(__file__).resolve().parents[1] / "run_programs.py"
+    completed = subprocess.run(
+        [sys.executable, str(runner), str(program)], capture_output=True, text=True, timeout=600
+    )
+    lines = [line for line in completed.stdout.splitlines() if line.startswith("RESULT ")]
+    assert lines, completed.stderr[-3000:]
+    record = json.loads(lines[0][len("RESULT ") :])
+    assert record["ok"], record["error"]
+    assert record["replicas"] == 2
