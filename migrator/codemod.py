@@ -823,7 +823,16 @@ class _Migration:
         casts = self._wrapper_casts(flow, spec, wrapper)
         assert not isinstance(casts, Blocker)
         base: cst.BaseExpression = new_call if wrapper.source is flow.call else wrapper.source
-        replacement: cst.BaseExpression = _repeat(base)
+        # The program's own `.repeat()` right after from_generator(...) does it already.
+        method = self.finder.parent(wrapper.call)
+        outer = self.finder.parent(method) if isinstance(method, cst.Attribute) else None
+        repeated = (
+            isinstance(method, cst.Attribute)
+            and method.attr.value == "repeat"
+            and isinstance(outer, cst.Call)
+            and not outer.args
+        )
+        replacement: cst.BaseExpression = base if repeated else _repeat(base)
         if any(casts):
             # from_generator converted each array to its declared dtype: so does a map,
             # one method per line.
@@ -832,12 +841,13 @@ class _Migration:
                 name if dtype is None else f"{self.tf}.cast({name}, {self.tf}.{dtype})"
                 for name, dtype in zip(names, casts, strict=True)
             ]
-            outer = self._indent_of(wrapper.call)
-            inner = outer + self.module.default_indent
+            indent = self._indent_of(wrapper.call)
+            inner = indent + self.module.default_indent
+            repeat = "" if repeated else f"{inner}.repeat()\n"
             replacement = cst.parse_expression(
                 f"(\n{inner}{self.source_of(base)}\n"
                 f"{inner}.map(lambda {', '.join(names)}: ({', '.join(converted)}))\n"
-                f"{inner}.repeat()\n{outer})"
+                f"{repeat}{indent})"
             )
         edits.expressions[wrapper.call] = replacement
         if wrapper.function is not None:

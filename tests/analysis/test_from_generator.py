@@ -120,3 +120,26 @@ def test_directory_labels_of_the_generators_dtype_are_not_cast() -> None:
     assert "ds = datagen_directory_dataset('d', target_size=(64, 64), class_mode='binary')" in (
         source
     )
+
+
+def test_the_programs_own_repeat_is_not_doubled() -> None:
+    body = (
+        "ds = tf.data.Dataset.from_generator(\n"
+        "    lambda: datagen.flow(x, batch_size=4), output_types=tf.float32\n"
+        ").repeat().prefetch(1)\n"
+        "model.fit(ds, steps_per_epoch=3)\n"
+    )
+    source, codes, _ = migrate(body)
+    assert "ds = datagen_dataset(x, batch_size=4).repeat().prefetch(1)\n" in source
+    assert codes.count("MA005") == 1
+
+
+def test_undeclared_dtypes_are_refused() -> None:
+    body = (
+        "ds = tf.data.Dataset.from_generator(\n"
+        "    lambda: datagen.flow(x, y), output_types=(DTYPE, tf.float32)\n"
+        ")\n"
+        "model.fit(ds, steps_per_epoch=3)\n"
+    )
+    source, codes, _ = migrate(body)
+    assert source == HEAD + body and codes == ["MA108"]
