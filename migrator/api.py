@@ -7,8 +7,14 @@ from dataclasses import dataclass, field
 from migrator.diagnostics import Diagnostic
 from migrator.rules import RULES_BY_CODE
 
-# Cheap substring test before parsing: a file without these cannot have a finding.
-PREFILTERS: tuple[str, ...] = ("ImageDataGenerator", "_generator")
+# Cheap substring test before parsing: a file without these cannot have a finding. Only the
+# removed method names, not "_generator": that also matches random/seed generators everywhere.
+PREFILTERS: tuple[str, ...] = (
+    "ImageDataGenerator",
+    "fit_generator",
+    "evaluate_generator",
+    "predict_generator",
+)
 
 
 class SourceParseError(Exception):
