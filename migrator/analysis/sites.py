@@ -154,7 +154,9 @@ class SiteFinder:
         self.parents: Mapping[cst.CSTNode, cst.CSTNode] = wrapper.resolve(ParentNodeProvider)
         self.scopes: Mapping[cst.CSTNode, Scope | None] = wrapper.resolve(ScopeProvider)
         self.positions: Mapping[cst.CSTNode, CodeRange] = wrapper.resolve(PositionProvider)
-        self._facts: list[FactUse] = []  # collected while tracing one flow
+        # Collected while tracing one flow's iterator; None past a from_generator wrapper
+        # (the wrapped dataset's attributes are not the iterator's).
+        self._facts: list[FactUse] | None = []
 
     # -- helpers -------------------------------------------------------------------
     def qualified(self, node: cst.CSTNode) -> set[str]:
@@ -397,7 +399,11 @@ class SiteFinder:
         if isinstance(wrapper, Blocker):
             return [], [wrapper]
         if wrapper is not None:
-            found, blocked = self._trace(_dataset_chain_top(self, wrapper.call), depth + 1)
+            facts, self._facts = self._facts, None
+            try:
+                found, blocked = self._trace(_dataset_chain_top(self, wrapper.call), depth + 1)
+            finally:
+                self._facts = facts
             return [replace(consumer, wrapper=wrapper) for consumer in found], blocked
         if isinstance(parent, cst.Return):
             return self._trace_return(node, None, depth)
@@ -443,8 +449,8 @@ class SiteFinder:
         ):
             if self._is_len_call(access.node):
                 continue  # len(iterator) == batches per epoch, as len(dataset)
-            fact = self._fact(access.node)
-            if fact is not None:
+            fact = self._fact(access.node) if self._facts is not None else None
+            if fact is not None and self._facts is not None:
                 self._facts.append(fact)
                 continue
             found, blocked = self._trace(access.node, depth + 1)
