@@ -184,6 +184,13 @@ def check(source: str, data: Data, compare_values: bool) -> None:
                 assert a.shape == b.shape and a.dtype == b.dtype, (a.shape, a.dtype, b.dtype)
         if compare_values:
             compare(ours, expected, shuffled="shuffle=True" in source)
+    if "seed=" in source:
+        # A seed reproduces the batches, augmentation included, in a fresh run.
+        again = dataset_epoch(run(result.new_source, data))
+        first = dataset_epoch(run(result.new_source, data))
+        for mine, theirs in zip(again, first, strict=True):
+            for a, b in zip(mine, theirs, strict=True):
+                np.testing.assert_array_equal(a, b)
 
 
 def compare(
