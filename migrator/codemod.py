@@ -11,8 +11,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 
 from migrator.analysis.data_scale import unit_data_notes
 from migrator.analysis.generator_methods import RENAMES, rewrite_generator_method
@@ -58,6 +56,7 @@ from migrator.emit.pipeline import (
     kept_parameters,
     render_dataset_function,
 )
+from migrator.imports import add_module_imports, remove_unused_from_imports
 from migrator.model import AugmentSpec
 from migrator.suppression import is_suppressed, suppressions
 
@@ -170,15 +169,13 @@ class _Migration:
 
     def apply(self, edits: Edits) -> cst.Module:
         transformed = self.module.visit(_EditApplier(edits))
-        context = CodemodContext()
-        for module_name, obj, asname in _idg_imports(self.module):
-            RemoveImportsVisitor.remove_unused_import(context, module_name, obj, asname)
+        transformed = remove_unused_from_imports(transformed, _idg_imports(self.module))
+        wanted: list[tuple[str, str | None]] = []
         if self.tf_import is None and self.needs_tf:
-            AddImportsVisitor.add_needed_import(context, "tensorflow", asname="tf")
+            wanted.append(("tensorflow", "tf"))
         if self.needs_os:
-            AddImportsVisitor.add_needed_import(context, "os")
-        transformed = RemoveImportsVisitor(context).transform_module(transformed)
-        return AddImportsVisitor(context).transform_module(transformed)
+            wanted.append(("os", None))
+        return add_module_imports(transformed, wanted)
 
     # -- planning one generator ----------------------------------------------------
     def plan(self, site: GeneratorSite) -> Edits:

@@ -1,0 +1,161 @@
+"""Top-level import upkeep after a rewrite: drop IDG imports left unused, add the ones the
+emitted code needs.
+
+libcst's RemoveImportsVisitor/AddImportsVisitor do this too, but they resolve scope metadata
+over the whole rewritten module (which now holds the emitted pipeline), and that cost most of
+a file's migration time. The imports we touch are all top-level, so a name count and a look
+at `module.body` are enough; when in doubt an import is kept.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import libcst as cst
+
+
+def used_names(module: cst.Module) -> Counter[str]:
+    """How often each plain name is used outside import statements."""
+
+    class _Names(cst.CSTVisitor):
+        def __init__(self) -> None:
+            self.names: Counter[str] = Counter()
+
+        def visit_Import(self, node: cst.Import) -> bool:
+            return False
+
+        def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+            return False
+
+        def visit_Name(self, node: cst.Name) -> None:
+            self.names[node.value] += 1
+
+    collector = _Names()
+    module.visit(collector)
+    return collector.names
+
+
+def remove_unused_from_imports(
+    module: cst.Module, imports: list[tuple[str, str, str | None]]
+) -> cst.Module:
+    """Drop `from <module> import <obj> [as <asname>]` aliases whose name is no longer used.
+
+    A statement left without aliases goes; its own comments move to the next statement.
+    """
+    if not imports:
+        return module
+    names = used_names(module)
+    unused = {(m, o, a) for m, o, a in imports if names[a or o] == 0}
+    if not unused:
+        return module
+    body: list[cst.BaseStatement] = []
+    carried: list[cst.EmptyLine] = []
+    for statement in module.body:
+        if carried:
+            statement = statement.with_changes(leading_lines=[*carried, *statement.leading_lines])
+            carried = []
+        kept = _without_aliases(statement, unused)
+        if kept is None:
+            carried = [line for line in statement.leading_lines if line.comment is not None]
+            continue
+        body.append(kept)
+    return module.with_changes(body=body)
+
+
+def _without_aliases(
+    statement: cst.BaseStatement, unused: set[tuple[str, str, str | None]]
+) -> cst.BaseStatement | None:
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return statement
+    smalls: list[cst.BaseSmallStatement] = []
+    for small in statement.body:
+        if (
+            isinstance(small, cst.ImportFrom)
+            and small.module is not None
+            and not small.relative
+            and not isinstance(small.names, cst.ImportStar)
+        ):
+            module_name = cst.helpers.get_full_name_for_node(small.module)
+            aliases = [a for a in small.names if (module_name, *_alias_key(a)) not in unused]
+            if not aliases:
+                continue
+            if len(aliases) != len(small.names):
+                if small.lpar is None or len(aliases) == 1:
+                    # A trailing comma is only valid in parentheses, kept for two or more.
+                    last = aliases[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+                    aliases = [*aliases[:-1], last]
+                    small = small.with_changes(lpar=None, rpar=None)
+                small = small.with_changes(names=aliases)
+        smalls.append(small)
+    if not smalls:
+        return None
+    if len(smalls) != len(statement.body):
+        smalls[-1] = smalls[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+    return statement.with_changes(body=smalls)
+
+
+def _alias_key(alias: cst.ImportAlias) -> tuple[str, str | None]:
+    name = cst.helpers.get_full_name_for_node(alias.name) or ""
+    asname = (
+        alias.asname.name.value
+        if alias.asname is not None and isinstance(alias.asname.name, cst.Name)
+        else None
+    )
+    return name, asname
+
+
+def add_module_imports(module: cst.Module, wanted: list[tuple[str, str | None]]) -> cst.Module:
+    """Ensure `import <module> [as <asname>]` for each wanted pair, at the end of the
+    top-of-file import block (after a docstring), unless the module already has it."""
+    present = {
+        (cst.helpers.get_full_name_for_node(alias.name), _alias_key(alias)[1])
+        for statement in module.body
+        if isinstance(statement, cst.SimpleStatementLine)
+        for small in statement.body
+        if isinstance(small, cst.Import)
+        for alias in small.names
+    }
+    missing = sorted({pair for pair in wanted if pair not in present})
+    if not missing:
+        return module
+    new = [
+        cst.SimpleStatementLine(
+            [
+                cst.Import(
+                    [
+                        cst.ImportAlias(
+                            cst.parse_expression(name),
+                            asname=None if asname is None else cst.AsName(cst.Name(asname)),
+                        )
+                    ]
+                )
+            ]
+        )
+        for name, asname in missing
+    ]
+    body = list(module.body)
+    start = 1 if body and _is_docstring(body[0]) else 0
+    at = start
+    while at < len(body) and _is_import_line(body[at]):
+        at += 1
+    after = body[at:]
+    if after and (not after[0].leading_lines or after[0].leading_lines[0].comment is not None):
+        after[0] = after[0].with_changes(leading_lines=[cst.EmptyLine(), *after[0].leading_lines])
+    return module.with_changes(body=[*body[:at], *new, *after])
+
+
+def _is_import_line(statement: cst.BaseStatement) -> bool:
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], (cst.Import, cst.ImportFrom))
+    )
+
+
+def _is_docstring(statement: cst.BaseStatement) -> bool:
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Expr)
+        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
