@@ -34,9 +34,24 @@ def _selection(select: Sequence[str] | None, ignore: Sequence[str] | None) -> fr
     return frozenset(chosen)
 
 
+def _notebook_cell(path: str) -> tuple[str, int | None]:
+    """`nb.ipynb:cell 3` (a notebook diagnostic's path) -> ("nb.ipynb", 3)."""
+    file, marker, cell = path.rpartition(":cell ")
+    if marker and cell.isdigit():
+        return file, int(cell)
+    return path, None
+
+
 def _format(diagnostic: Diagnostic, style: str, color: bool) -> str:
     if style == "github":
         kind = "notice" if diagnostic.is_note else "warning"
+        file, cell = _notebook_cell(diagnostic.path)
+        if cell is not None:
+            # GitHub places annotations by the file's own lines; a cell's line is not one.
+            return (
+                f"::{kind} file={file},title={diagnostic.code} (cell {cell}, line "
+                f"{diagnostic.line})::{diagnostic.message}"
+            )
         return (
             f"::{kind} file={diagnostic.path},line={diagnostic.line},col={diagnostic.column},"
             f"title={diagnostic.code}::{diagnostic.message}"
@@ -204,6 +219,11 @@ def run(
         if rule is None:
             raise click.UsageError(f"unknown rule {explain!r}; see `migrate-aug rules`")
         click.echo(f"{rule.code} ({rule.name}, {rule.kind})\n\n{rule.summary}.\n\n{rule.why}")
+        if rule.example:
+            click.echo(
+                f"\nBefore/after: docs/rules.md#{rule.code.lower()}-{rule.name} "
+                f"(from the test fixture fixtures/{rule.example})"
+            )
         return
     if not paths and not ctx.meta.get("migrate_aug.explicit_paths"):
         raise click.UsageError("give at least one PATH")
@@ -300,8 +320,10 @@ def _add_ignore(
 
 
 def _as_json(diagnostic: Diagnostic) -> dict[str, object]:
+    file, cell = _notebook_cell(diagnostic.path)
     return {
-        "path": diagnostic.path,
+        "path": file,
+        "cell": cell,  # notebooks: 1-based cell index, `line`/`column` are within it
         "line": diagnostic.line,
         "column": diagnostic.column,
         "code": diagnostic.code,

@@ -208,6 +208,26 @@ def test_notebooks_are_found_and_migrated_end_to_end(tmp_path: Path) -> None:
     assert invoke("--check", str(tmp_path)).exit_code == 0
 
 
+def test_notebook_findings_in_json_and_github_name_the_file_and_cell(tmp_path: Path) -> None:
+    (tmp_path / "train.ipynb").write_text(_notebook(*NOTEBOOK_CELLS))
+    findings = json.loads(invoke("--check", "--format", "json", str(tmp_path)).output)
+    assert [(f["path"], f["cell"], f["line"], f["code"]) for f in findings] == [
+        (str(tmp_path / "train.ipynb"), 5, 2, "MA001")
+    ]
+    github = invoke("--check", "--format", "github", str(tmp_path)).output.splitlines()
+    # No `line=`: GitHub would read it as a line of the notebook's JSON.
+    assert github[0].startswith(
+        f"::warning file={tmp_path / 'train.ipynb'},title=MA001 (cell 5, line 2)::"
+    )
+
+
+def test_explain_points_at_the_generated_examples() -> None:
+    explained = invoke("--explain", "ma001")
+    assert explained.exit_code == 0
+    assert "docs/rules.md#ma001-idg-flow-under-strategy" in explained.output
+    assert "## MA001 idg-flow-under-strategy" in (ROOT / "docs" / "rules.md").read_text()
+
+
 def test_no_path_is_a_usage_error_unless_options_are_ended(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     assert invoke().exit_code == 2
