@@ -21,7 +21,8 @@ is to idg measured in the same run. `CPU ms/img` is the child's CPU time (all th
 image over the same batches: on a busy machine images/s mostly measures the other
 processes, CPU time per image much less so (idg uses one core, tf.data all of them). Memory: `pipeline MB` is the peak resident set size
 while the pipeline runs minus the resident size just before it is built (TensorFlow
-imported, the data already in memory); `peak/data` is (data + pipeline MB) / data.
+imported and its runtime started, the data already in memory); `peak/data` is
+(data + pipeline MB) / data.
 """
 
 from __future__ import annotations
@@ -146,6 +147,7 @@ def child(arguments: argparse.Namespace) -> None:
 
     tf.get_logger().setLevel("ERROR")
     config = CONFIGS[arguments.config]
+    tf.reduce_sum(tf.ones([8, 8])).numpy()  # the runtime's own memory is not the pipeline's
     x, y = make_images(arguments.images, arguments.size)
     before = current_rss()
     reset_peak_rss()
