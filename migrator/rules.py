@@ -64,7 +64,8 @@ RULES: tuple[Rule, ...] = (
         "tf.data.Dataset.from_generator() wrapping an ImageDataGenerator iterator",
         "Wrapping IDG in from_generator keeps the single-threaded Python producer: the "
         "bottleneck stays. A wrapper that only hands on the iterator (`for x, y in it: "
-        "yield x, y`, `yield from it`, `return it`, `lambda: it`) is replaced whole by the "
+        "yield x, y`, `yield from it`, `return it`, `lambda: it`, `while True: yield "
+        "next(it)`) is replaced whole by the "
         "native pipeline, repeated like IDG's endless iterator, keeping the declared dtypes; "
         "the wrapper function goes. A wrapper that does more is reported: replace it by hand.",
         example="from_generator_wrapper_rewritten",

@@ -419,8 +419,9 @@ class SiteFinder:
                     node,
                     "wrapped in tf.data.Dataset.from_generator by a function that does more "
                     "than hand on the iterator (`for x, y in it: yield x, y`, `yield from it`, "
-                    "`return it`, `lambda: it`); the single-threaded IDG producer stays the "
-                    "bottleneck: replace the wrapper with a native tf.data pipeline by hand",
+                    "`return it`, `lambda: it`, `while True: yield next(it)`); the "
+                    "single-threaded IDG producer stays the bottleneck: replace the wrapper "
+                    "with a native tf.data pipeline by hand",
                 )
             ]
         return [], [
@@ -579,11 +580,13 @@ class SiteFinder:
         return Wrapper(call, cst.ensure_type(node, cst.BaseExpression), function)
 
     def _passing_function(self, node: cst.CSTNode) -> cst.FunctionDef | None:
-        """The def whose whole body is `for x, y in <node>: yield x, y`, `yield from <node>`
-        or `return <node>` (after a docstring)."""
+        """The def whose whole body is `for x, y in <node>: yield x, y`, `yield from <node>`,
+        `return <node>` or `while True: yield next(<name>)` (after a docstring)."""
         parent = self.parent(node)
         statement: cst.CSTNode | None = None
-        if isinstance(parent, cst.For) and parent.iter is node:
+        if isinstance(parent, cst.Arg) and isinstance(node, cst.Name):
+            statement = self._next_loop(parent)
+        elif isinstance(parent, cst.For) and parent.iter is node:
             if parent.orelse is None and parent.asynchronous is None:
                 if _yields_target(parent):
                     statement = parent
@@ -602,6 +605,49 @@ class SiteFinder:
             return None
         body = [s for s in block.body if not _is_docstring(s)]  # type: ignore[union-attr]
         return function if body == [statement] and not function.decorators else None
+
+    def _next_loop(self, arg: cst.Arg) -> cst.While | None:
+        """`while True: yield next(it)` or `while True: x, y = next(it); yield x, y` (on
+        two lines): the loop, when `arg` is next()'s argument in it."""
+        call = self.parent(arg)
+        if not (
+            isinstance(call, cst.Call)
+            and isinstance(call.func, cst.Name)
+            and call.func.value == "next"
+            and len(call.args) == 1
+            and arg.keyword is None
+            and not arg.star
+        ):
+            return None
+        holder = self.parent(call)
+        line = self.parent(self.parent(holder)) if isinstance(holder, cst.Yield) else None
+        if isinstance(holder, cst.Assign):
+            line = self.parent(holder)
+        block = self.parent(line) if isinstance(line, cst.SimpleStatementLine) else None
+        loop = self.parent(block) if isinstance(block, cst.IndentedBlock) else None
+        if not (
+            isinstance(loop, cst.While)
+            and isinstance(loop.test, cst.Name)
+            and loop.test.value == "True"
+            and loop.orelse is None
+        ):
+            return None
+        assert isinstance(block, cst.IndentedBlock)
+        lines = [_single_small(statement) for statement in block.body]
+        if isinstance(holder, cst.Yield):
+            return loop if len(lines) == 1 and lines[0] is not None else None
+        assert isinstance(holder, cst.Assign)
+        if len(lines) != 2 or len(holder.targets) != 1 or lines[0] is not holder:
+            return None
+        last = lines[1]
+        yielded = last.value if isinstance(last, cst.Expr) else None
+        return (
+            loop
+            if isinstance(yielded, cst.Yield)
+            and isinstance(yielded.value, cst.BaseExpression)
+            and _names_of(yielded.value) == _names_of(holder.targets[0].target) is not None
+            else None
+        )
 
     def _from_generator_of(self, holder: cst.Lambda | cst.FunctionDef) -> cst.Call | None:
         """The from_generator call that takes `holder` (or the def's name) as generator."""
@@ -797,6 +843,12 @@ def _names_of(node: cst.BaseExpression | cst.From) -> tuple[str, ...] | None:
             isinstance(e, cst.StarredElement) for e in node.elements
         ):
             return tuple(cst.ensure_type(n, cst.Name).value for n in names)
+    return None
+
+
+def _single_small(statement: cst.BaseStatement) -> cst.BaseSmallStatement | None:
+    if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
+        return statement.body[0]
     return None
 
 

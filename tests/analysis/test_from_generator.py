@@ -143,3 +143,34 @@ def test_undeclared_dtypes_are_refused() -> None:
     )
     source, codes, _ = migrate(body)
     assert source == HEAD + body and codes == ["MA108"]
+
+
+@pytest.mark.parametrize(
+    "loop",
+    [
+        "    while True:\n        yield next(train)\n",
+        "    while True:\n        images, labels = next(train)\n        yield images, labels\n",
+    ],
+)
+def test_a_next_loop_over_a_named_iterator_is_replaced(loop: str) -> None:
+    body = (
+        "train = datagen.flow(x, y, batch_size=4)\n\n\n"
+        f"def gen():\n{loop}\n\n"
+        f"ds = tf.data.Dataset.from_generator(gen, {SIGNATURE})\n"
+        "model.fit(ds, steps_per_epoch=3)\n"
+    )
+    source, codes, _ = migrate(body)
+    assert "MA005" in codes and "def gen" not in source and "next(" not in source
+    assert "train = datagen_dataset(x, y, batch_size=4)\n" in source
+
+
+def test_a_next_loop_that_does_more_is_reported() -> None:
+    body = (
+        "train = datagen.flow(x, y, batch_size=4)\n\n\n"
+        "def gen():\n    while True:\n        images, labels = next(train)\n"
+        "        yield images * 2, labels\n\n\n"
+        f"ds = tf.data.Dataset.from_generator(gen, {SIGNATURE})\n"
+        "model.fit(ds, steps_per_epoch=3)\n"
+    )
+    source, codes, _ = migrate(body)
+    assert source == HEAD + body and codes == ["MA005"]
