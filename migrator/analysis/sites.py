@@ -676,7 +676,8 @@ class SiteFinder:
         return [access.node for access in assignments[0].references]
 
     def same_bindings(self, moved: cst.CSTNode, destination: cst.CSTNode) -> bool:
-        """Every name in `moved` means the same at `destination`."""
+        """Every name in `moved` means the same at `destination`, and is bound there
+        already when it is bound in destination's own scope."""
         names: list[cst.Name] = []
 
         class _Names(cst.CSTVisitor):
@@ -701,6 +702,12 @@ class SiteFinder:
             there = {assignment.node for assignment in target_scope[name.value]}
             if here != there:
                 return False
+            start = _position_key(self.positions, destination)
+            for assignment in target_scope[name.value]:
+                if assignment.scope is target_scope and (
+                    _position_key(self.positions, assignment.node) > start
+                ):
+                    return False  # bound only later: the moved code would run too early
         return True
 
     def _wrapped_by_from_generator(self, node: cst.CSTNode) -> bool:

@@ -174,3 +174,15 @@ def test_a_next_loop_that_does_more_is_reported() -> None:
     )
     source, codes, _ = migrate(body)
     assert source == HEAD + body and codes == ["MA005"]
+
+
+def test_a_name_bound_only_after_the_call_is_refused() -> None:
+    # The generator reads x when fit iterates; at from_generator's line x is not bound yet.
+    body = (
+        "def gen():\n    yield from datagen.flow(x, y)\n\n\n"
+        f"ds = tf.data.Dataset.from_generator(gen, {SIGNATURE})\n"
+        "x, y = load()\n"
+        "model.fit(ds, steps_per_epoch=3)\n"
+    )
+    source, codes, _ = migrate(body)
+    assert source == HEAD + body and "MA105" in codes
