@@ -386,6 +386,17 @@ class _Migration:
                     casts = self._wrapper_casts(flow, spec, wrapper)
                     if isinstance(casts, Blocker):
                         blockers.append(casts)
+                    if wrapper.function is not None and self._inside(
+                        site.construction, wrapper.function
+                    ):
+                        blockers.append(
+                            Blocker(
+                                "MA105",
+                                site.construction,
+                                "the generator is built inside the from_generator wrapper, "
+                                "which the rewrite removes; build it outside (bound to a name)",
+                            )
+                        )
             blockers += self._fit_blockers(site, spec)
         return spec, problems, blockers
 
@@ -706,6 +717,12 @@ class _Migration:
             f"{where}: the array iterator's `{fact.name}` has no equivalent on the tf.data "
             "pipeline (its `n`, `batch_size` and len() do); compute it from your arrays"
         )
+
+    def _inside(self, node: cst.CSTNode, ancestor: cst.CSTNode) -> bool:
+        current: cst.CSTNode | None = node
+        while current is not None and current is not ancestor:
+            current = self.finder.parent(current)
+        return current is ancestor
 
     def _constant_name(self, name: cst.Name, elsewhere: cst.CSTNode) -> bool:
         """`name` is bound once in its scope and means the same at `elsewhere`."""

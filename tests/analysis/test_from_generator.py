@@ -186,3 +186,26 @@ def test_a_name_bound_only_after_the_call_is_refused() -> None:
     )
     source, codes, _ = migrate(body)
     assert source == HEAD + body and "MA105" in codes
+
+
+def test_a_generator_built_inside_the_removed_wrapper_is_refused() -> None:
+    body = (
+        "def gen():\n    yield from ImageDataGenerator(rotation_range=5).flow(x, y)\n\n\n"
+        f"ds = tf.data.Dataset.from_generator(gen, {SIGNATURE})\n"
+        "model.fit(ds, steps_per_epoch=3)\n"
+    )
+    source, codes, _ = migrate(body)
+    assert source == HEAD + body and "MA105" in codes
+
+
+def test_a_generator_built_inside_the_wrapping_lambda_is_placed_before_it() -> None:
+    body = (
+        "ds = tf.data.Dataset.from_generator(\n"
+        f"    lambda: ImageDataGenerator(rotation_range=5).flow(x, y), {SIGNATURE}\n"
+        ")\n"
+        "model.fit(ds, steps_per_epoch=3)\n"
+    )
+    source, codes, _ = migrate(body)
+    assert "MA005" in codes
+    definition, use = source.index("def image_dataset("), source.index("ds = (\n")
+    assert definition < use and "image_dataset(x, y)" in source[use:]
