@@ -64,3 +64,21 @@ def test_flow_over_2gb_trains_with_flat_memory(tmp_path: Path) -> None:
     assert len(large["loss"]) == 1 and large["loss"][0] == large["loss"][0]  # finite, not NaN
     # One copy of the array would already reach 2x (measured before the fix: 3.5x).
     assert large["peak_rss"] < 1.5 * large["nbytes"], large
+
+
+@pytest.mark.slow
+def test_flow_over_2gb_trains_on_two_workers_with_flat_memory(tmp_path: Path) -> None:
+    # MultiWorkerMirroredStrategy auto-shards the dataset (a rewrite of its graph): the
+    # array is not part of that graph, and each worker's memory stays flat too.
+    pytest.importorskip("tensorflow")
+    from tests.test_multiworker import run_workers
+
+    source = PROGRAM.replace("MirroredStrategy()", "MultiWorkerMirroredStrategy()")
+    result = migrate_source(source, "large.py")
+    assert [d.code for d in result.diagnostics] == ["MA001"]
+    program = tmp_path / "large.py"
+    program.write_text(result.new_source)
+    for record in run_workers(program, marker="LARGE ", timeout=300):
+        assert record["nbytes"] > 2**31
+        assert len(record["loss"]) == 1 and record["loss"][0] == record["loss"][0]
+        assert record["peak_rss"] < 1.5 * record["nbytes"], record

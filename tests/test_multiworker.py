@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -83,8 +84,9 @@ def free_ports(count: int) -> list[int]:
     return ports
 
 
-def run_workers(program: Path, timeout: float = 120) -> list[list[list[int]]]:
-    """Run `program` as worker 0 and 1 of one cluster; return each worker's epochs."""
+def run_workers(program: Path, marker: str = "SEEN ", timeout: float = 120) -> list[Any]:
+    """Run `program` as worker 0 and 1 of one cluster; return the JSON each worker
+    printed after `marker` (by default: the images it trained on, per epoch)."""
     cluster = {"worker": [f"127.0.0.1:{port}" for port in free_ports(2)]}
     workers = []
     for index in range(2):
@@ -114,8 +116,8 @@ def run_workers(program: Path, timeout: float = 120) -> list[list[list[int]]]:
     results = []
     for worker, (stdout, stderr) in zip(workers, outputs, strict=True):
         assert worker.returncode == 0, stderr[-3000:]
-        line = next(line for line in stdout.splitlines() if line.startswith("SEEN "))
-        results.append(json.loads(line[len("SEEN ") :]))
+        line = next(line for line in stdout.splitlines() if line.startswith(marker))
+        results.append(json.loads(line[len(marker) :]))
     return results
 
 
