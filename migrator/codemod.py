@@ -111,6 +111,8 @@ class _Migration:
         self.suppressed = suppressions(source)
         self.used_names = _all_names(self.module)
         self.tf_import = _tensorflow_alias(self.module)
+        # The program trains with Keras 2 semantics (see the step-count note in _rewrite).
+        self.keras2 = _trains_with_keras2(self.module)
         self.tf = self.tf_import or "tf"
         self.diagnostics: list[Diagnostic] = []
         self.needs_os = False  # the directory pipeline lists files with os
@@ -652,8 +654,16 @@ class _Migration:
                     edits.statements[fact.statement] = []  # reset(): nothing to rewind
                 elif kept is not None:
                     edits.expressions[fact.attribute] = kept
-            # An explicit step count relies on IDG's endless iterator: repeat the dataset.
-            repeated = [c for c in flow.consumers if c.draws_fixed_steps and c.wrapper is None]
+            # An explicit step count: Keras 2 (tf_keras, the *_generator methods) restarts an
+            # exhausted input, so the dataset repeats as IDG's endless iterator does. Keras 3
+            # ends the epoch at the end of a pass for IDG and tf.data alike: nothing to add.
+            repeated = [
+                c
+                for c in flow.consumers
+                if c.draws_fixed_steps
+                and c.wrapper is None
+                and (self.keras2 or _method_name(c.call).endswith("_generator"))
+            ]
             if any(c.argument.value is flow.call for c in repeated):
                 new_call = _repeat(new_call)
             edits.expressions[flow.call] = new_call
@@ -1069,6 +1079,28 @@ def _regenerate_method_call(updated: cst.BaseExpression) -> cst.BaseExpression:
 
 def _not_migrated(reason: str) -> str:
     return f"ImageDataGenerator not migrated: {reason}"
+
+
+def _trains_with_keras2(module: cst.Module) -> bool:
+    """The program imports tf_keras or sets TF_USE_LEGACY_KERAS (code, not comments)."""
+
+    class _Finder(cst.CSTVisitor):
+        found = False
+
+        def visit_Import(self, node: cst.Import) -> None:
+            names = [cst.helpers.get_full_name_for_node(a.name) or "" for a in node.names]
+            self.found |= any(n.split(".")[0] == "tf_keras" for n in names)
+
+        def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+            name = cst.helpers.get_full_name_for_node(node.module) if node.module else ""
+            self.found |= (name or "").split(".")[0] == "tf_keras"
+
+        def visit_SimpleString(self, node: cst.SimpleString) -> None:
+            self.found |= node.value.strip("'\"") == "TF_USE_LEGACY_KERAS"
+
+    finder = _Finder()
+    module.visit(finder)
+    return finder.found
 
 
 def _method_name(call: cst.Call) -> str:

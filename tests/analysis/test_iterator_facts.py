@@ -28,7 +28,7 @@ def test_flow_n_and_default_batch_size() -> None:
     )
     assert codes == ["MA001"]
     assert "steps_per_epoch=len(x_train) // 32)" in source
-    assert "model.fit(gen.repeat()," in source
+    assert "model.fit(gen, steps_per_epoch=len(x_train) // 32)" in source
 
 
 def test_flow_n_of_a_rebound_array_is_refused() -> None:
