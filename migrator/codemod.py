@@ -21,7 +21,7 @@ from migrator.analysis.idg_config import (
     parse_idg_call,
 )
 from migrator.analysis.literals import NotLiteral, evaluate
-from migrator.analysis.names import IDG_MODULES, is_native_preprocessing
+from migrator.analysis.names import IDG_MODULES, LiveCodeVisitor, is_native_preprocessing
 from migrator.analysis.sites import (
     ITERATOR_FACTS,
     Blocker,
@@ -246,15 +246,31 @@ class _Migration:
         edits = Edits()
         calls: list[cst.Call] = []
 
-        class _Calls(cst.CSTVisitor):
+        own: set[str] = set()  # *_generator methods the module defines itself
+
+        class _Calls(LiveCodeVisitor):
             def visit_Call(self, node: cst.Call) -> None:
                 if isinstance(node.func, cst.Attribute) and node.func.attr.value in RENAMES:
                     calls.append(node)
+
+            def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+                if node.name.value in RENAMES:
+                    own.add(node.name.value)
 
         self.module.visit(_Calls())
         for call in calls:
             fix = rewrite_generator_method(call)
             lines = self.lines(call)
+            if _method_name(call) in own:
+                self.report(
+                    "MA004",
+                    call,
+                    f"`{_method_name(call)}()` not renamed: this module defines its own "
+                    f"`{_method_name(call)}` method, so the receiver may not be a Keras model; "
+                    "rename it by hand where it is one",
+                    lines,
+                )
+                continue
             if fix is None:
                 self.report(
                     "MA004",

@@ -3,6 +3,8 @@ TensorFlow-native preprocessing function, in every import form users write."""
 
 from __future__ import annotations
 
+import libcst as cst
+
 # Modules that export the legacy ImageDataGenerator (TF's keras, Keras 3's legacy module,
 # tf_keras, standalone Keras 2 and keras-preprocessing).
 IDG_MODULES: frozenset[str] = frozenset(
@@ -61,3 +63,21 @@ def is_native_preprocessing(qualified_names: set[str]) -> bool:
             if name.startswith(prefix) and name.endswith(".preprocess_input"):
                 return True
     return False
+
+
+class LiveCodeVisitor(cst.CSTVisitor):
+    """A visitor that skips the body of `if False:` / `if 0:` (code that never runs is not
+    migrated: rewriting it would report a change that changes nothing). `else` is visited."""
+
+    def visit_If(self, node: cst.If) -> bool:
+        if _is_false_literal(node.test):
+            if node.orelse is not None:
+                node.orelse.visit(self)
+            return False
+        return True
+
+
+def _is_false_literal(test: cst.BaseExpression) -> bool:
+    if isinstance(test, cst.Name):
+        return test.value == "False"
+    return isinstance(test, cst.Integer) and test.evaluated_value == 0

@@ -26,7 +26,7 @@ from libcst.metadata import (
 from libcst.metadata.base_provider import LazyValue
 
 from migrator.analysis.literals import NameResolver, NotLiteral, evaluate
-from migrator.analysis.names import is_idg
+from migrator.analysis.names import LiveCodeVisitor, is_idg
 
 CONSUMERS: dict[str, Literal["fit", "evaluate", "predict"]] = {
     "fit": "fit",
@@ -203,7 +203,7 @@ class SiteFinder:
         constructions: list[cst.Call] = []
         finder = self
 
-        class _Visitor(cst.CSTVisitor):
+        class _Visitor(LiveCodeVisitor):
             def visit_Call(self, node: cst.Call) -> None:
                 if is_idg(finder.qualified(node.func)):
                     constructions.append(node)
