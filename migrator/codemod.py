@@ -6,6 +6,7 @@ Nothing is edited for a generator unless every use of it can be rewritten faithf
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -90,13 +91,38 @@ class Edits:
 
 
 def migrate_module(source: str, path: str, options: Options) -> FileResult:
-    if not any(marker in source for marker in PREFILTERS):
+    if not any(marker in source for marker in PREFILTERS) or not _names_a_marker(source):
         return FileResult(source, source, [])
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as error:
         raise SourceParseError(error.message, error.raw_line, error.raw_column + 1) from error
     return _Migration(module, source, path, options).run()
+
+
+def _names_a_marker(source: str) -> bool:
+    """Whether code (not only strings or comments) names IDG or a *_generator method.
+
+    Python's own parser is ~100x cheaper than libcst with metadata, so files that merely
+    mention the names in docs or strings stop here. Source that `ast` cannot parse goes on
+    to libcst, which reports the error itself (or parses what `ast` can't).
+    """
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return True
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            name = node.id
+        elif isinstance(node, ast.Attribute):
+            name = node.attr
+        elif isinstance(node, ast.alias):
+            name = node.name.rpartition(".")[2]
+        else:
+            continue
+        if name in PREFILTERS:
+            return True
+    return False
 
 
 class _Migration:
