@@ -433,6 +433,27 @@ class SiteFinder:
             )
         ]
 
+    def _other_use_message(self, name: str, node: cst.CSTNode) -> str:
+        argument = self.parent(node)
+        call = self.parent(argument) if isinstance(argument, cst.Arg) else None
+        if (
+            isinstance(call, cst.Call)
+            and isinstance(call.func, cst.Name)
+            and call.func.value == "zip"
+        ):
+            # Paired generators (image + mask) rely on two IDGs drawing the same random
+            # transforms; two separate pipelines would not.
+            return (
+                f"the iterator `{name}` is zipped with another one (paired generators, e.g. "
+                "images and masks): paired pipelines are not migrated; build one tf.data "
+                "pipeline that draws each sample's random transform once and applies it to "
+                "both tensors, or keep ImageDataGenerator here"
+            )
+        return (
+            f"the iterator `{name}` is used here other than by fit/evaluate/predict "
+            "(iterated, or its attributes read)"
+        )
+
     def _trace_name(
         self, target: cst.Name, value: cst.CSTNode, depth: int
     ) -> tuple[list[ConsumerUse], list[Blocker]]:
@@ -462,8 +483,7 @@ class SiteFinder:
                 Blocker(
                     b.code,
                     b.node,
-                    f"the iterator `{target.value}` is used here other than by "
-                    "fit/evaluate/predict (iterated, or its attributes read)"
+                    self._other_use_message(target.value, access.node)
                     if b.code == "MA105" and b.node is access.node
                     else b.message,
                 )
