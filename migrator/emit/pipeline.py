@@ -95,7 +95,10 @@ def render_dataset_function(spec: AugmentSpec, names: PipelineNames, *, tf: str 
     if len(images.shape) != 4:
         raise ValueError(f"expected a rank-4 array of images, got shape {{images.shape}}")
     labels = None if y is None else {tf}.convert_to_tensor(y)
-    weights = None if sample_weight is None else {tf}.convert_to_tensor(sample_weight){subset_block}
+    weights = None if sample_weight is None else {tf}.convert_to_tensor(sample_weight)
+    for name, values in (("y", labels), ("sample_weight", weights)):
+        if values is not None and len(values) != len(images):
+            raise ValueError(f"x and {{name}} differ in length: {{len(images)}} != {{len(values)}}"){subset_block}
     count = len(images)
     indices = {tf}.data.Dataset.range(count)
     if shuffle:

@@ -149,3 +149,13 @@ def test_numpy_batches_keep_static_shapes(data) -> None:
     dataset = build(AugmentSpec())(x, y, batch_size=4)
     assert dataset.element_spec[0].shape.as_list() == [None, 4, 5, 3]
     assert dataset.element_spec[0].dtype == tf.float32
+
+
+@pytest.mark.parametrize("argument", ["y", "sample_weight"])
+def test_lengths_are_checked_as_idg_checks_them(data, argument: str) -> None:
+    x, y, w = data
+    arguments = {"y": y, "sample_weight": w, argument: (y if argument == "y" else w)[:-1]}
+    with pytest.raises(ValueError, match="same length"):
+        legacy.ImageDataGenerator().flow(x, **arguments)
+    with pytest.raises(ValueError, match=f"x and {argument} differ in length"):
+        build(AugmentSpec())(x, **arguments)
