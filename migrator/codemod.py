@@ -142,6 +142,8 @@ class _Migration:
         self.tf = self.tf_import or "tf"
         self.diagnostics: list[Diagnostic] = []
         self.needs_os = False  # the directory pipeline lists files with os
+        # Functions the rewrite emits (fresh names): they never use the user's imports.
+        self.emitted_functions: set[str] = set()
         self.needs_tf = False  # emitted code or a rewritten reference uses `tf`
         self.rewritten: set[cst.Call] = set()  # constructions of rewritten generators
 
@@ -197,7 +199,9 @@ class _Migration:
 
     def apply(self, edits: Edits) -> cst.Module:
         transformed = self.module.visit(_EditApplier(edits))
-        transformed = remove_unused_from_imports(transformed, _idg_imports(self.module))
+        transformed = remove_unused_from_imports(
+            transformed, _idg_imports(self.module), skip_functions=self.emitted_functions
+        )
         wanted: list[tuple[str, str | None]] = []
         if self.tf_import is None and self.needs_tf:
             wanted.append(("tensorflow", "tf"))
@@ -969,6 +973,9 @@ class _Migration:
         newline = self.module.default_newline
         parsed = cst.parse_module((code + "\n").replace("\n", newline)).visit(_UnindentBlankLines())
         statements = list(parsed.body)
+        self.emitted_functions |= {
+            s.name.value for s in statements if isinstance(s, cst.FunctionDef)
+        }
         if parsed.header and statements:
             first = statements[0]
             statements[0] = first.with_changes(leading_lines=[*parsed.header, *first.leading_lines])

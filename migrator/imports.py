@@ -14,12 +14,19 @@ from collections import Counter
 import libcst as cst
 
 
-def used_names(module: cst.Module) -> Counter[str]:
-    """How often each plain name is used outside import statements."""
+def used_names(
+    module: cst.Module, skip_functions: frozenset[str] | set[str] = frozenset()
+) -> Counter[str]:
+    """How often each plain name is used outside import statements (and outside the
+    functions named in `skip_functions`: code we emitted, which is large and never uses
+    the user's imports)."""
 
     class _Names(cst.CSTVisitor):
         def __init__(self) -> None:
             self.names: Counter[str] = Counter()
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return node.name.value not in skip_functions
 
         def visit_Import(self, node: cst.Import) -> bool:
             return False
@@ -36,7 +43,9 @@ def used_names(module: cst.Module) -> Counter[str]:
 
 
 def remove_unused_from_imports(
-    module: cst.Module, imports: list[tuple[str, str, str | None]]
+    module: cst.Module,
+    imports: list[tuple[str, str, str | None]],
+    skip_functions: frozenset[str] | set[str] = frozenset(),
 ) -> cst.Module:
     """Drop `from <module> import <obj> [as <asname>]` aliases whose name is no longer used.
 
@@ -44,7 +53,7 @@ def remove_unused_from_imports(
     """
     if not imports:
         return module
-    names = used_names(module)
+    names = used_names(module, skip_functions)
     unused = {(m, o, a) for m, o, a in imports if names[a or o] == 0}
     if not unused:
         return module

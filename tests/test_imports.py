@@ -110,3 +110,14 @@ def test_addition_matches_libcst(source: str) -> None:
         AddImportsVisitor.add_needed_import(context, module_name, asname=asname)
     theirs = AddImportsVisitor(context).transform_module(cst.parse_module(source)).code
     assert ours == theirs
+
+
+def test_skipped_functions_do_not_count_as_uses() -> None:
+    source = (
+        "from tensorflow.keras.preprocessing.image import ImageDataGenerator\n\n\n"
+        "def emitted():\n    return ImageDataGenerator\n"
+    )
+    module = cst.parse_module(source)
+    assert remove_unused_from_imports(module, [IDG]).code == source
+    kept = remove_unused_from_imports(module, [IDG], skip_functions={"emitted"}).code
+    assert kept.lstrip("\n") == "def emitted():\n    return ImageDataGenerator\n"
