@@ -22,7 +22,7 @@ from pathlib import Path
 
 from migrator.api import Options, SourceParseError
 from migrator.diagnostics import Diagnostic
-from migrator.processing import deep_recursion, migrate_text, process
+from migrator.processing import migrate_text, process
 from migrator.sourcefile import write_source
 from migrator.suppression import COMMENT_PATTERN
 
@@ -245,13 +245,12 @@ def add_ignores(
             return migrate_text(text, path, options).diagnostics
 
         try:
-            with deep_recursion():
-                if path.suffix == ".ipynb":
-                    placement = place_notebook_ignores(
-                        source.text, outcome.result.diagnostics, rerun, str(path)
-                    )
-                else:
-                    placement = place_ignores(source.text, outcome.result.diagnostics, rerun)
+            if path.suffix == ".ipynb":
+                placement = place_notebook_ignores(
+                    source.text, outcome.result.diagnostics, rerun, str(path)
+                )
+            else:
+                placement = place_ignores(source.text, outcome.result.diagnostics, rerun)
         except Exception as error:  # noqa: BLE001 - one bad file never stops the run
             errors.append(
                 f"{path}: internal error: {type(error).__name__}: {error}; file left unchanged; "

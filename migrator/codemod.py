@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable, Sequence
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -93,11 +95,30 @@ class Edits:
 def migrate_module(source: str, path: str, options: Options) -> FileResult:
     if not any(marker in source for marker in PREFILTERS) or not _names_a_marker(source):
         return FileResult(source, source, [])
+    with _deep_recursion():
+        try:
+            module = cst.parse_module(source)
+        except cst.ParserSyntaxError as error:
+            raise SourceParseError(error.message, error.raw_line, error.raw_column + 1) from error
+        return _Migration(module, source, path, options).run()
+
+
+# libcst's visitors recurse a few frames per level of nesting: everything CPython accepts
+# (200 nested brackets, ~3000-term operator chains) needs more than the default 1000.
+_RECURSION_LIMIT = 20_000
+# CPython's own nesting limits. libcst's native parser overflows its stack (a segfault,
+# which no `except` catches) on nesting far beyond them, so such code never reaches it.
+_TOO_DEEP = ("too many nested parentheses", "too many levels of indentation")
+
+
+@contextmanager
+def _deep_recursion() -> Iterator[None]:
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(previous, _RECURSION_LIMIT))
     try:
-        module = cst.parse_module(source)
-    except cst.ParserSyntaxError as error:
-        raise SourceParseError(error.message, error.raw_line, error.raw_column + 1) from error
-    return _Migration(module, source, path, options).run()
+        yield
+    finally:
+        sys.setrecursionlimit(previous)
 
 
 def _names_a_marker(source: str) -> bool:
@@ -105,12 +126,19 @@ def _names_a_marker(source: str) -> bool:
 
     Python's own parser is ~100x cheaper than libcst with metadata, so files that merely
     mention the names in docs or strings stop here. Source that `ast` cannot parse goes on
-    to libcst, which reports the error itself (or parses what `ast` can't).
+    to libcst, which reports the error itself (or parses syntax newer than this Python),
+    except nesting beyond CPython's limits, refused here (SourceParseError).
     """
     try:
         tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    except SyntaxError as error:
+        if any(reason in str(error.msg) for reason in _TOO_DEEP):
+            raise SourceParseError(error.msg, error.lineno or 1, error.offset or 1) from error
         return True
+    except ValueError:  # e.g. NUL bytes: libcst reports those itself
+        return True
+    except MemoryError as error:  # Python's own parser gives up on the nesting
+        raise RecursionError("code nested too deeply to analyse") from error
     for node in ast.walk(tree):
         if isinstance(node, ast.Name):
             name = node.id

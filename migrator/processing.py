@@ -6,13 +6,10 @@ The result of every file comes back in input order whatever `jobs` is, so the ou
 
 from __future__ import annotations
 
-import ast
 import os
 import re
 import signal
-import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,54 +49,13 @@ def migrate_text(text: str, path: Path, options: Options) -> FileResult:
     return migrate_source(text, str(path), options)
 
 
-# CPython's own limits. libcst's native parser overflows its stack (a segfault, which no
-# `except` catches) on nesting far beyond them, so such files never reach it.
 _CELL = re.compile(r"cell (\d+): (.*)", re.S)
-_TOO_DEEP = ("too many nested parentheses", "too many levels of indentation")
-
-
-def _too_deep(text: str, path: Path) -> str | None:
-    """An error line when CPython itself refuses the nesting of `text`, else None. Other
-    syntax errors are left to libcst, which also parses syntax newer than this Python."""
-    if path.suffix == ".ipynb":
-        return None
-    try:
-        compile(text, str(path), "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
-    except (RecursionError, MemoryError):
-        return f"{path}: error: code nested too deeply to analyse; file left unchanged"
-    except SyntaxError as error:
-        if any(reason in str(error.msg) for reason in _TOO_DEEP):
-            return (
-                f"{path}:{error.lineno or 1}:{error.offset or 1}: error: cannot parse: {error.msg}"
-            )
-    except ValueError:  # e.g. NUL bytes: libcst reports those itself
-        return None
-    return None
-
-
-# libcst's visitors recurse a few frames per level of nesting: everything CPython accepts
-# (200 nested brackets, ~3000-term operator chains) needs more than the default 1000.
-_RECURSION_LIMIT = 20_000
-
-
-@contextmanager
-def deep_recursion(limit: int = _RECURSION_LIMIT) -> Iterator[None]:
-    previous = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(previous, limit))
-    try:
-        yield
-    finally:
-        sys.setrecursionlimit(previous)
 
 
 def _migrate(path: Path, text: str, options: Options) -> tuple[FileResult | None, str | None]:
     """The result or one error line; never raises (one bad file never stops the run)."""
     try:
-        refusal = _too_deep(text, path)
-        if refusal is not None:
-            return None, refusal
-        with deep_recursion():
-            return migrate_text(text, path, options), None
+        return migrate_text(text, path, options), None
     except SourceParseError as error:
         where, message = str(path), error.message
         cell = _CELL.match(message) if path.suffix == ".ipynb" else None

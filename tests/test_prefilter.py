@@ -34,3 +34,13 @@ def test_names_in_code_reach_the_codemod() -> None:
 def test_source_python_cannot_parse_still_goes_to_libcst() -> None:
     # 3.12 syntax on 3.11, or an outright error: libcst decides (and reports).
     assert codemod._names_a_marker("def f[T](x: T) -> T: return x\n# ImageDataGenerator\n")
+
+
+def test_nesting_beyond_python_limits_is_refused_before_libcst() -> None:
+    import pytest
+
+    from migrator.api import SourceParseError
+
+    absurd = "x = " + "[" * 5000 + "ImageDataGenerator" + "]" * 5000 + "\n"
+    with pytest.raises(SourceParseError, match="too many nested parentheses"):
+        migrate_source(absurd, "absurd.py")
