@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 import re
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -59,7 +59,12 @@ from migrator.emit.pipeline import (
     kept_parameters,
     render_dataset_function,
 )
-from migrator.imports import add_module_imports, remove_unused_from_imports
+from migrator.imports import (
+    add_module_imports,
+    alias_key,
+    remove_unused_from_imports,
+    without_from_import_aliases,
+)
 from migrator.model import AugmentSpec
 from migrator.suppression import is_suppressed, suppressions
 
@@ -1071,25 +1076,28 @@ KERAS2_IDG = f"{KERAS2_IDG_MODULE}.ImageDataGenerator"
 KERAS3_IDG_MODULE = "tensorflow.keras.preprocessing.image"  # TF 2.16+: Keras 3's legacy IDG
 
 
-def _imports_keras2_idg(statement: cst.ImportFrom) -> bool:
+def _idg_alias(statement: cst.ImportFrom, modules: Collection[str]) -> cst.ImportAlias | None:
+    """The `ImageDataGenerator [as name]` alias of `from <one of modules> import ...`."""
     if statement.relative or statement.module is None:
-        return False
-    if cst.helpers.get_full_name_for_node(statement.module) != KERAS2_IDG_MODULE:
-        return False
-    return not isinstance(statement.names, cst.ImportStar) and any(
-        isinstance(alias.name, cst.Name) and alias.name.value == "ImageDataGenerator"
-        for alias in statement.names
-    )
+        return None
+    if cst.helpers.get_full_name_for_node(statement.module) not in modules:
+        return None
+    if isinstance(statement.names, cst.ImportStar):
+        return None
+    for alias in statement.names:
+        if isinstance(alias.name, cst.Name) and alias.name.value == "ImageDataGenerator":
+            return alias
+    return None
+
+
+def _imports_keras2_idg(statement: cst.ImportFrom) -> bool:
+    return _idg_alias(statement, (KERAS2_IDG_MODULE,)) is not None
 
 
 def _keras2_idg_alias(statement: cst.ImportFrom) -> str:
-    assert not isinstance(statement.names, cst.ImportStar)
-    for alias in statement.names:
-        if isinstance(alias.name, cst.Name) and alias.name.value == "ImageDataGenerator":
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                return alias.asname.name.value
-            return "ImageDataGenerator"
-    raise ValueError("no ImageDataGenerator in this import")
+    alias = _idg_alias(statement, (KERAS2_IDG_MODULE,))
+    assert alias is not None
+    return alias_key(alias)[1] or "ImageDataGenerator"
 
 
 def _split_idg_alias(
@@ -1122,10 +1130,10 @@ def _without_idg_import(
     line: cst.SimpleStatementLine, statement: cst.ImportFrom
 ) -> list[cst.BaseStatement]:
     """The line without its (now unused) ImageDataGenerator import."""
-    _, others = _split_idg_alias(statement)
-    kept = [statement.with_changes(names=others)] if others else []
-    new_line = _replace_small(line, statement, kept)
-    return [new_line] if new_line.body else []
+    alias = _idg_alias(statement, (KERAS2_IDG_MODULE,))
+    assert alias is not None
+    kept = without_from_import_aliases(line, {(KERAS2_IDG_MODULE, *alias_key(alias))})
+    return [] if kept is None else [kept]
 
 
 def _idg_import_moved(
@@ -1378,22 +1386,15 @@ def _tensorflow_alias(module: cst.Module) -> str | None:
 
 
 def _idg_imports(module: cst.Module) -> list[tuple[str, str, str | None]]:
+    """(module, "ImageDataGenerator", asname) of each top-level IDG from-import."""
     found = []
     for statement in module.body:
         if not isinstance(statement, cst.SimpleStatementLine):
             continue
         for small in statement.body:
-            if not isinstance(small, cst.ImportFrom) or small.module is None or small.relative:
-                continue
-            module_name = cst.helpers.get_full_name_for_node(small.module)
-            if module_name not in IDG_MODULES or isinstance(small.names, cst.ImportStar):
-                continue
-            for alias in small.names:
-                if isinstance(alias.name, cst.Name) and alias.name.value == "ImageDataGenerator":
-                    asname = (
-                        alias.asname.name.value
-                        if alias.asname is not None and isinstance(alias.asname.name, cst.Name)
-                        else None
-                    )
-                    found.append((module_name, "ImageDataGenerator", asname))
+            if isinstance(small, cst.ImportFrom):
+                alias = _idg_alias(small, IDG_MODULES)
+                if alias is not None:
+                    module_name = cst.helpers.get_full_name_for_node(small.module)  # type: ignore[arg-type]
+                    found.append((module_name or "", *alias_key(alias)))
     return found

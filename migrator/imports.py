@@ -63,7 +63,7 @@ def remove_unused_from_imports(
         if carried:
             statement = statement.with_changes(leading_lines=[*carried, *statement.leading_lines])
             carried = []
-        kept = _without_aliases(statement, unused)
+        kept = without_from_import_aliases(statement, unused)
         if kept is None:
             carried = [line for line in statement.leading_lines if line.comment is not None]
             continue
@@ -71,9 +71,11 @@ def remove_unused_from_imports(
     return module.with_changes(body=body)
 
 
-def _without_aliases(
+def without_from_import_aliases(
     statement: cst.BaseStatement, unused: set[tuple[str, str, str | None]]
 ) -> cst.BaseStatement | None:
+    """`statement` without the `(module, name, asname)` from-import aliases in `unused`;
+    None when nothing is left of the line."""
     if not isinstance(statement, cst.SimpleStatementLine):
         return statement
     smalls: list[cst.BaseSmallStatement] = []
@@ -85,7 +87,7 @@ def _without_aliases(
             and not isinstance(small.names, cst.ImportStar)
         ):
             module_name = cst.helpers.get_full_name_for_node(small.module)
-            aliases = [a for a in small.names if (module_name, *_alias_key(a)) not in unused]
+            aliases = [a for a in small.names if (module_name, *alias_key(a)) not in unused]
             if not aliases:
                 continue
             if len(aliases) != len(small.names):
@@ -103,7 +105,7 @@ def _without_aliases(
     return statement.with_changes(body=smalls)
 
 
-def _alias_key(alias: cst.ImportAlias) -> tuple[str, str | None]:
+def alias_key(alias: cst.ImportAlias) -> tuple[str, str | None]:
     name = cst.helpers.get_full_name_for_node(alias.name) or ""
     asname = (
         alias.asname.name.value
@@ -117,7 +119,7 @@ def add_module_imports(module: cst.Module, wanted: list[tuple[str, str | None]])
     """Ensure `import <module> [as <asname>]` for each wanted pair, at the end of the
     top-of-file import block (after a docstring), unless the module already has it."""
     present = {
-        (cst.helpers.get_full_name_for_node(alias.name), _alias_key(alias)[1])
+        (cst.helpers.get_full_name_for_node(alias.name), alias_key(alias)[1])
         for statement in module.body
         if isinstance(statement, cst.SimpleStatementLine)
         for small in statement.body
