@@ -322,18 +322,19 @@ class _Migration:
 
         self.module.visit(_Calls())
         for call in calls:
-            fix = rewrite_generator_method(call)
             lines = self.lines(call)
-            if _method_name(call) in own:
+            method = _method_name(call)
+            if method in own:
                 self.report(
                     "MA004",
                     call,
-                    f"`{_method_name(call)}()` not renamed: this module defines its own "
-                    f"`{_method_name(call)}` method, so the receiver may not be a Keras model; "
-                    "rename it by hand where it is one",
+                    f"`{method}()` not renamed: this module defines its own `{method}` "
+                    "method, so the receiver may not be a Keras model; rename it by hand "
+                    "where it is one",
                     lines,
                 )
                 continue
+            fix = rewrite_generator_method(call)
             if fix is None:
                 self.report(
                     "MA004",

@@ -13,6 +13,8 @@ from collections import Counter
 
 import libcst as cst
 
+from migrator.analysis.sites import is_docstring
+
 
 def used_names(
     module: cst.Module, skip_functions: frozenset[str] | set[str] = frozenset()
@@ -145,7 +147,7 @@ def add_module_imports(module: cst.Module, wanted: list[tuple[str, str | None]])
         for name, asname in missing
     ]
     body = list(module.body)
-    start = 1 if body and _is_docstring(body[0]) else 0
+    start = 1 if body and is_docstring(body[0]) else 0
     at = start
     while at < len(body) and _is_import_line(body[at]):
         at += 1
@@ -160,13 +162,4 @@ def _is_import_line(statement: cst.BaseStatement) -> bool:
         isinstance(statement, cst.SimpleStatementLine)
         and len(statement.body) == 1
         and isinstance(statement.body[0], (cst.Import, cst.ImportFrom))
-    )
-
-
-def _is_docstring(statement: cst.BaseStatement) -> bool:
-    return (
-        isinstance(statement, cst.SimpleStatementLine)
-        and len(statement.body) == 1
-        and isinstance(statement.body[0], cst.Expr)
-        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
     )

@@ -623,7 +623,7 @@ class SiteFinder:
         function = self.parent(block) if isinstance(block, cst.IndentedBlock) else None
         if not isinstance(function, cst.FunctionDef) or function.asynchronous is not None:
             return None
-        body = [s for s in block.body if not _is_docstring(s)]  # type: ignore[union-attr]
+        body = [s for s in block.body if not is_docstring(s)]  # type: ignore[union-attr]
         return function if body == [statement] and not function.decorators else None
 
     def _next_loop(self, arg: cst.Arg) -> cst.While | None:
@@ -879,7 +879,7 @@ def _single_small(statement: cst.BaseStatement) -> cst.BaseSmallStatement | None
     return None
 
 
-def _is_docstring(statement: cst.CSTNode) -> bool:
+def is_docstring(statement: cst.CSTNode) -> bool:
     return (
         isinstance(statement, cst.SimpleStatementLine)
         and len(statement.body) == 1
