@@ -24,7 +24,7 @@ from migrator.api import Options, SourceParseError
 from migrator.diagnostics import Diagnostic
 from migrator.processing import migrate_text, process
 from migrator.sourcefile import write_source
-from migrator.suppression import COMMENT_PATTERN
+from migrator.suppression import COMMENT_PATTERN, comment_codes
 
 Rerun = Callable[[str], list[Diagnostic]]
 
@@ -88,8 +88,8 @@ def _apply(text: str, wanted: dict[int, set[str]], facts: _LineFacts) -> str:
         body = lines[number - 1][0]
         existing = facts.comments.get(number)
         match = COMMENT_PATTERN.search(existing[1]) if existing else None
-        if existing is not None and match is not None and match.group("codes") is not None:
-            old = {c.strip().upper() for c in match.group("codes").split(",") if c.strip()}
+        old = comment_codes(match) if match is not None else None
+        if existing is not None and match is not None and old is not None:
             start = existing[0] + match.start()
             body = body[:start] + _codes_comment(old | codes) + body[existing[0] + match.end() :]
         else:

@@ -28,14 +28,17 @@ def suppressions(source: str) -> dict[int, frozenset[str]]:
         match = _PATTERN.search(token.string)
         if match is None:
             continue
-        codes = match.group("codes")
-        if codes is None:
-            found[token.start[0]] = ALL
-        else:
-            found[token.start[0]] = frozenset(
-                code.strip().upper() for code in codes.split(",") if code.strip()
-            )
+        codes = comment_codes(match)
+        found[token.start[0]] = ALL if codes is None else codes
     return found
+
+
+def comment_codes(match: re.Match[str]) -> frozenset[str] | None:
+    """The codes of a COMMENT_PATTERN match; None for a bare `ignore` (every code)."""
+    codes = match.group("codes")
+    if codes is None:
+        return None
+    return frozenset(code.strip().upper() for code in codes.split(",") if code.strip())
 
 
 def is_suppressed(code: str, lines: set[int], table: dict[int, frozenset[str]]) -> bool:
