@@ -144,6 +144,18 @@ def run_child(script: Path, arguments: list[str], timeout: float = 900) -> dict[
     return json.loads(lines[-1])
 
 
+def run_variants(
+    script: Path, variants: list[str], config: str, flags: dict[str, object]
+) -> dict[str, dict[str, Any]]:
+    """Each variant of `config` measured in a child process of its own, in order."""
+    results: dict[str, dict[str, Any]] = {}
+    for variant in variants:
+        options = [item for name, value in flags.items() for item in (f"--{name}", str(value))]
+        results[variant] = run_child(script, ["--variant", variant, "--config", config, *options])
+        print(f"  measured {variant}", file=sys.stderr, flush=True)
+    return results
+
+
 def table(
     headers: list[str], rows: list[list[str]], printer: Callable[[str], None] = print
 ) -> None:

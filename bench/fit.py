@@ -30,7 +30,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import CONFIGS, cpu_description, load_emitted, make_data, run_child, table  # noqa: E402
+from _common import (  # noqa: E402
+    CONFIGS,
+    cpu_description,
+    load_emitted,
+    make_data,
+    run_variants,
+    table,
+)
 
 VARIANTS = ("idg", "migrated", "model_layer")
 
@@ -149,20 +156,17 @@ def main() -> None:
     )
     for config in configs:
         print(f"\n{config}: {CONFIGS[config]}")
-        results: dict[str, dict[str, Any]] = {}
-        for variant in [v for v in arguments.variants.split(",") if v]:
-            results[variant] = run_child(
-                Path(__file__),
-                [
-                    "--variant", variant,
-                    "--config", config,
-                    "--images", str(arguments.images),
-                    "--size", str(arguments.size),
-                    "--batch-size", str(arguments.batch_size),
-                    "--epochs", str(arguments.epochs),
-                ],
-            )  # fmt: skip
-            print(f"  measured {variant}", file=sys.stderr, flush=True)
+        results = run_variants(
+            Path(__file__),
+            [v for v in arguments.variants.split(",") if v],
+            config,
+            {
+                "images": arguments.images,
+                "size": arguments.size,
+                "batch-size": arguments.batch_size,
+                "epochs": arguments.epochs,
+            },
+        )
         base = results.get("idg", {}).get("steps_per_s")
         rows = []
         for variant, result in results.items():

@@ -41,7 +41,7 @@ from _common import (  # noqa: E402
     current_rss,
     load_emitted,
     measure,
-    run_child,
+    run_variants,
     table,
 )
 
@@ -197,20 +197,17 @@ def main() -> None:
     )
     for config in configs:
         print(f"\n{config}: {CONFIGS[config]}")
-        results: dict[str, dict[str, Any]] = {}
-        for variant in variants:
-            results[variant] = run_child(
-                Path(__file__),
-                [
-                    "--variant", variant,
-                    "--config", config,
-                    "--images", str(arguments.images),
-                    "--size", str(arguments.size),
-                    "--batch-size", str(arguments.batch_size),
-                    "--seconds", str(arguments.seconds),
-                ],
-            )  # fmt: skip
-            print(f"  measured {variant}", file=sys.stderr, flush=True)
+        results = run_variants(
+            Path(__file__),
+            variants,
+            config,
+            {
+                "images": arguments.images,
+                "size": arguments.size,
+                "batch-size": arguments.batch_size,
+                "seconds": arguments.seconds,
+            },
+        )
         base = results.get("idg", {}).get("images_per_s")
         base_cpu = results.get("idg", {}).get("cpu_per_image", 0) * 1000
         rows = []
