@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from migrator.diagnostics import Diagnostic
 from migrator.rules import RULES_BY_CODE
 
+AUGMENT_ON: tuple[str, ...] = ("host", "replica")  # --augment-on choices
+
 # Cheap substring test before parsing: a file without these cannot have a finding. Only the
 # removed method names, not "_generator": that also matches random/seed generators everywhere.
 PREFILTERS: tuple[str, ...] = (
@@ -31,6 +33,9 @@ class SourceParseError(Exception):
 class Options:
     rewrite_without_strategy: bool = False  # --all: MA002 sites are rewritten too
     select: frozenset[str] = frozenset(RULES_BY_CODE)  # codes reported/acted on
+    # "host": the tf.data pipeline augments; "replica": a layer at the model's input does
+    # (each replica augments its own batch), where that is faithful (emit/replica.py)
+    augment_on: str = "host"
 
     def enabled(self, code: str) -> bool:
         return code in self.select

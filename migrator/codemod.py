@@ -59,6 +59,7 @@ from migrator.emit.pipeline import (
     kept_parameters,
     render_dataset_function,
 )
+from migrator.emit.replica import ReplicaPlan, plan_replica
 from migrator.imports import (
     add_module_imports,
     alias_key,
@@ -179,6 +180,7 @@ class _Migration:
         self.emitted_functions: set[str] = set()
         self.needs_tf = False  # emitted code or a rewritten reference uses `tf`
         self.rewritten: set[cst.Call] = set()  # constructions of rewritten generators
+        self.replica_models: set[cst.Name] = set()  # models given an augmentation layer
 
     # -- reporting -----------------------------------------------------------------
     def position(self, node: cst.CSTNode) -> tuple[int, int]:
@@ -284,13 +286,25 @@ class _Migration:
             self._report_refusals(site, site_lines, problems, blockers)
             return Edits()
 
-        edits, dataset_name = self._rewrite(site, spec, site_lines)
+        replica = None
+        if self.options.augment_on == "replica":  # the augmentation as a model layer
+            replica = plan_replica(
+                self.finder,
+                site,
+                spec,
+                source_of=self.source_of,
+                line_of=lambda node: self.position(node)[0],
+                taken=self.replica_models,
+                fresh=self._fresh,
+            )
+        edits, dataset_name = self._rewrite(site, spec, site_lines, replica)
         self.report(
             rule,
             first_flow,
             f"ImageDataGenerator.{_method_name(first_flow)}() feeding {_consumer_names(site)}"
             + (" under a tf.distribute strategy" if distributed else "")
-            + f": replaced by the tf.data pipeline `{dataset_name}`",
+            + f": replaced by the tf.data pipeline `{dataset_name}`"
+            + (replica.note if replica is not None else ""),
             site_lines,
             fixable=True,
             replacement=self.source_of(edits.expressions.get(first_flow, first_flow))
@@ -619,7 +633,11 @@ class _Migration:
 
     # -- building the edits --------------------------------------------------------
     def _rewrite(
-        self, site: GeneratorSite, spec: AugmentSpec, site_lines: set[int]
+        self,
+        site: GeneratorSite,
+        spec: AugmentSpec,
+        site_lines: set[int],
+        replica: ReplicaPlan | None = None,
     ) -> tuple[Edits, str]:
         edits = Edits()
         base = site.name
@@ -649,7 +667,12 @@ class _Migration:
             parts.append(
                 render_dataset_function(
                     spec,
-                    PipelineNames(dataset=dataset_name, augment=augment_name, generator=base),
+                    PipelineNames(
+                        dataset=dataset_name,
+                        # placed on the replicas: the host pipeline does not augment
+                        augment=None if replica is not None and replica.placed else augment_name,
+                        generator=base,
+                    ),
                     tf=self.tf,
                 )
             )
@@ -693,6 +716,15 @@ class _Migration:
             if site.statement is not None:
                 edits.statements[site.statement] = []
         edits.blocks.append((new_statements[0], new_statements[-1]))
+        if replica is not None and replica.placed and augment_name is not None:
+            replica.add_edits(
+                edits,
+                augment_name,
+                base,
+                tf=self.tf,
+                emit=self._parse_statements,
+                fresh=self._fresh,
+            )
 
         for statement, call in site.fit_statements:
             if statistics_name is None:
