@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from migrator import __version__
-from migrator.api import Options
+from migrator.api import AUGMENT_ON, Options
 from migrator.config import Config, ConfigError, check_selectors, find_config, load_config
 from migrator.diagnostics import Diagnostic
 from migrator.discovery import DEFAULT_EXCLUDE, Excluder, discover
@@ -190,6 +190,13 @@ def _excluder(config: Config, exclude: str | None, extend_exclude: str | None) -
     default=None,
     help="Apply excludes to files named on the command line too (pre-commit).",
 )
+@click.option(
+    "--augment-on",
+    type=click.Choice(AUGMENT_ON),
+    default=None,
+    help="Where augmentation runs: host (the tf.data pipeline, default) or replica (a layer "
+    "at the model input, on each replica, where faithful). Config: augment-on.",
+)
 @click.option("--explain", metavar="CODE", help="Explain one rule and exit.")
 @click.option("--verify", "verify", is_flag=True, help="Migrate to a temporary copy and verify.")
 @click.pass_context
@@ -210,6 +217,7 @@ def run(
     exclude: str | None,
     extend_exclude: str | None,
     force_exclude: bool | None,
+    augment_on: str | None,
     explain: str | None,
     verify: bool,
 ) -> None:
@@ -242,6 +250,7 @@ def run(
             _split(select) if select is not None else config.select,
             _split(ignore) if ignore is not None else config.ignore,
         ),
+        augment_on=augment_on or config.augment_on or "host",
     )
     if verify:
         sys.exit(_verify_paths(list(paths), options))

@@ -1,7 +1,8 @@
 """`[tool.migrate-aug]` in pyproject.toml: found by walking up from the paths, validated.
 
 Keys: `select`, `ignore` (rule codes or prefixes), `exclude` (replaces the default excludes),
-`extend-exclude` (adds to them), `all` (= --all), `force-exclude` (= --force-exclude).
+`extend-exclude` (adds to them), `all` (= --all), `force-exclude` (= --force-exclude),
+`augment-on` (= --augment-on: "host" or "replica").
 Patterns are gitignore-style and relative to the directory holding the config file.
 """
 
@@ -12,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from migrator.api import AUGMENT_ON
 from migrator.rules import expand_selector
 
 try:
@@ -25,6 +27,7 @@ except ModuleNotFoundError:  # Python 3.10: tomli when installed
 SECTION = "migrate-aug"
 LIST_KEYS = ("select", "ignore", "exclude", "extend-exclude")
 BOOL_KEYS = ("all", "force-exclude")
+CHOICE_KEYS = {"augment-on": AUGMENT_ON}
 
 
 class ConfigError(Exception):
@@ -40,6 +43,7 @@ class Config:
     extend_exclude: tuple[str, ...] = ()
     all: bool | None = None
     force_exclude: bool | None = None
+    augment_on: str | None = None
 
     @property
     def root(self) -> Path:
@@ -90,8 +94,13 @@ def load_config(path: Path) -> Config:
             if not isinstance(value, bool):
                 raise ConfigError(f"{where}: `{key}` must be true or false, got {value!r}")
             values[key.replace("-", "_")] = value
+        elif key in CHOICE_KEYS:
+            if value not in CHOICE_KEYS[key]:
+                choices = " or ".join(f'"{choice}"' for choice in CHOICE_KEYS[key])
+                raise ConfigError(f"{where}: `{key}` must be {choices}, got {value!r}")
+            values[key.replace("-", "_")] = value
         else:
-            known = ", ".join(LIST_KEYS + BOOL_KEYS)
+            known = ", ".join(LIST_KEYS + BOOL_KEYS + tuple(CHOICE_KEYS))
             raise ConfigError(f"{where}: unknown key `{key}` (known keys: {known})")
     for key in ("select", "ignore"):
         check_selectors(values.get(key, ()), f"{where}: `{key}`")  # type: ignore[arg-type]
