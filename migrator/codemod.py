@@ -161,7 +161,8 @@ def _names_a_marker(source: str) -> bool:
 
 class _Migration:
     def __init__(self, module: cst.Module, source: str, path: str, options: Options) -> None:
-        self.wrapper = cst.MetadataWrapper(module)
+        # The module was just parsed for this migration: no defensive deep copy needed.
+        self.wrapper = cst.MetadataWrapper(module, unsafe_skip_copy=True)
         self.source = source
         self.path = path
         self.options = options
@@ -169,15 +170,15 @@ class _Migration:
         self.module = self.wrapper.module
         self.strategies = StrategyIndex(self.module, self.finder.qualified, self.finder.parents)
         self.suppressed = suppressions(source)
-        self.used_names = _all_names(self.module)
+        self.used_names = _all_names(source)
         self.tf_import = _tensorflow_alias(self.module)
         # The program trains with Keras 2 semantics (see the step-count note in _rewrite).
-        self.keras2 = _trains_with_keras2(self.module)
+        self.keras2 = _trains_with_keras2(self.module, source)
         self.tf = self.tf_import or "tf"
         self.diagnostics: list[Diagnostic] = []
         self.needs_os = False  # the directory pipeline lists files with os
-        # Functions the rewrite emits (fresh names): they never use the user's imports.
-        self.emitted_functions: set[str] = set()
+        # Emitted code by placeholder name: spliced in as text after codegen (see _splice).
+        self.emitted: dict[str, str] = {}
         self.needs_tf = False  # emitted code or a rewritten reference uses `tf`
         self.rewritten: set[cst.Call] = set()  # constructions of rewritten generators
         self.replica_models: set[cst.Name] = set()  # models given an augmentation layer
@@ -227,16 +228,17 @@ class _Migration:
             return FileResult(
                 self.source, self.source, sorted(self.diagnostics, key=Diagnostic.sort_key)
             )
-        new_module = self.apply(edits)
-        return FileResult(
-            self.source, new_module.code, sorted(self.diagnostics, key=Diagnostic.sort_key)
+        new_code = _splice(
+            self.apply(edits).code,
+            self.emitted,
+            self.module.default_indent,
+            self.module.default_newline,
         )
+        return FileResult(self.source, new_code, sorted(self.diagnostics, key=Diagnostic.sort_key))
 
     def apply(self, edits: Edits) -> cst.Module:
         transformed = self.module.visit(_EditApplier(edits))
-        transformed = remove_unused_from_imports(
-            transformed, _idg_imports(self.module), skip_functions=self.emitted_functions
-        )
+        transformed = remove_unused_from_imports(transformed, _idg_imports(self.module))
         wanted: list[tuple[str, str | None]] = []
         if self.tf_import is None and self.needs_tf:
             wanted.append(("tensorflow", "tf"))
@@ -321,6 +323,8 @@ class _Migration:
     def plan_generator_methods(self) -> Edits:
         """MA004 everywhere, with or without IDG: Keras 3 has no *_generator methods."""
         edits = Edits()
+        if not any(method in self.source for method in RENAMES):
+            return edits
         calls: list[cst.Call] = []
 
         own: set[str] = set()  # *_generator methods the module defines itself
@@ -380,6 +384,8 @@ class _Migration:
         class is still used after the rewrites (a refused or report-only generator), its
         import or reference moves to TensorFlow's path, the same legacy class."""
         edits = Edits()
+        if not _IMPORTS_KERAS.search(self.source):
+            return edits  # nothing can name Keras 2's class: skip the walk
         references: list[cst.Name | cst.Attribute] = []
         imports: list[tuple[cst.SimpleStatementLine, cst.ImportFrom]] = []
         finder = self.finder
@@ -706,7 +712,7 @@ class _Migration:
         top_level = isinstance(self.finder.parent(placed_at), cst.Module)
         separator = "\n\n\n" if top_level else "\n\n"
         code = header + "\n" + separator.join(_strip(p) for p in parts)
-        new_statements = self._parse_statements(code)
+        new_statements = self._emitted_statements(code)
         if site.kind == "name":
             assert site.statement is not None
             new_statements = _with_leading_lines(new_statements, site.statement)
@@ -722,7 +728,7 @@ class _Migration:
                 augment_name,
                 base,
                 tf=self.tf,
-                emit=self._parse_statements,
+                emit=self._emitted_statements,
                 fresh=self._fresh,
             )
 
@@ -742,7 +748,7 @@ class _Migration:
                 augment_function=augment_name,
             )
             edits.statements[statement] = _with_leading_lines(
-                self._parse_statements(code), statement
+                self._emitted_statements(code), statement
             )
 
         kept = set(kept_parameters(spec))
@@ -1024,39 +1030,13 @@ class _Migration:
         self.used_names.add(candidate)
         return candidate
 
-    def _parse_statements(self, code: str) -> list[cst.BaseStatement]:
-        """Parse emitted code in the module's indentation; a leading comment stays with
-        the first statement."""
-        indent = self.module.default_indent
-        if indent != "    ":
-            code = re.sub(
-                r"^((?:    )+)",
-                lambda match: indent * (len(match.group(1)) // 4),
-                code,
-                flags=re.MULTILINE,
-            )
-        # Multi-line strings (docstrings) keep their newlines verbatim: use the file's.
-        newline = self.module.default_newline
-        parsed = cst.parse_module((code + "\n").replace("\n", newline)).visit(_UnindentBlankLines())
-        statements = list(parsed.body)
-        self.emitted_functions |= {
-            s.name.value for s in statements if isinstance(s, cst.FunctionDef)
-        }
-        if parsed.header and statements:
-            first = statements[0]
-            statements[0] = first.with_changes(leading_lines=[*parsed.header, *first.leading_lines])
-        return statements
-
-
-class _UnindentBlankLines(cst.CSTTransformer):
-    """Blank lines in emitted code carry no indentation (no trailing whitespace)."""
-
-    def leave_EmptyLine(
-        self, original_node: cst.EmptyLine, updated_node: cst.EmptyLine
-    ) -> cst.EmptyLine:
-        if updated_node.comment is None:
-            return updated_node.with_changes(indent=False, whitespace=cst.SimpleWhitespace(""))
-        return updated_node
+    def _emitted_statements(self, code: str) -> list[cst.BaseStatement]:
+        """Emitted code as one placeholder statement whose line `_splice` replaces with the
+        code after codegen. Emitted code is text that never needs editing, and parsing its
+        ~170 lines into nodes, then visiting and printing them, cost half a migration."""
+        marker = self._fresh("__migrate_aug_emitted__")  # no word of the source
+        self.emitted[marker] = code
+        return [cst.SimpleStatementLine([cst.Expr(cst.Name(marker))])]
 
 
 class _EditApplier(cst.CSTTransformer):
@@ -1104,6 +1084,10 @@ class _EditApplier(cst.CSTTransformer):
 
 
 # -- small helpers ---------------------------------------------------------------------
+# A name bound to something in the top-level `keras` package needs `keras` right after
+# `import`, `from` or a comma (line continuations allowed).
+_IMPORTS_KERAS = re.compile(r"(?:\bimport|\bfrom|,)(?:\s|\\)*keras\b")
+_WORD = re.compile(r"(?!\d)\w+")
 KERAS2_IDG_MODULE = "keras.preprocessing.image"  # Keras 2's path; gone in Keras 3
 KERAS2_IDG = f"{KERAS2_IDG_MODULE}.ImageDataGenerator"
 KERAS3_IDG_MODULE = "tensorflow.keras.preprocessing.image"  # TF 2.16+: Keras 3's legacy IDG
@@ -1199,8 +1183,10 @@ def _not_migrated(reason: str) -> str:
     return f"ImageDataGenerator not migrated: {reason}"
 
 
-def _trains_with_keras2(module: cst.Module) -> bool:
+def _trains_with_keras2(module: cst.Module, source: str) -> bool:
     """The program imports tf_keras or sets TF_USE_LEGACY_KERAS (code, not comments)."""
+    if "tf_keras" not in source and "TF_USE_LEGACY_KERAS" not in source:
+        return False  # the common case, without a walk over the tree
 
     class _Finder(cst.CSTVisitor):
         found = False
@@ -1365,6 +1351,31 @@ def _one_line(code: str) -> str:
     return re.sub(r",?\s*\)$", ")", re.sub(r"\(\s+", "(", code))
 
 
+def _splice(code: str, emitted: dict[str, str], indent: str, newline: str) -> str:
+    """Replace each placeholder line of `code` with its emitted code, indented like the
+    placeholder, in the module's indentation unit and newline. Blank lines stay empty."""
+    if not emitted:
+        return code
+
+    def block(match: re.Match[str]) -> str:
+        prefix = match.group("indent")
+        lines = []
+        for line in emitted[match.group("marker")].strip("\n").split("\n"):
+            body = line.lstrip(" ")
+            if not body:
+                lines.append("")
+                continue
+            depth, rest = divmod(len(line) - len(body), 4)  # emitted code indents by 4
+            lines.append(prefix + indent * depth + " " * rest + body)
+        return newline.join(lines) + match.group("end")
+
+    markers = "|".join(re.escape(marker) for marker in emitted)
+    placeholder = (
+        rf"(?:(?<=[\r\n])|\A)(?P<indent>[ \t]*)(?P<marker>{markers})(?P<end>\r\n|\r|\n|\Z)"
+    )
+    return re.sub(placeholder, block, code)
+
+
 def _strip(code: str) -> str:
     return code.strip("\n")
 
@@ -1392,15 +1403,10 @@ def _ensure_blank_lines(statement: cst.BaseStatement, count: int) -> cst.BaseSta
     return statement.with_changes(leading_lines=[blank] * (count - existing) + leading)
 
 
-def _all_names(module: cst.Module) -> set[str]:
-    names: set[str] = set()
-
-    class _Names(cst.CSTVisitor):
-        def visit_Name(self, node: cst.Name) -> None:
-            names.add(node.value)
-
-    module.visit(_Names())
-    return names
+def _all_names(source: str) -> set[str]:
+    """Every identifier-like word of the source, strings and comments included: a superset
+    of the module's names, which is all that choosing fresh names needs."""
+    return set(_WORD.findall(source))
 
 
 def _tensorflow_alias(module: cst.Module) -> str | None:

@@ -150,10 +150,14 @@ class GeneratorSite:
 class SiteFinder:
     def __init__(self, wrapper: cst.MetadataWrapper) -> None:
         self.module = wrapper.module
-        self.qualified_names = wrapper.resolve(QualifiedNameProvider)
-        self.parents: Mapping[cst.CSTNode, cst.CSTNode] = wrapper.resolve(ParentNodeProvider)
-        self.scopes: Mapping[cst.CSTNode, Scope | None] = wrapper.resolve(ScopeProvider)
-        self.positions: Mapping[cst.CSTNode, CodeRange] = wrapper.resolve(PositionProvider)
+        # One call: libcst then computes the batchable providers in shared tree walks.
+        resolved = wrapper.resolve_many(
+            [QualifiedNameProvider, ParentNodeProvider, ScopeProvider, PositionProvider]
+        )
+        self.qualified_names = resolved[QualifiedNameProvider]
+        self.parents: Mapping[cst.CSTNode, cst.CSTNode] = resolved[ParentNodeProvider]
+        self.scopes: Mapping[cst.CSTNode, Scope | None] = resolved[ScopeProvider]
+        self.positions: Mapping[cst.CSTNode, CodeRange] = resolved[PositionProvider]
         # Collected while tracing one flow's iterator; None past a from_generator wrapper
         # (the wrapped dataset's attributes are not the iterator's).
         self._facts: list[FactUse] | None = []
