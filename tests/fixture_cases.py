@@ -32,7 +32,9 @@ class Case:
         flags = (
             (self.directory / "options.txt").read_text().split() if self.has("options.txt") else []
         )
-        return Options(rewrite_without_strategy="--all" in flags)
+        # `--augment-on replica` as on the command line
+        augment_on = flags[flags.index("--augment-on") + 1] if "--augment-on" in flags else "host"
+        return Options(rewrite_without_strategy="--all" in flags, augment_on=augment_on)
 
     @property
     def runnable(self) -> bool:

@@ -103,7 +103,7 @@ def find_model_site(
             if consumer.role != "train":
                 return (
                     f"the generator also feeds {ROLE_NAMES[consumer.role]} (line "
-                    f"{line_of(consumer.call)}), whose batches IDG augmented and a model "
+                    f"{line_of(consumer.argument)}), whose batches IDG augmented and a model "
                     "layer (inactive outside training) would not"
                 )
             if consumer.wrapper is not None:

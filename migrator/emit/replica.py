@@ -40,7 +40,7 @@ def layer_class_name(generator: str) -> str:
 def render_layer_class(name: str, augment: str, generator: str, *, keras: str, tf: str) -> str:
     """The Keras layer running `augment(images, seed)` on training batches only."""
     return f'''# {generator}'s augmentation, run on each replica inside the training step (migrate-aug)
-@{keras}.saving.register_keras_serializable(package="{PACKAGE}")
+@{keras}.utils.register_keras_serializable(package="{PACKAGE}")
 class {name}({keras}.layers.Layer):
     """Applies `{augment}` to training batches; other batches pass unchanged."""
 
