@@ -43,6 +43,31 @@ _APPLICATION_PREFIXES = (
 )
 
 
+def star_import_module(module: cst.Module) -> str | None:
+    """The module of the file's one top-level `from M import *`, or None when there is
+    none or several (a name then comes from whichever exported it last: not knowable
+    here without importing them)."""
+    found: list[str] = []
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if (
+                isinstance(small, cst.ImportFrom)
+                and isinstance(small.names, cst.ImportStar)
+                and not small.relative
+                and small.module is not None
+            ):
+                found.append(_dotted(small.module))
+    return found[0] if len(found) == 1 else None
+
+
+def _dotted(node: cst.Attribute | cst.Name) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    return f"{_dotted(node.value)}.{node.attr.value}"  # type: ignore[arg-type]
+
+
 def is_idg(qualified_names: set[str]) -> bool:
     return bool(qualified_names & IDG_NAMES)
 

@@ -26,7 +26,7 @@ from libcst.metadata import (
 from libcst.metadata.base_provider import LazyValue
 
 from migrator.analysis.literals import NameResolver, NotLiteral, evaluate
-from migrator.analysis.names import LiveCodeVisitor, is_idg
+from migrator.analysis.names import LiveCodeVisitor, is_idg, star_import_module
 
 CONSUMERS: dict[str, Literal["fit", "evaluate", "predict"]] = {
     "fit": "fit",
@@ -161,15 +161,36 @@ class SiteFinder:
         # Collected while tracing one flow's iterator; None past a from_generator wrapper
         # (the wrapped dataset's attributes are not the iterator's).
         self._facts: list[FactUse] | None = []
+        # `from tensorflow.keras.preprocessing.image import *`: libcst gives the names it
+        # brings no qualified name, so unbound names are read as that module's.
+        self._star_module = star_import_module(self.module)
 
     # -- helpers -------------------------------------------------------------------
     def qualified(self, node: cst.CSTNode) -> set[str]:
         value = self.qualified_names.get(node)
-        if value is None:
-            return set()
         if isinstance(value, LazyValue):  # QualifiedNameProvider resolves lazily
             value = value()
-        return {q.name for q in value}
+        if value:
+            return {q.name for q in value}
+        return self._star_imported(node)
+
+    def _star_imported(self, node: cst.CSTNode) -> set[str]:
+        """`Name` or `Name.attr...` whose root name is bound nowhere in reach, in a module
+        with one star import: the name that import brings."""
+        if self._star_module is None:
+            return set()
+        parts: list[str] = []
+        root = node
+        while isinstance(root, cst.Attribute):
+            parts.append(root.attr.value)
+            root = root.value
+        if not isinstance(root, cst.Name):
+            return set()
+        scope = self.scopes.get(root)
+        if scope is None or root.value in scope:
+            return set()
+        dotted = ".".join([root.value, *reversed(parts)])
+        return {f"{self._star_module}.{dotted}"}
 
     def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
         return self.parents.get(node)
