@@ -306,7 +306,9 @@ class SiteFinder:
                         "MA105",
                         node,
                         f"`{target.value}` is used here other than by .flow() or .fit(); "
-                        "replacing the generator could break this use",
+                        "replacing the generator could break this use. Build, fit and flow "
+                        "it in one place (not through a helper that receives or returns "
+                        "it) and run migrate-aug again, or migrate it by hand",
                     )
                 )
                 continue
@@ -454,7 +456,9 @@ class SiteFinder:
                 "MA105",
                 node,
                 "this .flow() iterator is not passed to fit/evaluate/predict (iterated by hand, "
-                "wrapped, or stored); migrate it by hand",
+                "wrapped, or stored): the generator is left as it is, with all its flows. "
+                "Migrate by hand; if this is only a preview of augmented images, give it its "
+                "own ImageDataGenerator (or remove it) and run migrate-aug again",
             )
         ]
 
@@ -474,9 +478,17 @@ class SiteFinder:
                 "pipeline that draws each sample's random transform once and applies it to "
                 "both tensors, or keep ImageDataGenerator here"
             )
+        if _iterated_by_hand(node, argument, call):
+            # Typically a preview (`x, y = next(gen)`) before training.
+            return (
+                f"the iterator `{name}` is iterated by hand here, where a tf.data dataset "
+                "could not stand in for it (`next()` needs `iter(dataset)`). Migrate by hand; "
+                "if this only previews a batch, take it from a separate ImageDataGenerator "
+                "(or remove it) and run migrate-aug again"
+            )
         return (
             f"the iterator `{name}` is used here other than by fit/evaluate/predict "
-            "(iterated, or its attributes read)"
+            "(iterated, or its attributes read); migrate it by hand"
         )
 
     def _trace_name(
@@ -927,6 +939,18 @@ def _single_assign_target(
 
 def _is_class_scope(scope: Scope | None) -> bool:
     return isinstance(scope, ClassScope)
+
+
+def _iterated_by_hand(
+    node: cst.CSTNode, argument: cst.CSTNode | None, call: cst.CSTNode | None
+) -> bool:
+    """`next(node)`, `node.next()`/`node.__next__()` or `for ... in node`."""
+    if isinstance(call, cst.Call) and isinstance(call.func, cst.Name):
+        if call.func.value == "next" and call.args and call.args[0] is argument:
+            return True
+    if isinstance(argument, cst.Attribute) and argument.value is node:
+        return argument.attr.value in ("next", "__next__")
+    return isinstance(argument, cst.For | cst.CompFor) and argument.iter is node
 
 
 def _position_key(positions: Mapping[cst.CSTNode, CodeRange], node: cst.CSTNode) -> tuple[int, int]:

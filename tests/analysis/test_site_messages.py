@@ -1,0 +1,43 @@
+"""MA105 messages say why and what to do for the common hand-iteration shapes."""
+
+from __future__ import annotations
+
+import pytest
+
+from migrator.api import migrate_source
+
+HEAD = """import tensorflow as tf
+from tensorflow.keras.preprocessing.image import ImageDataGenerator
+
+strategy = tf.distribute.MirroredStrategy()
+with strategy.scope():
+    model = tf.keras.Sequential([tf.keras.layers.Dense(2)])
+datagen = ImageDataGenerator(zoom_range=0.3)
+train_gen = datagen.flow(x, y, batch_size=8)
+"""
+
+
+@pytest.mark.parametrize(
+    "use",
+    [
+        "sample_x, sample_y = next(train_gen)",
+        "sample_x, sample_y = train_gen.next()",
+        "for batch in train_gen:\n    break",
+        "first = [b for b in train_gen][:1]",
+    ],
+)
+def test_iteration_by_hand_is_named_with_what_to_do(use: str) -> None:
+    source = HEAD + use + "\nmodel.fit(train_gen, epochs=1)\n"
+    result = migrate_source(source, "preview.py")
+    assert result.new_source == source  # refused: nothing changes
+    [diagnostic] = result.diagnostics
+    assert diagnostic.code == "MA105"
+    assert "`train_gen` is iterated by hand here" in diagnostic.message
+    assert "separate ImageDataGenerator" in diagnostic.message
+
+
+def test_other_uses_keep_the_generic_message() -> None:
+    source = HEAD + "show(train_gen)\nmodel.fit(train_gen, epochs=1)\n"
+    result = migrate_source(source, "attribute.py")
+    messages = [d.message for d in result.diagnostics if d.code == "MA105"]
+    assert messages and "iterated by hand" not in " ".join(messages)
