@@ -253,8 +253,16 @@ def record_fit(session: Session, original, model, args, kwargs, caller) -> None:
     )
     record["steps_per_epoch"] = _steps(arguments.get("steps_per_epoch")) or train.steps
     roots = _namespaces(caller, os.path.dirname(session.program)) + [arguments]
+    # `--augment-on replica`: the model augments its own training batches. The batches are
+    # described as the model's first layer sees them in training (the input stays raw
+    # for training itself, which the layer augments again as usual).
+    described = train
+    layer = replica_augmentation(model)
+    if layer is not None and train.reusable:
+        record["replica_augmentation"] = type(layer).__name__
+        described = augmented_input(train, layer)
     started = time.perf_counter()
-    record["train"], train_batches = describe_input(train, steps, session.budget, roots)
+    record["train"], train_batches = describe_input(described, steps, session.budget, roots)
     record["seconds"]["train_input"] = round(time.perf_counter() - started, 3)
 
     validation = None
@@ -319,6 +327,59 @@ def _namespaces(frame: Any, directory: str) -> list[Any]:
 
 
 # -- inputs ----------------------------------------------------------------------------
+REPLICA_PACKAGE = "migrate_aug>"  # emit/replica.py registers its layers under this package
+
+
+def replica_augmentation(model: Any) -> Any:
+    """The augmentation layer `--augment-on replica` put at the model's input, or None.
+
+    Recognised by its registered serializable name (`migrate_aug>...`, set by the emitted
+    decorator) and its place: the model's first layer after its inputs."""
+    try:
+        layers = [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
+    except Exception:  # noqa: BLE001 - a model without layers cannot hold one
+        return None
+    if not layers:
+        return None
+    first = layers[0]
+    for module_name in ("keras", "tf_keras"):  # tf.keras is one of them
+        module = sys.modules.get(module_name)
+        if module is None:
+            continue
+        try:
+            name = module.utils.get_registered_name(type(first))
+        except Exception:  # noqa: BLE001
+            continue
+        if isinstance(name, str) and name.startswith(REPLICA_PACKAGE):
+            return first
+    return None
+
+
+def augmented_input(source: Input, layer: Any) -> Input:
+    """`source` with `layer(images, training=True)` applied to each batch's images."""
+
+    def batches() -> Iterator[Any]:
+        for batch in source.batches():
+            yield _augment_images(batch, layer)
+
+    return Input(source.kind, source.steps, batches, source.reusable)
+
+
+def _augment_images(batch: Any, layer: Any) -> Any:
+    import numpy as np
+
+    def apply(images: Any) -> Any:
+        if isinstance(images, np.ndarray) and images.ndim == 4:
+            return np.asarray(layer(images, training=True))
+        return images
+
+    if isinstance(batch, tuple):
+        return (apply(batch[0]), *batch[1:])
+    if isinstance(batch, list):
+        return [apply(batch[0]), *batch[1:]]
+    return apply(batch)
+
+
 class Input:
     """One of fit's inputs: how to draw numpy batches from it and how many fit takes."""
 

@@ -91,6 +91,18 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> list[Check]:
             checks.extend(_input_checks("validation ", old["validation"], new["validation"]))
     checks.append(_losses_check(old, new))
     checks.append(_throughput_check(old.get("train") or {}, new.get("train") or {}))
+    for name, record in (("original", old), ("migrated", new)):
+        layer = record.get("replica_augmentation")
+        if layer:  # --augment-on replica: batches were described through the model's layer
+            checks.append(
+                Check(
+                    "replica augmentation",
+                    INFO,
+                    layer if name == "original" else "-",
+                    layer if name == "migrated" else "-",
+                    f"{name} batches checked through the model's {layer}(training=True)",
+                )
+            )
     return checks
 
 
