@@ -401,9 +401,13 @@ IDG_ARGUMENTS: tuple[Argument, ...] = (
         "dtype",
         "`tf.cast` of each batch to the dtype before augmenting; every op in that dtype",
         (
-            _exact("'float32' (or None), 'float64'", f"{FIDELITY}::test_float64_dtype", RESAMPLE),
+            _exact(
+                "'float32' (or None, np.float32), 'float64' (np.float64)",
+                f"{FIDELITY}::test_float64_dtype",
+                RESAMPLE,
+            ),
             _refused(
-                "any other dtype (or a dtype object rather than its name)",
+                "any other dtype (or a dtype object other than numpy's, e.g. tf.float32)",
                 "MA102",
                 "IDG's results then depend on scipy and numpy casting rules (rounding, "
                 "overflow, no float16 resampling) that the rewrite does not reproduce",

@@ -121,6 +121,12 @@ def parse_idg_call(
             else:
                 values[name] = resolved
             continue
+        if name == "dtype":
+            # `dtype=np.float32` names the same dtype as "float32" (IDG hands it to numpy).
+            numpy_dtype = _numpy_dtype_name(resolver.qualified(expression))
+            if numpy_dtype is not None:
+                values[name] = numpy_dtype
+                continue
         try:
             values[name] = evaluate(expression, None, resolver)
         except NotLiteral as error:
@@ -136,6 +142,22 @@ def parse_idg_call(
         return ParsedConfig(None, tuple(problems), bound)
     spec, value_problems = _build_spec(values)
     return ParsedConfig(spec, tuple(value_problems), bound)
+
+
+def _numpy_dtype_name(qualified_names: set[str]) -> str | None:
+    """ "float32" for `numpy.float32` (any import of numpy), and so on for numpy's scalar
+    types; None for anything else."""
+    for name in qualified_names:
+        module, _, attribute = name.rpartition(".")
+        if module == "numpy" and attribute in _NUMPY_SCALAR_TYPES:
+            return attribute
+    return None
+
+
+# numpy scalar types a user may pass as dtype; _build_spec decides which are migrated.
+_NUMPY_SCALAR_TYPES = frozenset(
+    {"float16", "float32", "float64", "uint8", "int8", "int16", "int32", "int64"}
+)
 
 
 def _build_spec(values: dict[str, Any]) -> tuple[AugmentSpec | None, list[ConfigProblem]]:

@@ -35,6 +35,11 @@ class NameResolver:
     def resolve(self, name: cst.Name) -> Any:
         raise NotLiteral(f"`{name.value}` is not a constant")
 
+    def qualified(self, node: cst.CSTNode) -> set[str]:
+        """What `node` (a name or attribute) refers to, as qualified names; empty when
+        unknown."""
+        return set()
+
 
 def evaluate(
     node: cst.BaseExpression,

@@ -988,6 +988,9 @@ class ScopeConstants(NameResolver):
         finally:
             self._depth -= 1
 
+    def qualified(self, node: cst.CSTNode) -> set[str]:
+        return self.finder.qualified(node)
+
     def _assigned_value(self, target: cst.CSTNode) -> cst.BaseExpression:
         parent = self.finder.parent(target)
         statement: cst.CSTNode | None = None
