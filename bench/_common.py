@@ -40,7 +40,9 @@ CONFIGS: dict[str, dict[str, Any]] = {
 
 
 def legacy_program(config: dict[str, Any], *, batch_size: int = 32) -> str:
-    """A small legacy program: one ImageDataGenerator feeding fit. Input of the codemod."""
+    """A small legacy program: one ImageDataGenerator feeding fit. Input of the codemod.
+    The model is built in the program (a Sequential list) so that `--augment-on replica`
+    can put the augmentation at its input."""
     arguments = ", ".join(f"{key}={value!r}" for key, value in config.items())
     return (
         "import tensorflow as tf\n"
@@ -48,37 +50,43 @@ def legacy_program(config: dict[str, Any], *, batch_size: int = 32) -> str:
         "\n"
         "strategy = tf.distribute.MirroredStrategy()\n"
         "with strategy.scope():\n"
-        "    model = build_model()\n"
+        "    model = tf.keras.Sequential([tf.keras.Input((None, None, 3)), tf.keras.layers.Dense(10)])\n"
         f"datagen = ImageDataGenerator({arguments})\n"
         f"model.fit(datagen.flow(x_train, y_train, batch_size={batch_size}), epochs=1)\n"
     )
 
 
-def emitted_functions(config: dict[str, Any]) -> str:
-    """The function definitions migrate-aug emits for `config` (its real output).
+def emitted_functions(config: dict[str, Any], augment_on: str = "host") -> str:
+    """The function and class definitions migrate-aug emits for `config` (its real output).
 
-    Runs the codemod on `legacy_program(config)` and keeps the module-level `def`s of the
-    rewritten program (the program's own statements need a model and data).
+    Runs the codemod (with `--augment-on augment_on`) on `legacy_program(config)` and keeps
+    the module-level `def`s and `class`es of the rewritten program (the program's own
+    statements need data). With "replica", the augmentation layer class is among them.
     """
-    from migrator.api import migrate_source
+    from migrator.api import Options, migrate_source
 
-    result = migrate_source(legacy_program(config), "bench_program.py")
+    options = Options(augment_on=augment_on)
+    result = migrate_source(legacy_program(config), "bench_program.py", options)
     if not result.changed:
         codes = ", ".join(d.code for d in result.diagnostics) or "no diagnostic"
         raise RuntimeError(f"migrate-aug did not rewrite the benchmark program ({codes})")
+    if augment_on == "replica" and "class DatagenAugmentation(" not in result.new_source:
+        reasons = "; ".join(d.message for d in result.diagnostics)
+        raise RuntimeError(f"migrate-aug kept the augmentation on the host: {reasons}")
     lines = result.new_source.splitlines()
     definitions = []
     for node in ast.parse(result.new_source).body:
-        if isinstance(node, ast.FunctionDef):
+        if isinstance(node, ast.FunctionDef | ast.ClassDef):
             first = min([node.lineno, *(d.lineno for d in node.decorator_list)])  # decorators too
             definitions.append("\n".join(lines[first - 1 : node.end_lineno]))
     return "\n\n\n".join(definitions) + "\n"
 
 
-def load_emitted(config: dict[str, Any], tf: Any) -> dict[str, Any]:
-    """exec() the emitted functions with `tf` bound; returns their namespace."""
+def load_emitted(config: dict[str, Any], tf: Any, augment_on: str = "host") -> dict[str, Any]:
+    """exec() the emitted definitions with `tf` bound; returns their namespace."""
     namespace: dict[str, Any] = {"tf": tf}
-    exec(compile(emitted_functions(config), "<migrate-aug output>", "exec"), namespace)
+    source = emitted_functions(config, augment_on)
+    exec(compile(source, "<migrate-aug output>", "exec"), namespace)
     return namespace
 
 

@@ -337,3 +337,21 @@ def test_config_rejects_a_bad_value_in_one_line(tmp_path: Path) -> None:
     errors = [line for line in result.output.splitlines() if line]
     assert len(errors) == 1
     assert '`augment-on` must be "host" or "replica", got \'gpu\'' in errors[0]
+
+
+def test_bench_replica_variant_is_the_tools_output() -> None:
+    """bench/fit.py's `replica` variant runs what `--augment-on replica` emits."""
+    import ast
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "bench" / "_common.py"
+    spec = importlib.util.spec_from_file_location("bench_common", path)
+    assert spec is not None and spec.loader is not None
+    common = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(common)
+    source = common.emitted_functions(common.CONFIGS["seed"], "replica")
+    tree = ast.parse(source)
+    classes = [node.name for node in tree.body if isinstance(node, ast.ClassDef)]
+    assert classes == ["DatagenAugmentation"]
+    dataset = next(n for n in tree.body if getattr(n, "name", "") == "datagen_dataset")
+    assert "datagen_augment" not in ast.unparse(dataset)  # the host pipeline does not augment
