@@ -235,6 +235,12 @@ FALLBACKS = {
         "model.fit(datagen.flow(x, y), epochs=1)\n",
         "dtype='float64'",
     ),
+    "flow_seed": (
+        "model = tf.keras.Sequential([tf.keras.layers.Dense(2)])\n"
+        "datagen = ImageDataGenerator(rotation_range=10)\n"
+        "model.fit(datagen.flow(x, y, seed=42), epochs=1)\n",
+        "reproducible from that seed",
+    ),
     "model_in_another_scope": (
         "model = tf.keras.Sequential([tf.keras.layers.Dense(2)])\n"
         "def train():\n"

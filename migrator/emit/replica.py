@@ -19,8 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
+from migrator.analysis.idg_config import bind_arguments
 from migrator.analysis.model_site import FunctionalForm, ModelSite, find_model_site
 from migrator.emit.geometry import has_random_parameters
+from migrator.emit.pipeline import FLOW_PARAMETERS
 from migrator.model import AugmentSpec
 
 if TYPE_CHECKING:
@@ -136,6 +138,16 @@ def plan_replica(
         return host("no random transform to move to the replicas")
     if spec.dtype != "float32":
         return host(f"dtype={spec.dtype!r} (the layer computes in float32)")
+    for flow in site.flows:
+        arguments = {} if flow.from_files else bind_arguments(flow.call, FLOW_PARAMETERS)[0]
+        seed = arguments.get("seed")
+        if any(arg.star for arg in flow.call.args) or (
+            seed is not None and not (isinstance(seed, cst.Name) and seed.value == "None")
+        ):
+            return host(
+                "flow()'s `seed` (or unpacked arguments) makes the augmentation reproducible "
+                "from that seed; the layer draws from TensorFlow's global random state"
+            )
     found = find_model_site(finder, site, source_of, line_of, module_aliases(finder.module))
     if isinstance(found, str):
         return host(found)
