@@ -286,7 +286,9 @@ class SiteFinder:
                     "MA105",
                     construction,
                     f"`{target.value}` is bound more than once in its scope; the tool cannot "
-                    "tell which generator each use refers to",
+                    "tell which generator each use refers to. Give each generator its own "
+                    "name (with its own .flow() call) and run migrate-aug again, or migrate "
+                    "by hand",
                 )
             )
             return site
@@ -422,6 +424,18 @@ class SiteFinder:
         target = _single_assign_target(parent, node)  # type: ignore[arg-type]
         if isinstance(target, cst.Name):
             return self._trace_name(target, node, depth)
+        if isinstance(target, cst.Attribute):
+            stored = self.module.code_for_node(target)
+            return [], [
+                Blocker(
+                    "MA105",
+                    node,
+                    f"the iterator is stored in `{stored}`; only local names are followed "
+                    "from .flow() to fit/evaluate/predict. Build it where it is fitted (or "
+                    "pass it on through a local name) and run migrate-aug again, or migrate "
+                    "by hand",
+                )
+            ]
         wrapper = self._wrapper(node)
         if isinstance(wrapper, Blocker):
             return [], [wrapper]

@@ -41,3 +41,15 @@ def test_other_uses_keep_the_generic_message() -> None:
     result = migrate_source(source, "attribute.py")
     messages = [d.message for d in result.diagnostics if d.code == "MA105"]
     assert messages and "iterated by hand" not in " ".join(messages)
+
+
+def test_iterator_stored_in_an_attribute_names_it() -> None:
+    source = (
+        HEAD.replace("train_gen = datagen", "self.train_gen = datagen")
+        + "model.fit(self.train_gen, epochs=1)\n"
+    )
+    result = migrate_source(source, "stored.py")
+    assert result.new_source == source
+    [diagnostic] = result.diagnostics
+    assert diagnostic.code == "MA105"
+    assert "stored in `self.train_gen`" in diagnostic.message
