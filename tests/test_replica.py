@@ -361,3 +361,11 @@ def test_bench_replica_variant_is_the_tools_output() -> None:
     assert classes == ["DatagenAugmentation"]
     dataset = next(n for n in tree.body if getattr(n, "name", "") == "datagen_dataset")
     assert "datagen_augment" not in ast.unparse(dataset)  # the host pipeline does not augment
+
+
+def test_verify_flag_migrates_with_the_command_lines_options() -> None:
+    """`migrate-aug --verify --augment-on replica` hands its migration options on."""
+    from migrator.verify.command import coerce_options
+
+    options = coerce_options(REPLICA)
+    assert options.migrate is REPLICA

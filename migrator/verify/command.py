@@ -56,10 +56,14 @@ class VerifyOptions:
 def coerce_options(options: Any = None) -> VerifyOptions:
     """VerifyOptions from None, a VerifyOptions, a mapping, or any object with some of its
     attributes (`format` is accepted for `output_format`, `memory` as text like '16G')."""
+    from migrator.api import Options
+
     if isinstance(options, VerifyOptions):
         return options
     if options is None:
         return VerifyOptions()
+    if isinstance(options, Options):  # `--verify`: the migration's options (--all, --augment-on)
+        return VerifyOptions(migrate=options)
     get = options.get if isinstance(options, dict) else lambda name: getattr(options, name, None)
     values: dict[str, Any] = {}
     for field in fields(VerifyOptions):
