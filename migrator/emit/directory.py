@@ -450,11 +450,13 @@ __KERNELS__        raise ValueError(f"interpolation={interpolation!r} is not sup
 
 
 def interpolation_check(supported: tuple[str, ...]) -> str:
-    if supported == ("nearest",):
-        return """\
-    if interpolation != "nearest":
+    if len(supported) == 1:
+        # One interpolation: a comparison (a one-name "tuple" written `("lanczos")` would be
+        # a string, and `in` a substring test).
+        return f"""\
+    if interpolation != "{supported[0]}":
         raise ValueError(
-            f"interpolation={interpolation!r}: this function reproduces only 'nearest'."
+            f"interpolation={{interpolation!r}}: this function reproduces only '{supported[0]}'."
         )
 """
     names = ", ".join(f'"{name}"' for name in supported)
