@@ -495,8 +495,9 @@ class SiteFinder:
         if _iterated_by_hand(node, argument, call):
             # Typically a preview (`x, y = next(gen)`) before training.
             return (
-                f"the iterator `{name}` is iterated by hand here, where a tf.data dataset "
-                "could not stand in for it (`next()` needs `iter(dataset)`). Migrate by hand; "
+                f"the iterator `{name}` is read by hand here (next(), a loop or an index), "
+                "where a tf.data dataset could not stand in for it (`next()` needs "
+                "`iter(dataset)`, an index `dataset.skip(i).take(1)`). Migrate by hand; "
                 "if this only previews a batch, take it from a separate ImageDataGenerator "
                 "(or remove it) and run migrate-aug again"
             )
@@ -958,12 +959,14 @@ def _is_class_scope(scope: Scope | None) -> bool:
 def _iterated_by_hand(
     node: cst.CSTNode, argument: cst.CSTNode | None, call: cst.CSTNode | None
 ) -> bool:
-    """`next(node)`, `node.next()`/`node.__next__()` or `for ... in node`."""
+    """`next(node)`, `node.next()`/`node.__next__()`, `node[i]` or `for ... in node`."""
     if isinstance(call, cst.Call) and isinstance(call.func, cst.Name):
         if call.func.value == "next" and call.args and call.args[0] is argument:
             return True
     if isinstance(argument, cst.Attribute) and argument.value is node:
         return argument.attr.value in ("next", "__next__")
+    if isinstance(argument, cst.Subscript) and argument.value is node:
+        return True
     return isinstance(argument, cst.For | cst.CompFor) and argument.iter is node
 
 

@@ -24,6 +24,7 @@ train_gen = datagen.flow(x, y, batch_size=8)
         "sample_x, sample_y = train_gen.next()",
         "for batch in train_gen:\n    break",
         "first = [b for b in train_gen][:1]",
+        "preview = train_gen[0][0][0]",
     ],
 )
 def test_iteration_by_hand_is_named_with_what_to_do(use: str) -> None:
@@ -32,7 +33,7 @@ def test_iteration_by_hand_is_named_with_what_to_do(use: str) -> None:
     assert result.new_source == source  # refused: nothing changes
     [diagnostic] = result.diagnostics
     assert diagnostic.code == "MA105"
-    assert "`train_gen` is iterated by hand here" in diagnostic.message
+    assert "`train_gen` is read by hand here" in diagnostic.message
     assert "separate ImageDataGenerator" in diagnostic.message
 
 
