@@ -15,14 +15,23 @@ thread pools do not leak between variants):
                     distributions; no channel shift layer exists), same index shuffling
     no_augment      migrate-aug's pipeline for ImageDataGenerator() (no augmentation):
                     the limit of the data path (shuffle, gather, batch)
+    floor           a tf.data pipeline of batches of the same shape that computes nothing
+                    (tf.fill), with the emitted pipeline's parallel map and prefetch: what
+                    holding batches in flight costs any parallel pipeline
 
 Images/s are steady-state (warm-up batches untimed, then batches for --seconds); the ratio
 is to idg measured in the same run. `CPU ms/img` is the child's CPU time (all threads) per
 image over the same batches: on a busy machine images/s mostly measures the other
-processes, CPU time per image much less so (idg uses one core, tf.data all of them). Memory: `pipeline MB` is the peak resident set size
-while the pipeline runs minus the resident size just before it is built (TensorFlow
-imported and its runtime started, the data already in memory); `peak/data` is
-(data + pipeline MB) / data.
+processes, CPU time per image much less so (idg uses one core, tf.data all of them).
+
+Memory: `pipeline MB` is the peak resident set size while the pipeline runs minus the
+resident size just before it is built (TensorFlow imported and its runtime started, the
+data already in memory, the codemod already run); `peak/data` is (data + pipeline MB) /
+data. Part of that is fixed (batches in flight, XLA's compiler) and part may grow with the
+data (a copy of it would): so idg, migrated and no_augment are measured again on --scale
+times the images (default 4: 1.5 GB), and a second table splits pipeline MB into
+`slope` (extra bytes per byte of data, from the two sizes; ~0 when only indices are
+shuffled, ~1 for a copy) and `fixed MB` (the rest, whatever the data size).
 """
 
 from __future__ import annotations
@@ -45,7 +54,9 @@ from _common import (  # noqa: E402
     table,
 )
 
-VARIANTS = ("idg", "from_generator", "migrated", "keras_layers", "no_augment")
+VARIANTS = ("idg", "from_generator", "migrated", "keras_layers", "no_augment", "floor")
+# Measured at two data sizes to split their memory into a data-proportional and a fixed part.
+SCALED_VARIANTS = ("idg", "migrated", "no_augment")
 
 
 def reset_peak_rss() -> None:
@@ -109,8 +120,21 @@ def keras_layers(config: dict[str, Any]) -> Any:
     return keras.Sequential(layers)
 
 
-def build(variant: str, config: dict[str, Any], x: Any, y: Any, batch_size: int) -> Any:
-    """An iterable of (images, labels) batches, endless."""
+def memory_split(small: tuple[int, int], large: tuple[int, int]) -> tuple[float, float]:
+    """(slope, fixed bytes) of the line through two (data bytes, pipeline bytes) points:
+    the pipeline's memory that grows with the data, per data byte, and what remains."""
+    (data_small, memory_small), (data_large, memory_large) = small, large
+    if data_large == data_small:
+        raise ValueError("two different data sizes are needed")
+    slope = (memory_large - memory_small) / (data_large - data_small)
+    return slope, memory_small - slope * data_small
+
+
+def build(
+    variant: str, config: dict[str, Any], x: Any, y: Any, batch_size: int, emitted: Any = None
+) -> Any:
+    """An iterable of (images, labels) batches, endless. `emitted`: the namespace of
+    migrate-aug's output (load_emitted), for migrated and no_augment."""
     import tensorflow as tf
 
     if variant in ("idg", "from_generator"):
@@ -127,8 +151,16 @@ def build(variant: str, config: dict[str, Any], x: Any, y: Any, batch_size: int)
             lambda: datagen.flow(x, y, batch_size=batch_size), output_signature=signature
         )
     if variant in ("migrated", "no_augment"):
-        emitted = load_emitted(config if variant == "migrated" else {}, tf)
         return emitted["datagen_dataset"](x, y, batch_size=batch_size).repeat()
+    if variant == "floor":
+        shape, labels = [batch_size, *x.shape[1:]], tf.constant(y[:batch_size])
+
+        def fill(first: Any) -> tuple[Any, Any]:
+            return tf.fill(shape, tf.cast(first, tf.float32)), labels
+
+        batches = tf.data.Dataset.range(len(x)).batch(batch_size)
+        dataset = batches.map(lambda index: fill(index[0]), num_parallel_calls=tf.data.AUTOTUNE)
+        return dataset.prefetch(tf.data.AUTOTUNE).repeat()
     if variant == "keras_layers":
         augment = keras_layers(config)
         images, labels = tf.convert_to_tensor(x), tf.convert_to_tensor(y)
@@ -148,10 +180,13 @@ def child(arguments: argparse.Namespace) -> None:
     tf.get_logger().setLevel("ERROR")
     config = CONFIGS[arguments.config]
     tf.reduce_sum(tf.ones([8, 8])).numpy()  # the runtime's own memory is not the pipeline's
+    emitted = None
+    if arguments.variant in ("migrated", "no_augment"):  # the codemod's memory is not either
+        emitted = load_emitted(config if arguments.variant == "migrated" else {}, tf)
     x, y = make_images(arguments.images, arguments.size)
     before = current_rss()
     reset_peak_rss()
-    batches = build(arguments.variant, config, x, y, arguments.batch_size)
+    batches = build(arguments.variant, config, x, y, arguments.batch_size, emitted)
     warmup = 1 if arguments.variant in ("idg", "from_generator") else 4
     rate, timed, cpu = measure(
         batches, arguments.batch_size, warmup=warmup, seconds=arguments.seconds
@@ -179,6 +214,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, help="timed seconds per variant (default 5)")
     parser.add_argument("--config", choices=[*CONFIGS, "all"], default="all")
     parser.add_argument("--variants", default=",".join(VARIANTS), help="comma-separated")
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=4,
+        help="measure idg, migrated and no_augment again on SCALE times the images for the "
+        "memory split (default 4; 0 or 1: skip)",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--variant", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
@@ -195,19 +237,18 @@ def main() -> None:
         f"{arguments.images} images {arguments.size}x{arguments.size}x3 float32 "
         f"({image_mb:.0f} MB), batch {arguments.batch_size}; {cpu_description()}"
     )
+    flags: dict[str, object] = {
+        "images": arguments.images,
+        "size": arguments.size,
+        "batch-size": arguments.batch_size,
+        "seconds": arguments.seconds,
+    }
+    scaled = [v for v in variants if v in SCALED_VARIANTS] if arguments.scale > 1 else []
     for config in configs:
         print(f"\n{config}: {CONFIGS[config]}")
-        results = run_variants(
-            Path(__file__),
-            variants,
-            config,
-            {
-                "images": arguments.images,
-                "size": arguments.size,
-                "batch-size": arguments.batch_size,
-                "seconds": arguments.seconds,
-            },
-        )
+        results = run_variants(Path(__file__), variants, config, flags)
+        large = flags | {"images": arguments.images * arguments.scale}
+        scaled_results = run_variants(Path(__file__), scaled, config, large) if scaled else {}
         base = results.get("idg", {}).get("images_per_s")
         base_cpu = results.get("idg", {}).get("cpu_per_image", 0) * 1000
         rows = []
@@ -234,6 +275,38 @@ def main() -> None:
             )
         headers = ["variant", "images/s", "vs idg", "CPU ms/img", "vs idg", "batches"]
         table([*headers, "pipeline MB", "peak/data"], rows)
+        if scaled_results:
+            print()
+            memory_table(results, scaled_results, (image_mb, image_mb * arguments.scale))
+
+
+def memory_table(
+    small: dict[str, dict[str, Any]],
+    large: dict[str, dict[str, Any]],
+    image_mb: tuple[float, float],
+) -> None:
+    """pipeline MB at both data sizes (`image_mb`, the images' MB), split into slope (bytes
+    per data byte) and fixed MB."""
+    rows = []
+    for variant, result in large.items():
+        if "error" in result or "error" in small.get(variant, {"error": ""}):
+            rows.append([variant, "failed", "", "", "", ""])
+            continue
+        points = [(r["data_bytes"], r["pipeline_bytes"]) for r in (small[variant], result)]
+        slope, fixed = memory_split(points[0], points[1])
+        data, memory = points[1]
+        rows.append(
+            [
+                variant,
+                *(f"{m / 2**20:,.0f}" for _, m in points),
+                f"{slope:+.2f}",
+                f"{fixed / 2**20:,.0f}",
+                f"{(data + memory) / data:.2f}",
+            ]
+        )
+    small_mb, large_mb = (f"{mb:,.0f} MB" for mb in image_mb)
+    headers = ["memory by data size", f"MB at {small_mb}", f"MB at {large_mb}"]
+    table([*headers, "slope", "fixed MB", f"peak/data at {large_mb}"], rows)
 
 
 if __name__ == "__main__":

@@ -38,3 +38,44 @@ def test_identity_configuration_has_no_augmentation() -> None:
     common = bench_common()
     source = common.emitted_functions({})
     assert "def datagen_dataset(" in source and "datagen_augment" not in source
+
+
+def bench_pipeline() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_pipeline", BENCH / "pipeline.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # imports no TensorFlow at module level
+    return module
+
+
+def test_memory_split_separates_a_copy_from_a_fixed_overhead() -> None:
+    split = bench_pipeline().memory_split
+    mb = 2**20
+    # A pipeline holding a copy of the data grows byte for byte with it...
+    assert split((384 * mb, 400 * mb), (1536 * mb, 1552 * mb)) == (1.0, 16 * mb)
+    # ...one holding batches in flight does not, whatever the data size.
+    assert split((384 * mb, 300 * mb), (1536 * mb, 300 * mb)) == (0.0, 300 * mb)
+    with pytest.raises(ValueError):
+        split((384 * mb, 300 * mb), (384 * mb, 310 * mb))
+
+
+def test_memory_table_reports_both_sizes_slope_and_fixed_part(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    mb = 2**20
+    small = {
+        "idg": {"data_bytes": 100 * mb, "pipeline_bytes": 40 * mb},
+        "migrated": {"data_bytes": 100 * mb, "pipeline_bytes": 300 * mb},
+        "no_augment": {"error": "exit 1: boom"},
+    }
+    large = {
+        "idg": {"data_bytes": 400 * mb, "pipeline_bytes": 40 * mb},
+        "migrated": {"data_bytes": 400 * mb, "pipeline_bytes": 330 * mb},
+        "no_augment": {"data_bytes": 400 * mb, "pipeline_bytes": 200 * mb},
+    }
+    bench_pipeline().memory_table(small, large, (100.0, 400.0))
+    lines = {line.split()[0]: line.split() for line in capsys.readouterr().out.splitlines()}
+    # variant, MB at each size, slope, fixed MB, peak/data at the larger size
+    assert lines["idg"][1:] == ["40", "40", "+0.00", "40", "1.10"]
+    assert lines["migrated"][1:] == ["300", "330", "+0.10", "290", "1.82"]
+    assert lines["no_augment"][1:] == ["failed"]
