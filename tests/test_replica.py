@@ -369,3 +369,71 @@ def test_verify_flag_migrates_with_the_command_lines_options() -> None:
 
     options = coerce_options(REPLICA)
     assert options.migrate is REPLICA
+
+
+HELPER = (
+    HEADER
+    + """\
+def build_model(classes):
+    net = tf.keras.Sequential([tf.keras.Input((8, 8, 3)), tf.keras.layers.Dense(classes)])
+    net.compile(loss="mse")
+    return net
+
+
+with strategy.scope():
+    model = build_model(2)
+datagen = ImageDataGenerator(rotation_range=10)
+model.fit(datagen.flow(x, y), epochs=1)
+"""
+)
+
+
+def test_model_built_by_a_helper_of_the_file() -> None:
+    new, message = migrated(HELPER)
+    # The class is defined once, before the helper; the helper's list takes the layer.
+    assert new.index("class DatagenAugmentation(") < new.index("def build_model(classes):")
+    assert (
+        "[tf.keras.Input((8, 8, 3)), DatagenAugmentation(), tf.keras.layers.Dense(classes)]" in new
+    )
+    assert "added at the input of `model`" in message
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (
+            (
+                "    model = build_model(2)\n",
+                "    model = build_model(2)\nother = build_model(3)\n",
+            ),
+            "used more than once",
+        ),
+        (
+            ('    net.compile(loss="mse")\n', '    net.compile(loss="mse")\n    net.fit(a, b)\n'),
+            "also trains",
+        ),
+        (
+            ("    return net\n", "    if classes:\n        return net\n    return None\n"),
+            "does not end in its only `return`",
+        ),
+    ],
+)
+def test_helpers_that_cannot_be_followed(change: tuple[str, str], reason: str) -> None:
+    _, message = migrated(HELPER.replace(*change))
+    assert "augmentation kept in the host pipeline" in message
+    assert reason in message
+
+
+def test_functional_helper() -> None:
+    source = HEADER + (
+        "def build():\n"
+        "    inputs = tf.keras.Input((8, 8, 3))\n"
+        "    outputs = tf.keras.layers.Dense(2)(tf.keras.layers.Flatten()(inputs))\n"
+        "    return tf.keras.Model(inputs, outputs)\n"
+        "model = build()\n"
+        "datagen = ImageDataGenerator(zoom_range=0.1)\n"
+        "model.fit(datagen.flow(x, y), epochs=1)\n"
+    )
+    new, _ = migrated(source)
+    assert "    inputs_augmented = DatagenAugmentation()(inputs)\n" in new
+    assert "tf.keras.layers.Flatten()(inputs_augmented)" in new

@@ -134,6 +134,13 @@ def find_model_site(
     reason = _unsafe_use(finder, binding, consumer_calls, source_of, line_of)
     if reason is not None:
         return reason
+    built = _built_by_helper(finder, construction, source_of, line_of)
+    if isinstance(built, str):
+        return built
+    helper = None
+    if built is not None:  # the class goes before the helper: defined once, not per call
+        helper = finder._enclosing(built, cst.FunctionDef)
+        construction = built
     qualified = finder.qualified(construction.func)
     idg_scope = finder.scopes.get(site.construction)
     if keras_class(qualified, ("Sequential",)) is not None:
@@ -150,6 +157,8 @@ def find_model_site(
         )
     if isinstance(form, str):
         return form
+    if helper is not None:
+        placed_in = helper
     layer_scope = finder.scopes.get(placed_in)
     if not (isinstance(idg_scope, GlobalScope) or layer_scope is idg_scope):
         return "the model is built outside the function that builds the generator"
@@ -160,6 +169,62 @@ def find_model_site(
             "(e.g. `import tensorflow as tf` or `import keras`)"
         )
     return ModelSite(name, binding, keras, _scope_statement(finder, placed_in), form)
+
+
+def _built_by_helper(
+    finder: SiteFinder,
+    call: cst.Call,
+    source_of: Callable[[cst.CSTNode], str],
+    line_of: Callable[[cst.CSTNode], int],
+) -> cst.Call | str | None:
+    """`model = build_model(...)` with `def build_model` in this file, called only here,
+    ending in `return <keras>.Sequential/Model(...)` or in `return m` where `m` is built by
+    one and otherwise only compiled or summarised: that construction. None when `call` does
+    not call a function of this file; the reason when it does but cannot be followed."""
+    if not isinstance(call.func, cst.Name):
+        return None
+    scope = finder.scopes.get(call.func)
+    assignments = list(scope[call.func.value]) if scope is not None else []
+    if len(assignments) != 1 or not isinstance(assignments[0].node, cst.FunctionDef):
+        return None
+    function = assignments[0].node
+    name = function.name.value
+    if len(assignments[0].references) != 1:
+        return f"`{name}()` is used more than once: other models it builds would get the layer"
+    if function.decorators:
+        return f"`{name}()` is decorated"
+    body = function.body.body if isinstance(function.body, cst.IndentedBlock) else ()
+    returns: list[cst.Return] = []
+
+    class _Returns(cst.CSTVisitor):
+        def visit_Return(self, node: cst.Return) -> None:
+            returns.append(node)
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return node is function  # returns of nested functions are theirs
+
+        def visit_Lambda(self, node: cst.Lambda) -> bool:
+            return False
+
+    function.visit(_Returns())
+    last = body[-1] if body else None
+    if len(returns) != 1 or not (
+        isinstance(last, cst.SimpleStatementLine) and list(last.body) == [returns[0]]
+    ):
+        return f"`{name}()` does not end in its only `return`"
+    value = returns[0].value
+    if isinstance(value, cst.Call):
+        return value
+    if not isinstance(value, cst.Name):
+        return f"`{name}()` does not return a model built in it"
+    inner = _binding(finder, value)
+    if inner is None or finder.scopes.get(inner) is not finder.scopes.get(value):
+        return f"`{name}()` returns `{value.value}`, which it does not build once"
+    built = _constructed_by(finder, inner)
+    if built is None:
+        return f"`{value.value}` in `{name}()` is not built by a plain assignment"
+    reason = _unsafe_use(finder, inner, set(), source_of, line_of, allowed=value)
+    return reason if reason is not None else built
 
 
 def _binding(finder: SiteFinder, name: cst.Name) -> cst.Name | None:
@@ -204,10 +269,14 @@ def _unsafe_use(
     consumer_calls: set[cst.Call],
     source_of: Callable[[cst.CSTNode], str],
     line_of: Callable[[cst.CSTNode], int],
+    allowed: cst.Name | None = None,
 ) -> str | None:
-    """Why some use of the model could see the added layer, or None."""
+    """Why some use of the model could see the added layer, or None. `allowed`: a use
+    known to be safe (the `return` of the function building it)."""
     name = binding.value
     for use in _references(finder, binding):
+        if use is allowed:
+            continue
         attribute = finder.parent(use)
         call = finder.parent(attribute) if isinstance(attribute, cst.Attribute) else None
         is_call = isinstance(call, cst.Call) and call.func is attribute
