@@ -48,7 +48,12 @@ class StrategyIndex:
         strategy_names = collector.strategy_names
         for with_node in collector.withs:
             if any(
-                _enters_strategy(item.item, strategy_names, qualified) for item in with_node.items
+                _enters_strategy(
+                    collector.scope_values.get(dotted_name(item.item) or "", item.item),
+                    strategy_names,
+                    qualified,
+                )
+                for item in with_node.items
             ):
                 self.scope_blocks.append(with_node)
         for with_node in self.scope_blocks:
@@ -123,6 +128,14 @@ def _enters_strategy(
     )
 
 
+def _is_scope_call(expression: cst.BaseExpression) -> bool:
+    return (
+        isinstance(expression, cst.Call)
+        and isinstance(expression.func, cst.Attribute)
+        and expression.func.attr.value == "scope"
+    )
+
+
 class _Collector(cst.CSTVisitor):
     def __init__(self, qualified: Callable[[cst.CSTNode], set[str]]) -> None:
         self._qualified = qualified
@@ -131,6 +144,8 @@ class _Collector(cst.CSTVisitor):
         self.assigned: set[str] = set()
         self.called: set[str] = set()
         self.assigned_from_call: dict[str, set[str]] = {}
+        # `scope = strategy.scope()` (entered later by `with scope:`): name -> the call.
+        self.scope_values: dict[str, cst.BaseExpression] = {}
 
     def visit_With(self, node: cst.With) -> None:
         self.withs.append(node)
@@ -157,6 +172,12 @@ class _Collector(cst.CSTVisitor):
                 if name is not None:
                     names.append(name)
         self.assigned.update(names)
+        for name in names:
+            if name in self.scope_values or not _is_scope_call(value):
+                # Bound twice: which binding a `with` enters is unknown; none counts.
+                self.scope_values[name] = cst.Name("None")
+            else:
+                self.scope_values[name] = value
         if isinstance(value, cst.Call):
             if is_strategy_constructor(self._qualified(value.func)):
                 self.strategy_names.update(names)

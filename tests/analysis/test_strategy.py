@@ -121,3 +121,35 @@ def test_unrelated_scope_method_is_not_a_strategy() -> None:
         model.fit(data)
         """
     )
+
+
+def test_scope_bound_to_a_name_then_entered() -> None:
+    assert fit_is_distributed(
+        """
+        import tensorflow as tf
+        strategy = tf.distribute.MirroredStrategy()
+        scope = strategy.scope()
+        with scope:
+            model = make()
+        model.fit(data)
+        """
+    )
+
+
+@pytest.mark.parametrize(
+    "binding",
+    [
+        "scope = graph.scope()",  # not a strategy's scope
+        "scope = strategy.scope()\nscope = contextlib.nullcontext()",  # bound twice
+        "scope = contextlib.nullcontext()",
+    ],
+)
+def test_other_scope_names_are_not_a_strategy(binding: str) -> None:
+    # `make()` alone would be untraceable; the model is bound in the with block so only the
+    # with statement decides.
+    code = (
+        "import contextlib\nimport tensorflow as tf\nstrategy = None\n"
+        + binding
+        + ("\nwith scope:\n    model = make()\nmodel.fit(data)\n")
+    )
+    assert not fit_is_distributed(code)
