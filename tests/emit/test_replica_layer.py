@@ -135,3 +135,48 @@ def test_tf_keras_model(tf, build) -> None:
     mirrored = [np.array_equal(t, s[::-1]) for t, s in zip(trained, x, strict=True)]
     kept = [np.array_equal(t, s) for t, s in zip(trained, x, strict=True)]
     assert all(m or k for m, k in zip(mirrored, kept, strict=True)) and any(mirrored)
+
+
+REPLICAS_SCRIPT = """
+import os, sys
+os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+import numpy as np
+import tensorflow as tf
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+path = sys.argv[1]
+namespace = {"tf": tf, "__name__": "emitted"}
+exec(compile(open(path).read(), path, "exec"), namespace)
+strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+with strategy.scope():
+    layer = namespace["DatagenAugmentation"]()
+x = tf.constant(np.random.default_rng(0).random((4, 8, 8, 1)).astype("float32") * 255)
+for jit in (False, True):  # Keras 3 compiles fit's train step with XLA where it can
+    step = tf.function(lambda images: layer(images, training=True), jit_compile=jit)
+    run = tf.function(lambda images: strategy.run(step, args=(images,)))
+    first, second = (
+        [v.numpy() for v in strategy.experimental_local_results(run(x))] for _ in range(2)
+    )
+    print(jit, np.array_equal(first[0], first[1]), np.array_equal(first[0], second[0]))
+"""
+
+
+def test_replicas_and_steps_draw_their_own_transforms(tmp_path) -> None:
+    """Inside a distributed step, each replica augments its images with its own random
+    parameters (IDG draws per image: identical halves would correlate them), and every step
+    draws anew, with or without XLA. The same images go to both replicas here."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("tensorflow")
+    emitted = tmp_path / "emitted.py"
+    emitted.write_text(emitted_definitions("rotation_range=40", "replica"))
+    script = tmp_path / "replicas.py"
+    script.write_text(REPLICAS_SCRIPT)
+    completed = subprocess.run(
+        [sys.executable, str(script), str(emitted)], capture_output=True, text=True, timeout=300
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    lines = completed.stdout.split()
+    # per jit setting: replicas equal?, consecutive steps equal?
+    assert lines == ["False", "False", "False", "True", "False", "False"], completed.stdout
