@@ -19,6 +19,7 @@ Anything else (a later rebinding, a parameter, a loader call, `rescale=`) says n
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import libcst as cst
 
@@ -72,14 +73,26 @@ def unit_scaling(module: cst.Module, call: cst.Call, x: cst.BaseExpression) -> c
     name = _base_name(x)
     if name is None:
         return None
-    scopes = _enclosing_scopes(module, call)
-    for depth, scope in enumerate(reversed(scopes)):
-        innermost = depth == 0
+    return _scaling_of(module, call, name, 0)
+
+
+def _scaling_of(module: cst.Module, stop: cst.CSTNode, name: str, depth: int) -> cst.CSTNode | None:
+    """The scaling of `name` as last bound before `stop`, following bindings that only
+    reshape, slice, convert or split another name (`x = x.values.reshape(-1, 28, 28, 1)`,
+    `x_tr, x_va, y_tr, y_va = train_test_split(x, y)`) back to that name's binding."""
+    if depth > 8:
+        return None
+    scopes = _enclosing_scopes(module, stop)
+    for level, scope in enumerate(reversed(scopes)):
+        innermost = level == 0
         if isinstance(scope, cst.FunctionDef) and name in _parameters(scope):
             return None
-        found, binding = _last_binding(scope, name, call if innermost else None)
-        if found:
-            return binding
+        found, binding = _last_binding(scope, name, stop if innermost else None)
+        if not found:
+            continue
+        if isinstance(binding, _Derived):
+            return _scaling_of(module, binding.statement, binding.source, depth + 1)
+        return binding
     return None
 
 
@@ -122,21 +135,71 @@ def _flow_x(call: cst.Call) -> cst.BaseExpression | None:
     return None
 
 
+@dataclass(frozen=True)
+class _Derived:
+    """A binding of a name to the values of another (see `_base_name`): not a scaling
+    itself, but one if `source` was scaled before `statement`."""
+
+    source: str
+    statement: cst.CSTNode
+
+
+# Methods and attributes that keep an array's values: `x.values.reshape(-1, 28, 28, 1)`.
+_VALUE_KEEPING_METHODS = frozenset({"astype", "reshape", "copy", "to_numpy", "squeeze"})
+_VALUE_KEEPING_ATTRIBUTES = frozenset({"values"})
+# Functions whose first argument's values they keep: np.expand_dims(x, -1), np.array(x).
+_VALUE_KEEPING_FUNCTIONS = _VALUE_PRESERVING | {"expand_dims"}
+
+
 def _base_name(node: cst.BaseExpression) -> str | None:
-    """`x`, `x[:n]`, `x.astype("float32")` -> "x"."""
+    """`x`, `x[:n]`, `x.astype("float32")`, `x.values.reshape(...)`, `np.array(x)` -> "x"."""
     while True:
         if isinstance(node, cst.Name):
             return node.value
         if isinstance(node, cst.Subscript):
             node = node.value
+        elif isinstance(node, cst.Attribute) and node.attr.value in _VALUE_KEEPING_ATTRIBUTES:
+            node = node.value
+        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+            method = node.func.attr.value
+            if method in _VALUE_KEEPING_METHODS:
+                node = node.func.value
+            elif method in _VALUE_KEEPING_FUNCTIONS and _first_argument(node) is not None:
+                node = _first_argument(node)  # type: ignore[assignment]
+            else:
+                return None
         elif (
             isinstance(node, cst.Call)
-            and isinstance(node.func, cst.Attribute)
-            and node.func.attr.value == "astype"
+            and isinstance(node.func, cst.Name)
+            and node.func.value in _VALUE_KEEPING_FUNCTIONS
+            and _first_argument(node) is not None
         ):
-            node = node.func.value
+            node = _first_argument(node)  # type: ignore[assignment]
         else:
             return None
+
+
+def _first_argument(call: cst.Call) -> cst.BaseExpression | None:
+    if call.args and call.args[0].keyword is None and not call.args[0].star:
+        return call.args[0].value
+    return None
+
+
+def _split_source(value: cst.BaseExpression, index: int) -> str | None:
+    """`train_test_split(a, b, ...)` unpacked: element `index` holds part of array
+    index // 2 (train, test per array, in order)."""
+    if not isinstance(value, cst.Call) or any(arg.star for arg in value.args):
+        return None
+    func = value.func
+    called = func.attr.value if isinstance(func, cst.Attribute) else None
+    if isinstance(func, cst.Name):
+        called = func.value
+    if called != "train_test_split":
+        return None
+    arrays = [arg.value for arg in value.args if arg.keyword is None]
+    if index // 2 >= len(arrays):
+        return None
+    return _base_name(arrays[index // 2])
 
 
 def _parameters(function: cst.FunctionDef) -> set[str]:
@@ -176,13 +239,13 @@ def _enclosing_scopes(module: cst.Module, target: cst.CSTNode) -> list[_Scope]:
 
 def _last_binding(
     scope: _Scope, name: str, stop: cst.CSTNode | None
-) -> tuple[bool, cst.CSTNode | None]:
+) -> tuple[bool, cst.CSTNode | _Derived | None]:
     """(whether `scope` binds `name`, the scaling node if its last binding is a unit
-    scaling). Bindings after `stop` (when given) do not count; nested functions, classes,
+    scaling, or the name it derives from). Bindings after `stop` (when given) do not count; nested functions, classes,
     lambdas and comprehensions are other scopes."""
     state: dict[str, object] = {"found": False, "scaling": None, "stopped": False}
 
-    def bind(scaling: cst.CSTNode | None) -> None:
+    def bind(scaling: cst.CSTNode | _Derived | None) -> None:
         state["found"], state["scaling"] = True, scaling
 
     class _Bindings(cst.CSTVisitor):
@@ -230,7 +293,7 @@ def _last_binding(
             self, target: cst.BaseExpression, value: cst.BaseExpression, statement: cst.CSTNode
         ) -> None:
             if _is_name(target, name):
-                bind(statement if is_unit_scaling(value) else None)
+                bind(_binding(value, statement))
             elif isinstance(target, cst.Tuple | cst.List) and _binds(target, name):
                 # `a, b = a / 255., b / 255.`: pair the elements when both sides are written out
                 if isinstance(value, cst.Tuple | cst.List) and len(value.elements) == len(
@@ -238,8 +301,14 @@ def _last_binding(
                 ):
                     for element, item in zip(target.elements, value.elements, strict=True):
                         if _is_name(element.value, name):
-                            bind(statement if is_unit_scaling(item.value) else None)
+                            bind(_binding(item.value, statement))
                             return
+                # `x_tr, x_va, y_tr, y_va = train_test_split(x, y, ...)`
+                for index, element in enumerate(target.elements):
+                    source = _split_source(value, index)
+                    if _is_name(element.value, name) and source is not None:
+                        bind(_Derived(source, statement))
+                        return
                 bind(None)
 
     visitor = _Bindings()
@@ -249,6 +318,15 @@ def _last_binding(
     else:
         scope.body.visit(visitor)
     return bool(state["found"]), state["scaling"]  # type: ignore[return-value]
+
+
+def _binding(value: cst.BaseExpression, statement: cst.CSTNode) -> cst.CSTNode | _Derived | None:
+    """What `name = value` (in `statement`) records: the scaling statement, a derivation
+    of another name's values, or None."""
+    if is_unit_scaling(value):
+        return statement
+    source = _base_name(value)
+    return None if source is None else _Derived(source, statement)
 
 
 def _is_name(node: cst.BaseExpression, name: str) -> bool:

@@ -42,6 +42,14 @@ SCALED = {
     "wrapper": "x = np.asarray(x / 255.0, dtype='float32')\ng.flow(x)\n",
     "in a function": "def train(data):\n    x = data / 255.\n    return g.flow(x)\n",
     "module name read in a function": "x = raw / 255.\ndef train():\n    g.flow(x)\n",
+    # Kaggle's digit recognizer: scaled, reshaped from a DataFrame, then split.
+    "reshaped and split": (
+        "X = X / 255.0\nX = X.values.reshape(-1, 28, 28, 1)\n"
+        "X_tr, X_va, y_tr, y_va = train_test_split(X, Y, test_size=0.1)\ng.flow(X_tr, y_tr)\n"
+    ),
+    "sliced into names": "x = x / 255.\nx_tr, x_va = x[8:], x[:8]\ng.flow(x_tr)\n",
+    "expand_dims": "x = x / 255.\nx = np.expand_dims(x, -1)\ng.flow(x)\n",
+    "flow of a reshaped name": "x = x / 255.\ng.flow(x.values.reshape(-1, 8, 8, 1))\n",
 }
 UNSCALED = {
     "uint8 data": "(x, y), _ = tf.keras.datasets.cifar10.load_data()\ng.flow(x, y)\n",
@@ -54,6 +62,14 @@ UNSCALED = {
     "unpacked from a call": "x, y = scaled_data()\ng.flow(x)\n",
     "loop variable": "x = x / 255.\nfor x in batches:\n    g.flow(x)\n",
     "nested function scales its own x": "def f():\n    x = x / 255.\ng.flow(x)\n",
+    "split of another array": (
+        "x = x / 255.\na_tr, a_va, y_tr, y_va = train_test_split(raw, y)\ng.flow(a_tr)\n"
+    ),
+    "labels half of a split": (
+        "x = x / 255.\nx_tr, x_va, y_tr, y_va = train_test_split(x, y)\ng.flow(y_tr)\n"
+    ),
+    "derived before the scaling": "z = x.reshape(-1, 8, 8, 1)\nx = x / 255.\ng.flow(z)\n",
+    "derived through an unknown call": "x = x / 255.\nz = augment(x)\ng.flow(z)\n",
 }
 
 
