@@ -237,12 +237,21 @@ def render_resample(spec: AugmentSpec) -> list[str]:
         lines.append(f"    {factors[0]}")
         lines += [f"    @ {factor}" for factor in factors[1:]]
         lines.append(")")
+    if "shift" in one_factor:  # name the shift ranges only where shifts are drawn
+        quirks = [
+            "# So the centre is (row (width - 1) / 2, column (height - 1) / 2), and tx",
+            "# (height_shift_range) moves images horizontally, ty (width_shift_range) vertically.",
+            "# Both quirks are IDG's own and kept on purpose.",
+        ]
+    else:
+        quirks = [
+            "# So the centre is (row (width - 1) / 2, column (height - 1) / 2): IDG's own quirk,",
+            "# kept on purpose.",
+        ]
     lines += [
         "# Centred on (height / 2 - 0.5, width / 2 - 0.5) in (x, y) order, then IDG swaps the",
         "# matrix's first two rows and columns (M' = P M P) to address (row, column) pixels.",
-        "# So the centre is (row (width - 1) / 2, column (height - 1) / 2), and tx",
-        "# (height_shift_range) moves images horizontally, ty (width_shift_range) vertically.",
-        "# Both quirks are IDG's own and kept on purpose.",
+        *quirks,
         "ox, oy = h / 2 - 0.5, w / 2 - 0.5",
         "offset = tf.convert_to_tensor([[1.0, 0.0, ox], [0.0, 1.0, oy], [0.0, 0.0, 1.0]])",
         "reset = tf.convert_to_tensor([[1.0, 0.0, -ox], [0.0, 1.0, -oy], [0.0, 0.0, 1.0]])",
