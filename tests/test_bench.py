@@ -79,3 +79,18 @@ def test_memory_table_reports_both_sizes_slope_and_fixed_part(
     assert lines["idg"][1:] == ["40", "40", "+0.00", "40", "1.10"]
     assert lines["migrated"][1:] == ["300", "330", "+0.10", "290", "1.82"]
     assert lines["no_augment"][1:] == ["failed"]
+
+
+def test_memory_probe_serializes_the_real_emitted_pipeline() -> None:
+    # bench/memory.py edits migrate-aug's output; an emitter change must not silently
+    # turn its "serial" probe into the parallel pipeline again.
+    spec = importlib.util.spec_from_file_location("bench_memory", BENCH / "memory.py")
+    assert spec is not None and spec.loader is not None
+    memory = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(memory)
+    source = bench_common().emitted_functions(bench_common().CONFIGS["seed"])
+    serial = memory.serial_source(source)
+    assert "num_parallel_calls=1" in serial and ".prefetch(1)" in serial
+    assert "AUTOTUNE" not in serial
+    with pytest.raises(RuntimeError):
+        memory.serial_source(serial)
