@@ -959,9 +959,10 @@ def _is_class_scope(scope: Scope | None) -> bool:
 def _iterated_by_hand(
     node: cst.CSTNode, argument: cst.CSTNode | None, call: cst.CSTNode | None
 ) -> bool:
-    """`next(node)`, `node.next()`/`node.__next__()`, `node[i]` or `for ... in node`."""
+    """`next(node)`, `iter(node)`, `node.next()`/`node.__next__()`, `node[i]` or `for ...
+    in node`."""
     if isinstance(call, cst.Call) and isinstance(call.func, cst.Name):
-        if call.func.value == "next" and call.args and call.args[0] is argument:
+        if call.func.value in ("next", "iter") and call.args and call.args[0] is argument:
             return True
     if isinstance(argument, cst.Attribute) and argument.value is node:
         return argument.attr.value in ("next", "__next__")

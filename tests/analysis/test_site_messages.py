@@ -25,6 +25,7 @@ train_gen = datagen.flow(x, y, batch_size=8)
         "for batch in train_gen:\n    break",
         "first = [b for b in train_gen][:1]",
         "preview = train_gen[0][0][0]",
+        "batches = iter(train_gen)",
     ],
 )
 def test_iteration_by_hand_is_named_with_what_to_do(use: str) -> None:
