@@ -8,19 +8,20 @@ bench/pipeline.py shows that the emitted pipeline's memory does not grow with th
 as in bench/pipeline.py (`pipeline MB`: peak resident size while iterating minus the
 resident size before the pipeline is built, TensorFlow started and the data in memory):
 
-    floor            batches of the same shape that cost nothing to make (tf.fill) through
-                     the emitted pipeline's parallel map and prefetch: batches in flight
-    floor_serial     the same with num_parallel_calls=1 and prefetch(1): fewer in flight
-    no_augment       the emitted pipeline without augmentation (NumPy reads through
-                     tf.numpy_function)
-    migrated         the emitted pipeline for --config
-    migrated_serial  the same, its text edited to num_parallel_calls=1 and prefetch(1)
-    migrated_mmap    migrated with MALLOC_MMAP_THRESHOLD_=131072: glibc maps every batch
-                     and unmaps it when freed, so nothing freed stays cached in its arenas
-    migrated_arenas  migrated with MALLOC_ARENA_MAX=2 (fewer per-thread malloc arenas)
-    xla_compile      the emitted augmentation alone, compiled and run once on a 1x8x8x3
-                     batch: XLA's compiler and runtime, next to no data
-    xla_batch        the same on one batch of --batch-size images
+    floor               batches of the same shape that cost nothing to make (tf.fill) through
+                        the emitted pipeline's parallel map and prefetch: batches in flight
+    floor_serial        the same with num_parallel_calls=1 and prefetch(1): fewer in flight
+    no_augment          the emitted pipeline without augmentation (NumPy reads through
+                        tf.numpy_function)
+    migrated            the emitted pipeline for --config
+    migrated_prefetch1  the same, its text edited to prefetch(1) (not AUTOTUNE)
+    migrated_serial     the same, its text edited to num_parallel_calls=1 and prefetch(1)
+    migrated_mmap       migrated with MALLOC_MMAP_THRESHOLD_=131072: glibc maps every batch
+                        and unmaps it when freed, so nothing freed stays cached in its arenas
+    migrated_arenas     migrated with MALLOC_ARENA_MAX=2 (fewer per-thread malloc arenas)
+    xla_compile         the emitted augmentation alone, compiled and run once on a 1x8x8x3
+                        batch: XLA's compiler and runtime, next to no data
+    xla_batch           the same on one batch of --batch-size images
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ PROBES = (
     "floor_serial",
     "no_augment",
     "migrated",
+    "migrated_prefetch1",
     "migrated_serial",
     "migrated_mmap",
     "migrated_arenas",
@@ -62,20 +64,24 @@ PROBE_ENV: dict[str, dict[str, str]] = {
     "migrated_arenas": {"MALLOC_ARENA_MAX": "2"},
 }
 PARALLEL, SERIAL = ("num_parallel_calls=tf.data.AUTOTUNE", "num_parallel_calls=1")
+PREFETCH = "prefetch(tf.data.AUTOTUNE)"
 
 
-def serial_source(source: str) -> str:
-    """The emitted pipeline's text with one map call at a time and one prefetched batch."""
-    if source.count(PARALLEL) != 1 or source.count("prefetch(tf.data.AUTOTUNE)") != 1:
+def edited_source(source: str, *, parallel: bool) -> str:
+    """The emitted pipeline's text with one prefetched batch (not AUTOTUNE) and, unless
+    `parallel`, one map call at a time."""
+    if source.count(PARALLEL) != 1 or source.count(PREFETCH) != 1:
         raise RuntimeError("the emitted pipeline no longer has the parallel map probed here")
-    return source.replace(PARALLEL, SERIAL).replace("prefetch(tf.data.AUTOTUNE)", "prefetch(1)")
+    source = source.replace(PREFETCH, "prefetch(1)")
+    return source if parallel else source.replace(PARALLEL, SERIAL)
 
 
-def emitted_namespace(config: dict[str, Any], tf: Any, *, serial: bool) -> dict[str, Any]:
-    """exec() migrate-aug's output for `config`; `serial`: see serial_source."""
+def emitted_namespace(config: dict[str, Any], tf: Any, *, probe: str) -> dict[str, Any]:
+    """exec() migrate-aug's output for `config`, edited for the *_prefetch1 and *_serial
+    probes (see edited_source)."""
     source = emitted_functions(config)
-    if serial:
-        source = serial_source(source)
+    if probe.endswith(("_prefetch1", "_serial")):
+        source = edited_source(source, parallel=probe.endswith("_prefetch1"))
     namespace: dict[str, Any] = {"tf": tf}
     exec(compile(source, "<migrate-aug output>", "exec"), namespace)
     return namespace
@@ -112,7 +118,7 @@ def child(arguments: argparse.Namespace) -> None:
     probe = arguments.probe
     tf.reduce_sum(tf.ones([8, 8])).numpy()  # the runtime's own memory is not the pipeline's
     if probe.startswith("xla_"):
-        namespace = emitted_namespace(config, tf, serial=False)
+        namespace = emitted_namespace(config, tf, probe=probe)
         side = 8 if probe == "xla_compile" else arguments.size
         count = 1 if probe == "xla_compile" else arguments.batch_size
         print(json.dumps({"pipeline_bytes": xla_probe(namespace, [count, side, side, 3])}))
@@ -120,9 +126,7 @@ def child(arguments: argparse.Namespace) -> None:
     namespace = None
     if probe != "floor" and probe != "floor_serial":  # the codemod's memory is not measured
         augmenting = probe != "no_augment"
-        namespace = emitted_namespace(
-            config if augmenting else {}, tf, serial=probe == "migrated_serial"
-        )
+        namespace = emitted_namespace(config if augmenting else {}, tf, probe=probe)
     x, y = make_images(arguments.images, arguments.size)
     before = current_rss()
     reset_peak_rss()

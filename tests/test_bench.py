@@ -89,8 +89,10 @@ def test_memory_probe_serializes_the_real_emitted_pipeline() -> None:
     memory = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(memory)
     source = bench_common().emitted_functions(bench_common().CONFIGS["seed"])
-    serial = memory.serial_source(source)
+    serial = memory.edited_source(source, parallel=False)
     assert "num_parallel_calls=1" in serial and ".prefetch(1)" in serial
     assert "AUTOTUNE" not in serial
+    prefetch1 = memory.edited_source(source, parallel=True)
+    assert "num_parallel_calls=tf.data.AUTOTUNE" in prefetch1 and ".prefetch(1)" in prefetch1
     with pytest.raises(RuntimeError):
-        memory.serial_source(serial)
+        memory.edited_source(serial, parallel=False)
