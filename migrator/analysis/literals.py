@@ -1,8 +1,9 @@
 """Static evaluation of the small expressions users write as IDG arguments.
 
 Only what is certain is evaluated: numbers, strings, booleans, None, tuples/lists of them,
-unary minus, arithmetic (`1. / 255`, `BATCH * 2`), dicts, and names a NameResolver
-certifies (see analysis.sites.ScopeConstants). Anything else raises NotLiteral.
+unary minus, arithmetic (`1. / 255`, `BATCH * 2`), dicts, and names and class attributes
+(`CFG.rotation`) a NameResolver certifies (see analysis.sites.ScopeConstants). Anything else
+raises NotLiteral.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ class NameResolver:
     def resolve(self, name: cst.Name) -> Any:
         raise NotLiteral(f"`{name.value}` is not a constant")
 
+    def resolve_attribute(self, node: cst.Attribute) -> Any:
+        raise NotLiteral("`Attribute` is not a literal")
+
     def qualified(self, node: cst.CSTNode) -> set[str]:
         """What `node` (a name or attribute) refers to, as qualified names; empty when
         unknown."""
@@ -62,6 +66,10 @@ def evaluate(
         if resolver is not None:
             return resolver.resolve(node)
         raise NotLiteral(f"`{node.value}` is not a module-level constant")
+    if isinstance(node, cst.Attribute):
+        if resolver is not None:
+            return resolver.resolve_attribute(node)
+        raise NotLiteral("`Attribute` is not a literal")
     if isinstance(node, cst.UnaryOperation):
         value = evaluate(node.expression, constants, resolver)
         if isinstance(node.operator, cst.Minus) and _is_number(value):

@@ -1009,6 +1009,59 @@ class ScopeConstants(NameResolver):
     def qualified(self, node: cst.CSTNode) -> set[str]:
         return self.finder.qualified(node)
 
+    def resolve_attribute(self, node: cst.Attribute) -> Any:
+        """`CFG.rotation` of a configuration class (Kaggle's `class CFG:`): a plain class
+        (no bases, decorators or metaclass) bound once, whose body binds the attribute
+        once by a plain assignment, and whose name is only ever read as `CFG.<attr>`,
+        never with this attribute assigned or deleted."""
+        source = self.finder.module.code_for_node(node)
+        base = node.value
+        scope = self.finder.scopes.get(base)
+        if not isinstance(base, cst.Name) or scope is None:
+            raise NotLiteral("`Attribute` is not a literal")
+        assignments = [a for a in scope[base.value] if isinstance(a, Assignment)]
+        if not any(isinstance(a.node, cst.ClassDef) for a in assignments):
+            raise NotLiteral("`Attribute` is not a literal")  # not a class attribute
+        class_def = assignments[0].node
+        if len(assignments) != 1 or not isinstance(class_def, cst.ClassDef):
+            raise NotLiteral(f"`{base.value}` is bound more than once")
+        if class_def.decorators or class_def.bases or class_def.keywords:
+            raise NotLiteral(f"`{base.value}` is not a plain class (bases, decorators)")
+        attribute = node.attr.value
+        for access in assignments[0].references:
+            read = self.finder.parent(access.node)
+            if not (isinstance(read, cst.Attribute) and read.value is access.node):
+                raise NotLiteral(f"`{base.value}` is used other than by reading its attributes")
+            if read.attr.value == attribute and self._is_target(read):
+                raise NotLiteral(f"`{source}` is assigned or deleted")
+        first = class_def.body.body[0] if class_def.body.body else None
+        class_scope = self.finder.scopes.get(first) if first is not None else None
+        if not isinstance(class_scope, ClassScope):
+            raise NotLiteral(f"`{source}` is not a constant")
+        bindings = list(class_scope.assignments[attribute])
+        if len(bindings) != 1 or not isinstance(bindings[0], Assignment):
+            raise NotLiteral(f"`{source}` is not bound exactly once in the class body")
+        value = self._assigned_value(bindings[0].node)
+        if self._depth > 20:
+            raise NotLiteral("constants nest too deep")
+        self._depth += 1
+        try:
+            return evaluate(value, None, self)
+        finally:
+            self._depth -= 1
+
+    def _is_target(self, node: cst.CSTNode) -> bool:
+        parent = self.finder.parent(node)
+        if isinstance(parent, cst.AssignTarget | cst.Del):
+            return True
+        if isinstance(parent, cst.AugAssign | cst.AnnAssign):
+            return parent.target is node
+        if isinstance(parent, cst.Element | cst.StarredElement):
+            return self._is_target(self.finder.parent(parent))  # unpacking into it
+        if isinstance(parent, cst.Tuple | cst.List):
+            return self._is_target(parent)
+        return False
+
     def _assigned_value(self, target: cst.CSTNode) -> cst.BaseExpression:
         parent = self.finder.parent(target)
         statement: cst.CSTNode | None = None
@@ -1026,7 +1079,7 @@ class ScopeConstants(NameResolver):
             isinstance(block, cst.Module)
             or (
                 isinstance(block, cst.IndentedBlock)
-                and isinstance(self.finder.parent(block), cst.FunctionDef)
+                and isinstance(self.finder.parent(block), cst.FunctionDef | cst.ClassDef)
             )
         ):
             raise NotLiteral("bound conditionally (under if/for/with/try)")

@@ -1,0 +1,62 @@
+"""Kaggle's `class CFG:` configuration: `CFG.rotation` is a constant when nothing can
+change it; anything that could leaves the generator refused (MA101)."""
+
+from __future__ import annotations
+
+import pytest
+
+from migrator.api import migrate_source
+
+PROGRAM = """import tensorflow as tf
+from tensorflow.keras.preprocessing.image import ImageDataGenerator
+
+{config}
+
+strategy = tf.distribute.MirroredStrategy()
+with strategy.scope():
+    model = tf.keras.Sequential([tf.keras.layers.Dense(2)])
+{extra}
+datagen = ImageDataGenerator(rotation_range=CFG.rotation, horizontal_flip=CFG.flip)
+model.fit(datagen.flow(x, y, batch_size=CFG.batch_size), epochs=1)
+"""
+
+PLAIN = "class CFG:\n    seed = 42\n    rotation = 20\n    flip = True\n    batch_size = 16"
+
+
+def _codes(config: str, extra: str = "") -> list[str]:
+    result = migrate_source(PROGRAM.format(config=config, extra=extra), "cfg.py")
+    return [d.code for d in result.diagnostics]
+
+
+def test_plain_configuration_class_is_read() -> None:
+    source = PROGRAM.format(config=PLAIN, extra="print(CFG.seed)\n")
+    result = migrate_source(source, "cfg.py")
+    assert [d.code for d in result.diagnostics] == ["MA001"]
+    # The value, not the expression, reaches the augmentation (degrees drawn in +-20).
+    assert "uniform(0, -20.0, 20.0)" in result.new_source
+    assert "datagen_dataset(x, y, batch_size=CFG.batch_size)" in result.new_source
+
+
+def test_annotated_and_derived_attributes() -> None:
+    config = "class CFG:\n    base: int = 10\n    rotation: float = base * 2\n    flip = True"
+    assert _codes(config) == ["MA001"]
+
+
+@pytest.mark.parametrize(
+    ("config", "extra"),
+    [
+        (PLAIN, "CFG.rotation = 45\n"),  # changed later
+        (PLAIN, "def tune():\n    CFG.rotation += 5\n"),  # changed by a function
+        (PLAIN, "CFG.rotation, other = 45, 1\n"),  # unpacked into
+        (PLAIN, "setattr(CFG, 'rotation', 45)\n"),  # the class handed to a function
+        (PLAIN, "CFG = dict(rotation=3)\n"),  # rebound
+        (PLAIN.replace("class CFG:", "class CFG(Base):"), ""),  # a base could do anything
+        ("@dataclass\n" + PLAIN, ""),  # decorated
+        (PLAIN + "\n    rotation = 30", ""),  # bound twice in the body
+        (PLAIN.replace("    rotation = 20", "    if fast:\n        rotation = 20"), ""),
+        ("from enum import Enum\nclass CFG(Enum):\n    rotation = 20\n    flip = True", ""),
+    ],
+)
+def test_anything_that_could_change_the_attribute_is_refused(config: str, extra: str) -> None:
+    codes = _codes(config, extra)
+    assert "MA001" not in codes and "MA101" in codes
