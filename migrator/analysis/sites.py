@@ -956,6 +956,17 @@ def _is_class_scope(scope: Scope | None) -> bool:
     return isinstance(scope, ClassScope)
 
 
+def _is_plain_setting(statement: cst.BaseStatement) -> bool:
+    """`name = value`, `name: type = value`, a docstring or `pass`, alone on its line."""
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return False
+    return all(
+        isinstance(small, cst.Assign | cst.AnnAssign | cst.Pass)
+        or (isinstance(small, cst.Expr) and isinstance(small.value, cst.SimpleString))
+        for small in statement.body
+    )
+
+
 def _iterated_by_hand(
     node: cst.CSTNode, argument: cst.CSTNode | None, call: cst.CSTNode | None
 ) -> bool:
@@ -1027,6 +1038,9 @@ class ScopeConstants(NameResolver):
             raise NotLiteral(f"`{base.value}` is bound more than once")
         if class_def.decorators or class_def.bases or class_def.keywords:
             raise NotLiteral(f"`{base.value}` is not a plain class (bases, decorators)")
+        if not all(_is_plain_setting(statement) for statement in class_def.body.body):
+            # A method could change its own class (`cls.rotation = ...`).
+            raise NotLiteral(f"`{base.value}` has more than plain assignments in its body")
         attribute = node.attr.value
         for access in assignments[0].references:
             read = self.finder.parent(access.node)

@@ -38,7 +38,10 @@ def test_plain_configuration_class_is_read() -> None:
 
 
 def test_annotated_and_derived_attributes() -> None:
-    config = "class CFG:\n    base: int = 10\n    rotation: float = base * 2\n    flip = True"
+    config = (
+        'class CFG:\n    """Settings."""\n\n    base: int = 10\n    rotation: float = base * 2\n'
+        "    flip = True"
+    )
     assert _codes(config) == ["MA001"]
 
 
@@ -55,6 +58,8 @@ def test_annotated_and_derived_attributes() -> None:
         (PLAIN + "\n    rotation = 30", ""),  # bound twice in the body
         (PLAIN.replace("    rotation = 20", "    if fast:\n        rotation = 20"), ""),
         ("from enum import Enum\nclass CFG(Enum):\n    rotation = 20\n    flip = True", ""),
+        # A method could change its own class.
+        (PLAIN + "\n\n    @classmethod\n    def fast(cls):\n        cls.rotation = 0", ""),
     ],
 )
 def test_anything_that_could_change_the_attribute_is_refused(config: str, extra: str) -> None:
