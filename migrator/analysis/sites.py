@@ -956,6 +956,12 @@ def _is_class_scope(scope: Scope | None) -> bool:
     return isinstance(scope, ClassScope)
 
 
+# Builtins that copy or only read their argument (unless the program rebinds the name).
+_NON_MUTATING_BUILTINS = frozenset(
+    {"dict", "list", "tuple", "sorted", "len", "print", "repr", "str", "set", "frozenset"}
+)
+
+
 def _is_plain_setting(statement: cst.BaseStatement) -> bool:
     """`name = value`, `name: type = value`, a docstring or `pass`, alone on its line."""
     if not isinstance(statement, cst.SimpleStatementLine):
@@ -1013,9 +1019,39 @@ class ScopeConstants(NameResolver):
             raise NotLiteral("constants nest too deep")
         self._depth += 1
         try:
-            return evaluate(value, None, self)
+            result = evaluate(value, None, self)
         finally:
             self._depth -= 1
+        if isinstance(result, dict | list):
+            # A dict or list can be changed through any other reference to it (an alias, a
+            # function's parameter): only unpacking, copying and IDG's own arguments are safe.
+            for access in assignment.references:
+                if not self._read_without_leaking(access.node):
+                    raise NotLiteral(
+                        f"`{name.value}` is passed or aliased where it could be changed"
+                    )
+        return result
+
+    def _read_without_leaking(self, node: cst.CSTNode) -> bool:
+        """`f(**node)`, `f(*node)`, `{**node}`, `[*node]`, `dict(node)`, `print(node)` or an
+        argument of ImageDataGenerator (which copies what it keeps)."""
+        parent = self.finder.parent(node)
+        if isinstance(parent, cst.StarredDictElement | cst.StarredElement):
+            return True
+        if not isinstance(parent, cst.Arg):
+            return False
+        if parent.star in ("*", "**"):
+            return True
+        call = self.finder.parent(parent)
+        if not isinstance(call, cst.Call):
+            return False
+        if isinstance(call.func, cst.Name) and call.func.value in _NON_MUTATING_BUILTINS:
+            scope = self.finder.scopes.get(call.func)
+            # The builtin itself, not a name the program binds (builtins are not Assignments).
+            return scope is not None and not any(
+                isinstance(a, Assignment) for a in scope[call.func.value]
+            )
+        return is_idg(self.finder.qualified(call.func))
 
     def qualified(self, node: cst.CSTNode) -> set[str]:
         return self.finder.qualified(node)

@@ -1,5 +1,5 @@
-"""Kaggle's `class CFG:` configuration: `CFG.rotation` is a constant when nothing can
-change it; anything that could leaves the generator refused (MA101)."""
+"""Constants the tool reads arguments from: Kaggle's `class CFG:` attributes and module dicts,
+when nothing can change them; anything that could leaves the generator refused (MA101)."""
 
 from __future__ import annotations
 
@@ -64,4 +64,47 @@ def test_annotated_and_derived_attributes() -> None:
 )
 def test_anything_that_could_change_the_attribute_is_refused(config: str, extra: str) -> None:
     codes = _codes(config, extra)
+    assert "MA001" not in codes and "MA101" in codes
+
+
+DICT_PROGRAM = """import tensorflow as tf
+from tensorflow.keras.preprocessing.image import ImageDataGenerator
+
+AUG = dict(rotation_range=10, zoom_range=[0.9, 1.1])
+{use}
+strategy = tf.distribute.MirroredStrategy()
+with strategy.scope():
+    model = tf.keras.Sequential([tf.keras.layers.Dense(2)])
+datagen = ImageDataGenerator(**AUG)
+model.fit(datagen.flow(x, y, batch_size=8), epochs=1)
+"""
+
+
+@pytest.mark.parametrize(
+    "use",
+    [
+        "",
+        "print(AUG)",
+        "MORE = dict(AUG, horizontal_flip=True)",
+        "MORE = {**AUG, 'horizontal_flip': True}",
+        "other = ImageDataGenerator(**AUG)",
+    ],
+)
+def test_dict_constant_read_or_copied_is_known(use: str) -> None:
+    result = migrate_source(DICT_PROGRAM.format(use=use), "aug.py")
+    assert "MA001" in [d.code for d in result.diagnostics]
+
+
+@pytest.mark.parametrize(
+    "use",
+    [
+        "def tweak(d):\n    d['rotation_range'] = 90\ntweak(AUG)",  # changed by a function
+        "alias = AUG\nalias['rotation_range'] = 90",  # changed through an alias
+        "for d in [AUG]:\n    d['rotation_range'] = 90",  # through a container
+        "dict = lambda d: d\nsame = dict(AUG)",  # `dict` is not the builtin
+    ],
+)
+def test_dict_constant_that_could_be_changed_is_refused(use: str) -> None:
+    result = migrate_source(DICT_PROGRAM.format(use=use), "aug.py")
+    codes = [d.code for d in result.diagnostics]
     assert "MA001" not in codes and "MA101" in codes
