@@ -1096,9 +1096,15 @@ class ScopeConstants(NameResolver):
             raise NotLiteral("constants nest too deep")
         self._depth += 1
         try:
-            return evaluate(value, None, self)
+            result = evaluate(value, None, self)
         finally:
             self._depth -= 1
+        if isinstance(result, dict | list):  # `CFG.zoom[0] = 0.5` changes it (see resolve)
+            for access in assignments[0].references:
+                read = self.finder.parent(access.node)
+                if read.attr.value == attribute and not self._read_without_leaking(read):  # type: ignore[union-attr]
+                    raise NotLiteral(f"`{source}` is used where it could be changed")
+        return result
 
     def _is_target(self, node: cst.CSTNode) -> bool:
         parent = self.finder.parent(node)

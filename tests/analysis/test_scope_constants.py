@@ -58,6 +58,7 @@ def test_annotated_and_derived_attributes() -> None:
         (PLAIN + "\n    rotation = 30", ""),  # bound twice in the body
         (PLAIN.replace("    rotation = 20", "    if fast:\n        rotation = 20"), ""),
         ("from enum import Enum\nclass CFG(Enum):\n    rotation = 20\n    flip = True", ""),
+        (PLAIN.replace("flip = True", "flip = [True]"), "CFG.flip[0] = False\n"),
         # A method could change its own class.
         (PLAIN + "\n\n    @classmethod\n    def fast(cls):\n        cls.rotation = 0", ""),
     ],
