@@ -1010,7 +1010,7 @@ class ScopeConstants(NameResolver):
         if len(assignments) != 1:
             raise NotLiteral(f"`{name.value}` is not bound exactly once")
         assignment = assignments[0]
-        value = self._assigned_value(assignment.node)
+        value = self._assigned_value(assignment.node, name)
         for access in assignment.references:
             parent = self.finder.parent(access.node)
             if isinstance(parent, cst.Subscript | cst.Attribute) and parent.value is access.node:
@@ -1031,6 +1031,14 @@ class ScopeConstants(NameResolver):
                         f"`{name.value}` is passed or aliased where it could be changed"
                     )
         return result
+
+    def _encloses(self, block: cst.CSTNode, node: cst.CSTNode) -> bool:
+        current: cst.CSTNode | None = node
+        while current is not None:
+            if current is block:
+                return True
+            current = self.finder.parent(current)
+        return False
 
     def _read_without_leaking(self, node: cst.CSTNode) -> bool:
         """`f(**node)`, `f(*node)`, `{**node}`, `[*node]`, `dict(node)`, `print(node)` or an
@@ -1118,7 +1126,12 @@ class ScopeConstants(NameResolver):
             return self._is_target(parent)
         return False
 
-    def _assigned_value(self, target: cst.CSTNode) -> cst.BaseExpression:
+    def _assigned_value(
+        self, target: cst.CSTNode, use: cst.CSTNode | None = None
+    ) -> cst.BaseExpression:
+        """The value `target` is bound to, when the binding runs whenever `use` does: at
+        the top of a module, function or class body, or in a block around `use` (the one
+        binding of a name in `if __name__ == "__main__":` read in that same block)."""
         parent = self.finder.parent(target)
         statement: cst.CSTNode | None = None
         value: cst.BaseExpression | None = None
@@ -1137,6 +1150,7 @@ class ScopeConstants(NameResolver):
                 isinstance(block, cst.IndentedBlock)
                 and isinstance(self.finder.parent(block), cst.FunctionDef | cst.ClassDef)
             )
+            or (use is not None and block is not None and self._encloses(block, use))
         ):
             raise NotLiteral("bound conditionally (under if/for/with/try)")
         return value

@@ -109,3 +109,32 @@ def test_dict_constant_that_could_be_changed_is_refused(use: str) -> None:
     result = migrate_source(DICT_PROGRAM.format(use=use), "aug.py")
     codes = [d.code for d in result.diagnostics]
     assert "MA001" not in codes and "MA101" in codes
+
+
+MAIN_GUARD = """import tensorflow as tf
+from tensorflow.keras.preprocessing.image import ImageDataGenerator
+
+if __name__ == "__main__":
+    ROTATION = 20
+    strategy = tf.distribute.MirroredStrategy()
+    with strategy.scope():
+        model = tf.keras.Sequential([tf.keras.layers.Dense(2)])
+{construction}
+"""
+FIT = "    model.fit(datagen.flow(x, y, batch_size=8), epochs=1)\n"
+
+
+def test_constant_bound_in_the_block_that_uses_it() -> None:
+    # The one binding runs whenever the construction in the same block does.
+    source = MAIN_GUARD.format(
+        construction="    datagen = ImageDataGenerator(rotation_range=ROTATION)\n" + FIT
+    )
+    assert [d.code for d in migrate_source(source, "main.py").diagnostics] == ["MA001"]
+
+
+def test_constant_bound_in_a_block_the_use_is_outside_of() -> None:
+    # Outside the guard the binding may not have run (under import, it does not).
+    source = MAIN_GUARD.format(construction="") + (
+        "datagen = ImageDataGenerator(rotation_range=ROTATION)\n" + FIT.strip() + "\n"
+    )
+    assert "MA101" in [d.code for d in migrate_source(source, "main.py").diagnostics]
