@@ -7,15 +7,20 @@ Nothing is edited for a generator unless every use of it can be rewritten faithf
 from __future__ import annotations
 
 import ast
+import io
 import re
 import sys
-from collections.abc import Callable, Collection, Iterator, Sequence
+import textwrap
+import tokenize
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import libcst as cst
+from libcst.metadata import Scope
 
 from migrator.analysis.data_scale import unit_data_notes
+from migrator.analysis.generator_methods import DROPPED as GENERATOR_KNOBS
 from migrator.analysis.generator_methods import RENAMES, rewrite_generator_method
 from migrator.analysis.idg_config import (
     IDG_PARAMETERS,
@@ -28,6 +33,7 @@ from migrator.analysis.names import IDG_MODULES, LiveCodeVisitor, is_native_prep
 from migrator.analysis.sites import (
     ITERATOR_FACTS,
     Blocker,
+    ConsumerUse,
     FactUse,
     FlowUse,
     GeneratorSite,
@@ -174,7 +180,8 @@ class _Migration:
         self.tf_import = _tensorflow_alias(self.module)
         # The program trains with Keras 2 semantics (see the step-count note in _rewrite).
         self.keras2 = _trains_with_keras2(self.module, source)
-        self.tf = self.tf_import or "tf"
+        # `tf` for the emitted code, unless the program binds `tf` to something else.
+        self.tf = self.tf_import or _free_alias(self.finder.scopes.values(), ("tf", "tensorflow"))
         self.diagnostics: list[Diagnostic] = []
         self.needs_os = False  # the directory pipeline lists files with os
         # Emitted code by placeholder name: spliced in as text after codegen (see _splice).
@@ -241,7 +248,7 @@ class _Migration:
         transformed = remove_unused_from_imports(transformed, _idg_imports(self.module))
         wanted: list[tuple[str, str | None]] = []
         if self.tf_import is None and self.needs_tf:
-            wanted.append(("tensorflow", "tf"))
+            wanted.append(("tensorflow", None if self.tf == "tensorflow" else self.tf))
         if self.needs_os:
             wanted.append(("os", None))
         return add_module_imports(transformed, wanted)
@@ -275,8 +282,8 @@ class _Migration:
                 self.report(
                     "MA002",
                     first_flow,
-                    "ImageDataGenerator.flow() feeds training without a tf.distribute "
-                    "strategy; run with --all to rewrite it to tf.data",
+                    f"ImageDataGenerator.{site.flows[0].method}() feeds training without a "
+                    "tf.distribute strategy; run with --all to rewrite it to tf.data",
                     site_lines,
                 )
             return Edits()
@@ -306,6 +313,7 @@ class _Migration:
             f"ImageDataGenerator.{_method_name(first_flow)}() feeding {_consumer_names(site)}"
             + (" under a tf.distribute strategy" if distributed else "")
             + f": replaced by the tf.data pipeline `{dataset_name}`"
+            + _knobs_note(site)
             + (replica.note if replica is not None else ""),
             site_lines,
             fixable=True,
@@ -625,6 +633,16 @@ class _Migration:
             ]
         statement, call = site.fit_statements[0]
         fit_line = self.position(statement)[0]
+        if not self._runs_whenever(statement, site.construction):
+            return [
+                Blocker(
+                    "MA106",
+                    call,
+                    f"`{site.name}.fit(x)` runs only sometimes (under an if/for/while/try of "
+                    "its own): when skipped, IDG trains without the statistics, which the "
+                    "rewrite cannot tell; call it unconditionally, next to the generator",
+                )
+            ]
         if any(self.position(flow.call)[0] < fit_line for flow in site.flows) or (
             self.finder.scopes.get(call) is not self.finder.scopes.get(site.construction)
         ):
@@ -636,6 +654,31 @@ class _Migration:
                 )
             ]
         return []
+
+    def _runs_whenever(self, statement: cst.CSTNode, other: cst.CSTNode) -> bool:
+        """Whether `statement` is in the block that holds `other` or in one around it, so
+        that it runs whenever `other` does (not under an if/for/while/try of its own)."""
+        block = self._unconditional_block(statement)
+        current: cst.CSTNode | None = other
+        while current is not None:
+            if current is block:
+                return True
+            current = self.finder.parent(current)
+        return False
+
+    def _unconditional_block(self, node: cst.CSTNode) -> cst.CSTNode:
+        """The innermost block around `node` that is not a `with` body (a `with` body runs
+        whenever the `with` statement does)."""
+        current = self.finder.parent(node)
+        while current is not None:
+            if isinstance(current, cst.Module):
+                return current
+            if isinstance(current, cst.IndentedBlock) and not isinstance(
+                self.finder.parent(current), cst.With
+            ):
+                return current
+            current = self.finder.parent(current)
+        return self.module
 
     # -- building the edits --------------------------------------------------------
     def _rewrite(
@@ -653,8 +696,9 @@ class _Migration:
             for suffix in ("_parameters", "_transform"):
                 self.used_names.add(augment_name + suffix)
         statistics_name = self._fresh(f"{base}_statistics") if spec.needs_fit_statistics else None
-        header = f"# tf.data replacement for {_one_line(self.source_of(site.construction))}"
-        header += " (migrate-aug)"
+        header = _comment(
+            f"tf.data replacement for {_one_line(self.source_of(site.construction))} (migrate-aug)"
+        )
         parts: list[str] = []
         if augment_name is not None:
             rendered = augment_emitter.render_augment_function(
@@ -785,6 +829,9 @@ class _Migration:
             if any(c.argument.value is flow.call for c in repeated):
                 new_call = _repeat(new_call)
             edits.expressions[flow.call] = new_call
+            for consumer in flow.consumers:
+                if _generator_knobs(consumer):
+                    edits.expressions.setdefault(consumer.call, _without_generator_knobs)
             for consumer in repeated:
                 if consumer.argument.value is not flow.call:
                     edits.expressions[consumer.argument.value] = _repeat(consumer.argument.value)
@@ -1341,13 +1388,64 @@ def _source_or(node: cst.BaseExpression | None, default: str, source_of: Callabl
     return default if node is None else source_of(node)
 
 
+def _generator_knobs(consumer: ConsumerUse) -> list[str]:
+    """Keras 2's worker/queue arguments on a fit/evaluate/predict call fed by a flow: tf_keras
+    ignores them for a tf.data input and Keras 3 rejects them (a TypeError). The
+    *_generator methods' own are dropped by MA004."""
+    if _method_name(consumer.call).endswith("_generator"):
+        return []
+    return [
+        arg.keyword.value
+        for arg in consumer.call.args
+        if arg.keyword is not None and arg.keyword.value in GENERATOR_KNOBS
+    ]
+
+
+def _knobs_note(site: GeneratorSite) -> str:
+    knobs = sorted({k for flow in site.flows for c in flow.consumers for k in _generator_knobs(c)})
+    if not knobs:
+        return ""
+    return (
+        f"; dropped {', '.join(knobs)} (Keras 2 generator options: tf.data runs in parallel itself)"
+    )
+
+
+def _without_generator_knobs(updated: cst.BaseExpression) -> cst.BaseExpression:
+    """`fit(..., workers=4, use_multiprocessing=True, max_queue_size=10)` without them."""
+    assert isinstance(updated, cst.Call)
+    args = [
+        arg
+        for arg in updated.args
+        if arg.keyword is None or arg.keyword.value not in GENERATOR_KNOBS
+    ]
+    if args and args[-1] is not updated.args[-1]:
+        args[-1] = args[-1].with_changes(comma=updated.args[-1].comma)
+    return updated.with_changes(args=args)
+
+
 def _repeat(expression: cst.BaseExpression) -> cst.Call:
     return cst.Call(func=cst.Attribute(value=expression, attr=cst.Name("repeat")))
 
 
+def _comment(text: str, width: int = 88) -> str:
+    """`text` as a comment of lines at most `width` long (where words allow)."""
+    lines = textwrap.wrap(
+        text, width - 2, break_long_words=False, break_on_hyphens=False, subsequent_indent="  "
+    )
+    return "\n".join(f"# {line}" for line in lines)
+
+
 def _one_line(code: str) -> str:
-    """A call written over several lines, as one line for a comment."""
-    code = " ".join(code.split())
+    """A call written over several lines, as one line for a comment (its comments dropped)."""
+    lines = code.splitlines(keepends=True)
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
+    except (tokenize.TokenError, SyntaxError):
+        tokens = []
+    for token in reversed([t for t in tokens if t.type == tokenize.COMMENT]):
+        row, column = token.start
+        lines[row - 1] = lines[row - 1][:column] + "\n"
+    code = " ".join("".join(lines).split())
     return re.sub(r",?\s*\)$", ")", re.sub(r"\(\s+", "(", code))
 
 
@@ -1407,6 +1505,19 @@ def _all_names(source: str) -> set[str]:
     """Every identifier-like word of the source, strings and comments included: a superset
     of the module's names, which is all that choosing fresh names needs."""
     return set(_WORD.findall(source))
+
+
+def _free_alias(scopes: Iterable[Scope | None], candidates: tuple[str, ...]) -> str:
+    """The first of `candidates` that no scope of the program binds (assignment,
+    parameter, import, def, class, loop or with target), else the first with a suffix."""
+    bound = {assignment.name for scope in set(scopes) if scope for assignment in scope.assignments}
+    for name in candidates:
+        if name not in bound:
+            return name
+    counter = 2
+    while f"{candidates[0]}_{counter}" in bound:
+        counter += 1
+    return f"{candidates[0]}_{counter}"
 
 
 def _tensorflow_alias(module: cst.Module) -> str | None:
