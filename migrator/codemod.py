@@ -70,6 +70,7 @@ from migrator.imports import (
     add_module_imports,
     alias_key,
     remove_unused_from_imports,
+    used_names,
     without_from_import_aliases,
 )
 from migrator.model import AugmentSpec
@@ -245,7 +246,12 @@ class _Migration:
 
     def apply(self, edits: Edits) -> cst.Module:
         transformed = self.module.visit(_EditApplier(edits))
-        transformed = remove_unused_from_imports(transformed, _idg_imports(self.module))
+        unused_candidates = _idg_imports(self.module)
+        image_modules = _image_module_imports(self.module)
+        if image_modules:  # `image` goes only if the rewrite took its last use
+            before = used_names(self.module)
+            unused_candidates += [m for m in image_modules if before[m[2] or m[1]]]
+        transformed = remove_unused_from_imports(transformed, unused_candidates)
         wanted: list[tuple[str, str | None]] = []
         if self.tf_import is None and self.needs_tf:
             wanted.append(("tensorflow", None if self.tf == "tensorflow" else self.tf))
@@ -1533,6 +1539,27 @@ def _tensorflow_alias(module: cst.Module) -> str | None:
                             return alias.asname.name.value
                         return "tensorflow"
     return None
+
+
+def _image_module_imports(module: cst.Module) -> list[tuple[str, str, str | None]]:
+    """(module, "image", asname) of each top-level `from <...>.preprocessing import image`
+    that brings in one of IDG's modules (`image.ImageDataGenerator(...)`)."""
+    found = []
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if not isinstance(small, cst.ImportFrom) or small.relative or small.module is None:
+                continue
+            if isinstance(small.names, cst.ImportStar):
+                continue
+            module_name = cst.helpers.get_full_name_for_node(small.module) or ""
+            if f"{module_name}.image" not in IDG_MODULES:
+                continue
+            for alias in small.names:
+                if alias_key(alias)[0] == "image":
+                    found.append((module_name, *alias_key(alias)))
+    return found
 
 
 def _idg_imports(module: cst.Module) -> list[tuple[str, str, str | None]]:
