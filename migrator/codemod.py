@@ -502,7 +502,7 @@ class _Migration:
                     casts = self._wrapper_casts(flow, spec, wrapper)
                     if isinstance(casts, Blocker):
                         blockers.append(casts)
-                    if wrapper.function is not None and self._inside(
+                    if wrapper.function is not None and self.finder.inside(
                         site.construction, wrapper.function
                     ):
                         blockers.append(
@@ -664,13 +664,7 @@ class _Migration:
     def _runs_whenever(self, statement: cst.CSTNode, other: cst.CSTNode) -> bool:
         """Whether `statement` is in the block that holds `other` or in one around it, so
         that it runs whenever `other` does (not under an if/for/while/try of its own)."""
-        block = self._unconditional_block(statement)
-        current: cst.CSTNode | None = other
-        while current is not None:
-            if current is block:
-                return True
-            current = self.finder.parent(current)
-        return False
+        return self.finder.inside(other, self._unconditional_block(statement))
 
     def _unconditional_block(self, node: cst.CSTNode) -> cst.CSTNode:
         """The innermost block around `node` that is not a `with` body (a `with` body runs
@@ -898,12 +892,6 @@ class _Migration:
             f"{where}: the array iterator's `{fact.name}` has no equivalent on the tf.data "
             "pipeline (its `n`, `batch_size` and len() do); compute it from your arrays"
         )
-
-    def _inside(self, node: cst.CSTNode, ancestor: cst.CSTNode) -> bool:
-        current: cst.CSTNode | None = node
-        while current is not None and current is not ancestor:
-            current = self.finder.parent(current)
-        return current is ancestor
 
     def _constant_name(self, name: cst.Name, elsewhere: cst.CSTNode) -> bool:
         """`name` is bound once in its scope and means the same at `elsewhere`."""

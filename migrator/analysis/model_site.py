@@ -139,7 +139,7 @@ def find_model_site(
         return built
     helper = None
     if built is not None:  # the class goes before the helper: defined once, not per call
-        helper = finder._enclosing(built, cst.FunctionDef)
+        helper = finder.enclosing(built, cst.FunctionDef)
         construction = built
     qualified = finder.qualified(construction.func)
     idg_scope = finder.scopes.get(site.construction)
@@ -300,12 +300,9 @@ def _unsafe_use(
 
 
 def _sequential(call: cst.Call, source_of: Callable[[cst.CSTNode], str]) -> SequentialForm | str:
-    layers = None
-    for index, arg in enumerate(call.args):
-        if arg.star:
-            return "Sequential(...) with unpacked arguments"
-        if (arg.keyword is None and index == 0) or (arg.keyword and arg.keyword.value == "layers"):
-            layers = arg.value
+    layers = _first_argument(call, "layers")
+    if layers is _UNPACKED:
+        return "Sequential(...) with unpacked arguments"
     if not isinstance(layers, cst.List) or not layers.elements:
         return (
             "the Sequential model is not built from a list literal of layers (layers added "
@@ -326,6 +323,21 @@ def _sequential(call: cst.Call, source_of: Callable[[cst.CSTNode], str]) -> Sequ
     return SequentialForm(layers, 0)
 
 
+_UNPACKED = cst.Name("_unpacked")  # a call with *args/**kwargs: its arguments are unknown
+
+
+def _first_argument(call: cst.Call, keyword: str) -> cst.BaseExpression | None:
+    """The call's first positional argument or its `keyword=` argument; _UNPACKED when
+    the call unpacks arguments."""
+    found = None
+    for index, arg in enumerate(call.args):
+        if arg.star:
+            return _UNPACKED
+        if (arg.keyword is None and index == 0) or (arg.keyword and arg.keyword.value == keyword):
+            found = arg.value
+    return found
+
+
 def _is_input(call: cst.Call, source_of: Callable[[cst.CSTNode], str]) -> bool:
     last = source_of(call.func).rpartition(".")[2]
     return last in ("Input", "InputLayer")
@@ -334,12 +346,9 @@ def _is_input(call: cst.Call, source_of: Callable[[cst.CSTNode], str]) -> bool:
 def _functional(
     finder: SiteFinder, call: cst.Call, source_of: Callable[[cst.CSTNode], str]
 ) -> FunctionalForm | str:
-    inputs = None
-    for index, arg in enumerate(call.args):
-        if arg.star:
-            return "Model(...) with unpacked arguments"
-        if (arg.keyword is None and index == 0) or (arg.keyword and arg.keyword.value == "inputs"):
-            inputs = arg.value
+    inputs = _first_argument(call, "inputs")
+    if inputs is _UNPACKED:
+        return "Model(...) with unpacked arguments"
     if isinstance(inputs, cst.List | cst.Tuple) and len(inputs.elements) == 1:
         inputs = inputs.elements[0].value
     if not isinstance(inputs, cst.Name):
@@ -356,11 +365,11 @@ def _functional(
     if not others:
         return f"`{inputs.value}` feeds no layer"
     for use in others:
-        holder = finder._enclosing(use, cst.Call)
+        holder = finder.enclosing(use, cst.Call)
         while holder is not None:
             if keras_class(finder.qualified(holder.func), ("Model", "Functional")) is not None:
                 return f"`{inputs.value}` is also the input of another model"
-            holder = finder._enclosing(holder, cst.Call)
+            holder = finder.enclosing(holder, cst.Call)
     statement = finder.parent(finder.parent(finder.parent(binding)))
     assert isinstance(statement, cst.SimpleStatementLine)
     return FunctionalForm(statement, inputs.value, others)

@@ -195,6 +195,13 @@ class SiteFinder:
     def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
         return self.parents.get(node)
 
+    def inside(self, node: cst.CSTNode, ancestor: cst.CSTNode) -> bool:
+        """Whether `node` is `ancestor` or lies within it."""
+        current: cst.CSTNode | None = node
+        while current is not None and current is not ancestor:
+            current = self.parent(current)
+        return current is ancestor
+
     def enclosing_statement(self, node: cst.CSTNode) -> cst.CSTNode:
         """The nearest statement (simple line or compound) that holds `node`."""
         current: cst.CSTNode | None = node
@@ -329,7 +336,7 @@ class SiteFinder:
                 Blocker("MA105", construction, "only `self.<name>` attributes are followed")
             )
             return site
-        class_def = self._enclosing(statement, cst.ClassDef)
+        class_def = self.enclosing(statement, cst.ClassDef)
         uses: list[cst.Attribute] = []
         finder = self
 
@@ -340,7 +347,7 @@ class SiteFinder:
 
         self.module.visit(_Uses())
         for use in sorted(uses, key=lambda node: _position_key(self.positions, node)):
-            inside_class = class_def is not None and self._enclosing(use, cst.ClassDef) is class_def
+            inside_class = class_def is not None and self.enclosing(use, cst.ClassDef) is class_def
             if not (inside_class and isinstance(use.value, cst.Name) and use.value.value == "self"):
                 site.blockers.append(
                     Blocker(
@@ -369,7 +376,7 @@ class SiteFinder:
             self._classify_use(site, method[0], method[1], use)
         return site
 
-    def _enclosing(self, node: cst.CSTNode, kind: type[cst.CSTNode]) -> cst.CSTNode | None:
+    def enclosing(self, node: cst.CSTNode, kind: type[cst.CSTNode]) -> cst.CSTNode | None:
         current = self.parent(node)
         while current is not None and not isinstance(current, kind):
             current = self.parent(current)
@@ -1015,13 +1022,7 @@ class ScopeConstants(NameResolver):
             parent = self.finder.parent(access.node)
             if isinstance(parent, cst.Subscript | cst.Attribute) and parent.value is access.node:
                 raise NotLiteral(f"`{name.value}` is modified or inspected")
-        if self._depth > 20:
-            raise NotLiteral("constants nest too deep")
-        self._depth += 1
-        try:
-            result = evaluate(value, None, self)
-        finally:
-            self._depth -= 1
+        result = self._evaluate_nested(value)
         if isinstance(result, dict | list):
             # A dict or list can be changed through any other reference to it (an alias, a
             # function's parameter): only unpacking, copying and IDG's own arguments are safe.
@@ -1032,13 +1033,15 @@ class ScopeConstants(NameResolver):
                     )
         return result
 
-    def _encloses(self, block: cst.CSTNode, node: cst.CSTNode) -> bool:
-        current: cst.CSTNode | None = node
-        while current is not None:
-            if current is block:
-                return True
-            current = self.finder.parent(current)
-        return False
+    def _evaluate_nested(self, value: cst.BaseExpression) -> object:
+        """The value of a constant's definition (which may name other constants)."""
+        if self._depth > 20:
+            raise NotLiteral("constants nest too deep")
+        self._depth += 1
+        try:
+            return evaluate(value, None, self)
+        finally:
+            self._depth -= 1
 
     def _read_without_leaking(self, node: cst.CSTNode) -> bool:
         """`f(**node)`, `f(*node)`, `{**node}`, `[*node]`, `dict(node)`, `print(node)` or an
@@ -1100,13 +1103,7 @@ class ScopeConstants(NameResolver):
         if len(bindings) != 1 or not isinstance(bindings[0], Assignment):
             raise NotLiteral(f"`{source}` is not bound exactly once in the class body")
         value = self._assigned_value(bindings[0].node)
-        if self._depth > 20:
-            raise NotLiteral("constants nest too deep")
-        self._depth += 1
-        try:
-            result = evaluate(value, None, self)
-        finally:
-            self._depth -= 1
+        result = self._evaluate_nested(value)
         if isinstance(result, dict | list):  # `CFG.zoom[0] = 0.5` changes it (see resolve)
             for access in assignments[0].references:
                 read = self.finder.parent(access.node)
@@ -1150,7 +1147,7 @@ class ScopeConstants(NameResolver):
                 isinstance(block, cst.IndentedBlock)
                 and isinstance(self.finder.parent(block), cst.FunctionDef | cst.ClassDef)
             )
-            or (use is not None and block is not None and self._encloses(block, use))
+            or (use is not None and block is not None and self.finder.inside(use, block))
         ):
             raise NotLiteral("bound conditionally (under if/for/with/try)")
         return value
