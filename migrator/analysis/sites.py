@@ -472,6 +472,17 @@ class SiteFinder:
                     "with a native tf.data pipeline by hand",
                 )
             ]
+        repacking = self._repacking_generator(node)
+        if repacking is not None:
+            return [], [
+                Blocker(
+                    "MA105",
+                    node,
+                    f"this .flow() iterator is looped over in the Python generator "
+                    f"`{repacking}()`{REPACKING_ADVICE}; the generator is left as it is, "
+                    "with all its flows",
+                )
+            ]
         return [], [
             Blocker(
                 "MA105",
@@ -499,6 +510,17 @@ class SiteFinder:
                 "pipeline that draws each sample's random transform once and applies it to "
                 "both tensors, or keep ImageDataGenerator here"
             )
+        looped = self._repacking_generator(node)
+        if looped is not None:
+            return f"the iterator `{name}` is looped over in the Python generator `{looped}()`" + (
+                REPACKING_ADVICE
+            )
+        if isinstance(call, cst.Call) and isinstance(call.func, cst.Name):
+            passed = self._generator_function(call.func)
+            if passed is not None:
+                return f"the iterator `{name}` is passed to the Python generator `{passed}()`" + (
+                    REPACKING_ADVICE
+                )
         if _iterated_by_hand(node, argument, call):
             # Typically a preview (`x, y = next(gen)`) before training.
             return (
@@ -789,6 +811,28 @@ class SiteFinder:
                     return False  # bound only later: the moved code would run too early
         return True
 
+    def _repacking_generator(self, node: cst.CSTNode) -> str | None:
+        """The name of the generator function (a `def` that yields) holding `for ... in
+        node`: a wrapper that re-packs IDG's batches, e.g. for a multi-input model."""
+        loop = self.parent(node)
+        if not (isinstance(loop, cst.For) and loop.iter is node):
+            return None
+        function = self.enclosing(loop, cst.FunctionDef)
+        if not isinstance(function, cst.FunctionDef) or not _yields(function):
+            return None
+        return function.name.value
+
+    def _generator_function(self, name: cst.Name) -> str | None:
+        """`name` when it calls a generator function defined once in this file."""
+        scope = self.scopes.get(name)
+        assignments = list(scope[name.value]) if scope is not None else []
+        if len(assignments) != 1 or not isinstance(assignments[0], Assignment):
+            return None  # a builtin (next, iter) or bound more than once
+        function = assignments[0].node
+        if not isinstance(function, cst.FunctionDef):
+            return None
+        return function.name.value if _yields(function) else None
+
     def _wrapped_by_from_generator(self, node: cst.CSTNode) -> bool:
         """Inside a lambda or def that is handed to `tf.data.Dataset.from_generator`."""
         current = self.parent(node)
@@ -978,6 +1022,34 @@ def _is_plain_setting(statement: cst.BaseStatement) -> bool:
         or (isinstance(small, cst.Expr) and isinstance(small.value, cst.SimpleString))
         for small in statement.body
     )
+
+
+# What to do with a Python generator that re-packs IDG's batches for fit.
+REPACKING_ADVICE = (
+    ", which re-packs its batches (e.g. `yield [x, x], y` for a multi-input model, or a "
+    "dict of targets for a multi-output one): the tool does not follow a generator to "
+    "fit, and IDG's single-threaded producer would stay behind it. Migrate by hand: feed "
+    "fit one tf.data pipeline and re-pack each batch with `.map()` (e.g. "
+    "`dataset.map(lambda x, y: ((x, x), y))`)"
+)
+
+
+def _yields(function: cst.FunctionDef) -> bool:
+    """Whether `function` itself (not a nested def or lambda) contains `yield`."""
+    found: list[cst.Yield] = []
+
+    class _Yields(cst.CSTVisitor):
+        def visit_Yield(self, node: cst.Yield) -> None:
+            found.append(node)
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return node is function
+
+        def visit_Lambda(self, node: cst.Lambda) -> bool:
+            return False
+
+    function.visit(_Yields())
+    return bool(found)
 
 
 def _iterated_by_hand(

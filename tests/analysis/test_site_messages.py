@@ -55,3 +55,45 @@ def test_iterator_stored_in_an_attribute_names_it() -> None:
     [diagnostic] = result.diagnostics
     assert diagnostic.code == "MA105"
     assert "stored in `self.train_gen`" in diagnostic.message
+
+
+MULTI_INPUT_HEAD = HEAD.replace("train_gen = datagen.flow(x, y, batch_size=8)\n", "")
+
+
+def test_flow_looped_in_a_repacking_generator_says_what_to_do() -> None:
+    # The multi-input shape: a generator re-packs each IDG batch for a two-input model.
+    source = (
+        MULTI_INPUT_HEAD
+        + "def gen():\n    for xb, yb in datagen.flow(x, y, batch_size=8):\n"
+        + "        yield [xb, xb], yb\n\nmodel.fit(gen(), steps_per_epoch=5)\n"
+    )
+    result = migrate_source(source, "multi_input.py")
+    assert result.new_source == source
+    [diagnostic] = result.diagnostics
+    assert diagnostic.code == "MA105"
+    assert "looped over in the Python generator `gen()`" in diagnostic.message
+    assert "dataset.map(lambda x, y: ((x, x), y))" in diagnostic.message
+    assert "preview" not in diagnostic.message
+
+
+def test_iterator_passed_to_a_repacking_generator_names_it() -> None:
+    # The multi-output shape: the iterator is handed to a generator yielding a dict of targets.
+    source = (
+        HEAD
+        + "def outputs(it):\n    for xb, yb in it:\n"
+        + "        yield xb, {'a': yb, 'b': yb}\n\nmodel.fit(outputs(train_gen), steps_per_epoch=5)\n"
+    )
+    result = migrate_source(source, "multi_output.py")
+    assert result.new_source == source
+    [diagnostic] = result.diagnostics
+    assert diagnostic.code == "MA105"
+    assert "`train_gen` is passed to the Python generator `outputs()`" in diagnostic.message
+    assert ".map()" in diagnostic.message
+
+
+def test_a_plain_loop_in_a_function_is_still_a_preview() -> None:
+    # No yield: a function that loops over the flow previews it; the preview advice stays.
+    source = HEAD + "def show():\n    for b in train_gen:\n        break\n\nmodel.fit(train_gen)\n"
+    [diagnostic] = migrate_source(source, "preview_fn.py").diagnostics
+    assert "separate ImageDataGenerator" in diagnostic.message
+    assert "Python generator" not in diagnostic.message
