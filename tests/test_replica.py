@@ -246,7 +246,19 @@ FALLBACKS = {
         "def train():\n"
         "    datagen = ImageDataGenerator(rotation_range=10)\n"
         "    model.fit(datagen.flow(x, y), epochs=1)\n",
-        "outside the function that builds the generator",
+        "the model is built at module level, outside `train()` where the generator is built",
+    ),
+    "helper_model_generator_in_main": (
+        # The common script shape: main() builds the generator, a module-level helper the model.
+        "def build_model():\n"
+        "    return tf.keras.Sequential([tf.keras.Input((8, 8, 3)), tf.keras.layers.Dense(2)])\n"
+        "def main():\n"
+        "    model = build_model()\n"
+        "    datagen = ImageDataGenerator(rotation_range=10)\n"
+        "    model.fit(datagen.flow(x, y), epochs=1)\n",
+        "built in `build_model()`, outside `main()` where the generator is built, so a layer "
+        "there could not reach the generator's emitted functions; build the ImageDataGenerator "
+        "at module level",
     ),
     "self_model": (
         "class Trainer:\n"
@@ -395,6 +407,22 @@ def test_model_built_by_a_helper_of_the_file() -> None:
     assert (
         "[tf.keras.Input((8, 8, 3)), DatagenAugmentation(), tf.keras.layers.Dense(classes)]" in new
     )
+    assert "added at the input of `model`" in message
+
+
+def test_generator_at_module_level_with_model_built_in_main() -> None:
+    # What the fallback message above advises: the generator moved to module level gets
+    # the layer in the helper even though the model is built and fitted inside main().
+    source = HELPER.replace(
+        "with strategy.scope():\n    model = build_model(2)\ndatagen = ImageDataGenerator(rotation_range=10)\n"
+        "model.fit(datagen.flow(x, y), epochs=1)\n",
+        "datagen = ImageDataGenerator(rotation_range=10)\ndef main():\n"
+        "    with strategy.scope():\n        model = build_model(2)\n"
+        "    model.fit(datagen.flow(x, y), epochs=1)\n",
+    )
+    assert "def main():" in source
+    new, message = migrated(source)
+    assert "DatagenAugmentation(), tf.keras.layers.Dense(classes)]" in new
     assert "added at the input of `model`" in message
 
 

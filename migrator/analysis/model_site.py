@@ -161,7 +161,7 @@ def find_model_site(
         placed_in = helper
     layer_scope = finder.scopes.get(placed_in)
     if not (isinstance(idg_scope, GlobalScope) or layer_scope is idg_scope):
-        return "the model is built outside the function that builds the generator"
+        return _outside_message(finder, site.construction, placed_in, helper)
     keras = _keras_namespace(finder, construction.func, source_of, module_aliases)
     if keras is None:
         return (
@@ -169,6 +169,39 @@ def find_model_site(
             "(e.g. `import tensorflow as tf` or `import keras`)"
         )
     return ModelSite(name, binding, keras, _scope_statement(finder, placed_in), form)
+
+
+def _outside_message(
+    finder: SiteFinder,
+    construction: cst.CSTNode,
+    placed_in: cst.CSTNode,
+    helper: cst.CSTNode | None,
+) -> str:
+    """Why a model built in another function than the generator cannot get the layer,
+    and how to make it possible (typically `def main(): datagen = ...` with a
+    module-level `def build_model()`)."""
+    idg_function = finder.enclosing(construction, cst.FunctionDef)
+    model_function = (
+        helper
+        if isinstance(helper, cst.FunctionDef)
+        else finder.enclosing(placed_in, cst.FunctionDef)
+    )
+    where = (
+        f"in `{model_function.name.value}()`"
+        if isinstance(model_function, cst.FunctionDef)
+        else "at module level"
+    )
+    generator = (
+        f"`{idg_function.name.value}()`"
+        if isinstance(idg_function, cst.FunctionDef)
+        else "another function"
+    )
+    return (
+        f"the model is built {where}, outside {generator} where the generator is built, so a "
+        "layer there could not reach the generator's emitted functions; build the "
+        "ImageDataGenerator at module level (or the model in the same function) to "
+        "augment on the replicas"
+    )
 
 
 def _built_by_helper(
