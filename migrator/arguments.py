@@ -343,6 +343,14 @@ IDG_ARGUMENTS: tuple[Argument, ...] = (
                 "a known TensorFlow-native function (`keras.applications.*.preprocess_input`)",
                 f"{FIDELITY}::test_whole_function_matches_idg_with_the_drawn_parameters",
             ),
+            _exact(
+                "a lambda of numbers and + - * / // ** on its argument "
+                "(`lambda x: x / 127.5 - 1.0`)",
+                f"{FIDELITY}::test_arithmetic_lambda_matches_idg",
+                note="its body is written on the batch (`images = images / 127.5 - 1.0`): "
+                "elementwise float32 arithmetic, the same on a batch as on each image; "
+                "`lambda x: x` is dropped",
+            ),
             _refused(
                 "any other function",
                 "MA103",

@@ -55,6 +55,73 @@ def bind_arguments(
     return bound, problems
 
 
+_ARITHMETIC_OPERATORS = (
+    cst.Add,
+    cst.Subtract,
+    cst.Multiply,
+    cst.Divide,
+    cst.FloorDivide,
+    cst.Power,
+)
+
+
+class _RenameParameter(cst.CSTTransformer):
+    def __init__(self, parameter: str) -> None:
+        self.parameter = parameter
+
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.Name:
+        return (
+            updated_node.with_changes(value="images")
+            if updated_node.value == self.parameter
+            else updated_node
+        )
+
+
+def _is_arithmetic(node: cst.BaseExpression, parameter: str) -> bool:
+    if isinstance(node, cst.Name):
+        return node.value == parameter
+    if isinstance(node, cst.Integer | cst.Float):
+        return True
+    if isinstance(node, cst.UnaryOperation):
+        return isinstance(node.operator, cst.Minus | cst.Plus) and _is_arithmetic(
+            node.expression, parameter
+        )
+    if isinstance(node, cst.BinaryOperation):
+        return (
+            isinstance(node.operator, _ARITHMETIC_OPERATORS)
+            and _is_arithmetic(node.left, parameter)
+            and _is_arithmetic(node.right, parameter)
+        )
+    return False
+
+
+def arithmetic_lambda(expression: cst.BaseExpression) -> str | None:
+    """`lambda x: x / 127.5 - 1.0`: the body with its parameter renamed `images`, when it is
+    only number literals and + - * / // ** on the parameter, else None. Such a body means the
+    same on a float32 batch tensor as on IDG's float32 image (elementwise, float32 results),
+    so it runs on the batch unchanged."""
+    if not isinstance(expression, cst.Lambda):
+        return None
+    parameters = expression.params
+    if (
+        len(parameters.params) != 1
+        or parameters.posonly_params
+        or parameters.kwonly_params
+        or not isinstance(parameters.star_arg, cst.MaybeSentinel)
+        or parameters.star_kwarg is not None
+        or parameters.params[0].default is not None
+    ):
+        return None
+    parameter = parameters.params[0].name.value
+    if not _is_arithmetic(expression.body, parameter):
+        return None
+    if isinstance(expression.body, cst.Name):
+        return "images"  # the identity, however parenthesised
+    body = expression.body.visit(_RenameParameter(parameter))
+    code = cst.Module([]).code_for_node(cst.ensure_type(body, cst.BaseExpression))
+    return code if "images" in code else None  # a constant would replace every image
+
+
 def parse_idg_call(
     call: cst.Call,
     resolver: NameResolver,
@@ -108,7 +175,11 @@ def parse_idg_call(
                     continue
             except NotLiteral:
                 pass
-            resolved = resolve_preprocessing(expression)
+            resolved = arithmetic_lambda(expression)
+            if resolved is None:
+                resolved = resolve_preprocessing(expression)
+            elif resolved == "images":
+                continue  # `lambda x: x` changes nothing
             if resolved is None:
                 problems.append(
                     ConfigProblem(

@@ -7,9 +7,14 @@ batch `images` in the user's own layout; the statistics are shaped as IDG shapes
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from migrator.model import AugmentSpec
+
+# A preprocessing_function named by the program (called on the batch), as opposed to the
+# body of an arithmetic lambda (analysis.idg_config.arithmetic_lambda), written out.
+_DOTTED_NAME = re.compile(r"[A-Za-z_][\w.]*")
 
 
 @dataclass(frozen=True)
@@ -55,7 +60,11 @@ def render_standardize(spec: AugmentSpec, statistics: str | None) -> list[str]:
     """Body lines (indented one level) applying `ImageDataGenerator.standardize` to `images`."""
     lines = ["# ImageDataGenerator.standardize, in its order."]
     if spec.preprocessing_function:
-        lines.append(f"images = {spec.preprocessing_function}(images)")
+        function = spec.preprocessing_function
+        if _DOTTED_NAME.fullmatch(function):
+            lines.append(f"images = {function}(images)")
+        else:  # the body of an arithmetic lambda, written on `images`
+            lines.append(f"images = {function}  # preprocessing_function")
     if spec.rescale:
         lines.append(f"images = images * {spec.rescale!r}  # rescale")
     center, std = samplewise(spec)

@@ -17,7 +17,7 @@ def parse(code: str):
         NameResolver(),
         lambda expr: (
             "preprocess_input"
-            if cst.ensure_type(expr, cst.Name).value == "preprocess_input"
+            if isinstance(expr, cst.Name) and expr.value == "preprocess_input"
             else None
         ),
         module.code_for_node,
@@ -200,3 +200,46 @@ def test_other_dtype_expressions_are_refused(dtype: str, code: str) -> None:
     result = migrate_source(DTYPE_PROGRAM.format(dtype=dtype), "dtype.py")
     assert [d.code for d in result.diagnostics] == [code]
     assert result.new_source == DTYPE_PROGRAM.format(dtype=dtype)
+
+
+# -- arithmetic lambdas as preprocessing_function ----------------------------------------
+# `lambda x: x / 127.5 - 1.0` (Kaggle/Colab notebooks) means the same on a float32 batch
+# as on IDG's float32 image, so its body is emitted on `images`; anything else is MA103.
+@pytest.mark.parametrize(
+    ("function", "emitted"),
+    [
+        ("lambda x: x / 127.5 - 1.0", "images / 127.5 - 1.0"),
+        ("lambda img: (img - 127.5) / 127.5", "(images - 127.5) / 127.5"),
+        ("lambda x: -x * 2 + 1", "-images * 2 + 1"),
+        ("lambda image: image ** 2 // 3", "images ** 2 // 3"),
+    ],
+)
+def test_arithmetic_lambda_is_written_on_images(function: str, emitted: str) -> None:
+    parsed = parse(f"IDG(preprocessing_function={function})")
+    assert parsed.problems == ()
+    assert parsed.spec.preprocessing_function == emitted
+
+
+def test_identity_lambda_is_no_preprocessing() -> None:
+    parsed = parse("IDG(rotation_range=5, preprocessing_function=lambda x: (x))")
+    assert parsed.problems == ()
+    assert parsed.spec.preprocessing_function is None
+
+
+@pytest.mark.parametrize(
+    "function",
+    [
+        "lambda x: x - x.mean()",  # per image here, per batch in a batched map
+        "lambda x: np.clip(x, 0, 1)",  # a call
+        "lambda x: x / scale",  # another name
+        "lambda x, y=1: x * y",  # two parameters
+        "lambda *x: x",
+        "lambda x: 0.5",  # no image at all
+        "lambda x: x % 2",  # an operator outside the list
+        "lambda x: x[..., ::-1]",  # indexing
+    ],
+)
+def test_other_lambdas_are_refused(function: str) -> None:
+    parsed = parse(f"IDG(preprocessing_function={function})")
+    assert parsed.spec is None
+    assert [(p.code, p.argument) for p in parsed.problems] == [("MA103", "preprocessing_function")]

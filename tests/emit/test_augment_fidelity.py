@@ -303,6 +303,25 @@ def test_standardize_matches_idg(tf, emitted, keras_idg) -> None:
     np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.parametrize(
+    ("function", "body"),
+    [
+        (lambda x: x / 127.5 - 1.0, "images / 127.5 - 1.0"),
+        (lambda img: (img - 127.5) / 127.5 * -2, "(images - 127.5) / 127.5 * -2"),
+    ],
+)
+def test_arithmetic_lambda_matches_idg(tf, emitted, keras_idg, function, body: str) -> None:
+    """An arithmetic lambda's body written on the batch = IDG calling it per image (then
+    rescale: IDG's order), in float32 as IDG's."""
+    spec = AugmentSpec(preprocessing_function=body, rescale=0.5)
+    x = np.random.default_rng(9).uniform(0, 255, (4, 6, 5, 3)).astype("float32")
+    got = emitted(spec)["aug"](tf.constant(x), tf.constant([0, 0], tf.int64)).numpy()
+    idg = keras_idg(spec, preprocessing_function=function)
+    expected = np.stack([idg.standardize(image.copy()) for image in x])
+    assert got.dtype == expected.dtype == np.float32
+    np.testing.assert_array_equal(got, expected)
+
+
 def fit_both(run_emitted, keras_idg, spec: AugmentSpec, x: np.ndarray, **fit_arguments):
     idg = keras_idg(spec)
     idg.fit(x, **fit_arguments)
