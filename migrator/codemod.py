@@ -495,7 +495,7 @@ class _Migration:
             for flow in site.flows:
                 blockers += self._flow_blockers(flow, spec)
                 for fact in flow.facts:
-                    kept = self._fact_source(flow, fact)
+                    kept = self._fact_source(flow, fact, spec.validation_split)
                     if isinstance(kept, str):
                         blockers.append(Blocker("MA109", fact.attribute, kept))
                 for wrapper in _wrappers(flow):
@@ -810,12 +810,12 @@ class _Migration:
             for wrapper in _wrappers(flow):
                 self._replace_wrapper(edits, flow, spec, wrapper, new_call, site_lines)
             for fact in flow.facts:
-                kept = self._fact_source(flow, fact)
-                assert not isinstance(kept, str)
+                read = self._fact_source(flow, fact, spec.validation_split)
+                assert not isinstance(read, str)
                 if fact.statement is not None:
                     edits.statements[fact.statement] = []  # reset(): nothing to rewind
-                elif kept is not None:
-                    edits.expressions[fact.attribute] = kept
+                elif read is not None:
+                    edits.expressions[fact.attribute] = read
             # An explicit step count: Keras 2 (tf_keras, the *_generator methods) restarts an
             # exhausted input, so the dataset repeats as IDG's endless iterator does. Keras 3
             # ends the epoch at the end of a pass for IDG and tf.data alike: nothing to add.
@@ -840,10 +840,12 @@ class _Migration:
         )
 
     # -- what programs read from the iterators (MA109) -------------------------------
-    def _fact_source(self, flow: FlowUse, fact: FactUse) -> cst.BaseExpression | str | None:
+    def _fact_source(
+        self, flow: FlowUse, fact: FactUse, validation_split: float
+    ) -> cst.BaseExpression | str | None:
         """How `iterator.<fact>` survives the rewrite: an expression that replaces the read,
         None when the dataset carries it (file pipelines) or it goes (reset()), or why it
-        cannot be kept."""
+        cannot be kept. `validation_split`: the generator's (for `n` of a subset)."""
         where = f"`{self.source_of(fact.attribute)}`"
         if fact.name == "reset":
             return None  # each pass over a tf.data dataset starts at its first batch
@@ -868,12 +870,19 @@ class _Migration:
         if fact.name == "n":
             x = arguments.get("x")
             subset = arguments.get("subset")
-            if (
-                isinstance(x, cst.Name)
-                and (subset is None or _is_none(subset))
-                and self._constant_name(x, fact.attribute)
-            ):
-                return cst.parse_expression(f"len({x.value})")
+            if isinstance(x, cst.Name) and self._constant_name(x, fact.attribute):
+                if subset is None or _is_none(subset):
+                    return cst.parse_expression(f"len({x.value})")
+                part = subset.evaluated_value if isinstance(subset, cst.SimpleString) else None
+                if validation_split and part in ("training", "validation"):
+                    # IDG's split: the first int(len(x) * validation_split) samples validate.
+                    held_out = f"int(len({x.value}) * {validation_split!r})"
+                    if part == "validation":
+                        return cst.parse_expression(held_out)
+                    count = f"len({x.value}) - {held_out}"
+                    # In parentheses where the read is an operand (`it.n // batch_size`).
+                    operand = not isinstance(self.finder.parent(fact.attribute), cst.Arg)
+                    return cst.parse_expression(f"({count})" if operand else count)
             return (
                 f"{where}: the number of samples of this flow() is not `len(<name>)` of its "
                 "`x` (x is an expression, a subset is taken, or the name is rebound); "
