@@ -248,6 +248,15 @@ FALLBACKS = {
         "    model.fit(datagen.flow(x, y), epochs=1)\n",
         "the model is built at module level, outside `train()` where the generator is built",
     ),
+    "model_returned": (
+        # A training function that returns its model: the caller could train it again.
+        "def train():\n"
+        "    model = tf.keras.Sequential([tf.keras.Input((8, 8, 3)), tf.keras.layers.Dense(2)])\n"
+        "    datagen = ImageDataGenerator(rotation_range=10)\n"
+        "    model.fit(datagen.flow(x, y), epochs=1)\n"
+        "    return model\n",
+        "`model` is returned at line",
+    ),
     "helper_model_generator_in_main": (
         # The common script shape: main() builds the generator, a module-level helper the model.
         "def build_model():\n"

@@ -323,6 +323,11 @@ def _unsafe_use(
                 f"`{name}` also trains at line {line_of(use)} (`{name}.{method}(...)`) on "
                 "input the layer would augment too"
             )
+        if isinstance(attribute, cst.Return):
+            return (
+                f"`{name}` is returned at line {line_of(use)}: the tool cannot check what the "
+                "caller does with it (another fit, its layers list, a custom loop)"
+            )
         shown = source_of(call if is_call else attribute if method else use)
         return (
             f"`{name}` is used at line {line_of(use)} (`{_short(shown)}`) in a way the tool "
