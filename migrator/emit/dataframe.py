@@ -238,6 +238,12 @@ __INTERPOLATION_CHECK__    # IDG's checks of the frame (DataFrameIterator._check
             "them to PNG, or keep ImageDataGenerator for this dataframe."
         )
     count = len(filepaths)
+    validated = "validated" if validate_filenames else "non-validated"
+    if class_indices is None:  # IDG's message: input, multi_output, raw and None
+        print(f"Found {count} {validated} image filenames.")
+    else:
+        classes_found = f"belonging to {len(class_indices)} classes"
+        print(f"Found {count} {validated} image filenames {classes_found}.")
     paths = tf.constant(filepaths, tf.string)
     if class_indices is not None:
         # Each row's class indices, flat (categorical labels may be lists of classes).

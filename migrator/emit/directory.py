@@ -248,6 +248,7 @@ __INTERPOLATION_CHECK__    # IDG's file list: class directories in sorted order 
             "them to PNG, or keep ImageDataGenerator for this directory."
         )
     filepaths, count = paths, len(paths)
+    print(f"Found {count} images belonging to {len(class_indices)} classes.")  # as IDG
     paths = tf.constant(paths, tf.string)
     labels = tf.constant(labels, tf.int32)
     height, width = target_size

@@ -294,3 +294,24 @@ def test_accepted_calls() -> None:
 def test_refusals(arguments, code, argument) -> None:
     refusals = unsupported_dataframe_call(arguments)
     assert [(c, a) for c, a, _ in refusals] == [(code, argument)]
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {},
+        {"class_mode": "raw", "y_col": "score"},
+        {"class_mode": None, "validate_filenames": False},
+    ],
+    ids=["categorical", "raw", "unvalidated"],
+)
+def test_prints_what_idg_prints(build, data, capsys, arguments) -> None:
+    """Notebooks show IDG's "Found N validated image filenames ..." line: the pipeline
+    prints the same (N after filtering), as it is built."""
+    root, frame = data
+    common = dict(directory=root, target_size=(4, 4), shuffle=False)
+    build()(frame, **common, **arguments)
+    mine = capsys.readouterr().out
+    legacy.ImageDataGenerator().flow_from_dataframe(frame, **common, **arguments)
+    assert mine == capsys.readouterr().out
+    assert mine.startswith("Found ")

@@ -505,3 +505,12 @@ def test_png_and_jpeg_encodings_used_here_decode_identically() -> None:
     pil = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
     accurate = tf.io.decode_jpeg(data, channels=3, dct_method="INTEGER_ACCURATE").numpy()
     np.testing.assert_array_equal(accurate, pil)
+
+
+def test_prints_what_idg_prints(build, tree, capsys) -> None:
+    """Notebooks show IDG's "Found N images belonging to K classes." line: the pipeline
+    prints the same, as it is built."""
+    build()(tree, classes=["cat", "bird"], target_size=(4, 4))
+    mine = capsys.readouterr().out
+    legacy.ImageDataGenerator().flow_from_directory(tree, classes=["cat", "bird"])
+    assert mine == capsys.readouterr().out == "Found 8 images belonging to 2 classes.\n"
