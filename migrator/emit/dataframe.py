@@ -325,7 +325,14 @@ def render_dataframe_dataset_function(
     filenames, classes), for programs that read them."""
     supported = supported_interpolations(interpolations)
     split = repr(float(spec.validation_split))
-    rows = _ROWS.replace("__SPLIT__", split)
+    rows = _ROWS
+    if not spec.validation_split:
+        rows = rows.replace(
+            "validation_split=__SPLIT__: the first rows of the (filtered) frame form the\n"
+            "        # validation subset.",
+            "No validation_split (IDG's 0.0): 'validation' is empty, 'training' every row.",
+        )
+    rows = rows.replace("__SPLIT__", split)
     rows = rows.replace("__INTERPOLATION_CHECK__", interpolation_check(supported))
     load = render_reader(spec, supported, crop=False) + _LOAD.replace("__DTYPE__", spec.dtype)
     cast = f"\n        images = tf.cast(images, tf.{spec.dtype})"

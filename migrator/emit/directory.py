@@ -539,7 +539,13 @@ def render_directory_dataset_function(
     num_classes, classes, filenames), for programs that read them."""
     supported = supported_interpolations(interpolations)
     split = repr(float(spec.validation_split))
-    listing = _LISTING.replace("__SPLIT__", split)
+    listing = _LISTING
+    if not spec.validation_split:
+        listing = listing.replace(
+            "validation_split=__SPLIT__: the first files of every class form the validation subset.",
+            "No validation_split (IDG's 0.0): 'validation' is empty, 'training' every file.",
+        )
+    listing = listing.replace("__SPLIT__", split)
     listing = listing.replace("__INTERPOLATION_CHECK__", interpolation_check(supported))
     load = (
         render_reader(spec, supported, crop=True)

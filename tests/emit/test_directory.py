@@ -514,3 +514,18 @@ def test_prints_what_idg_prints(build, tree, capsys) -> None:
     mine = capsys.readouterr().out
     legacy.ImageDataGenerator().flow_from_directory(tree, classes=["cat", "bird"])
     assert mine == capsys.readouterr().out == "Found 8 images belonging to 2 classes.\n"
+
+
+@pytest.mark.parametrize(
+    ("split", "comment"),
+    [
+        (0.0, "No validation_split (IDG's 0.0): 'validation' is empty, 'training' every file."),
+        (0.2, "validation_split=0.2: the first files of every class form the validation subset."),
+    ],
+)
+def test_subset_comment_reads_for_the_generator(split: float, comment: str) -> None:
+    # A generator without validation_split should not be described as having one.
+    source = render_directory_dataset_function(
+        AugmentSpec(validation_split=split), "d_dataset", None, "d"
+    )
+    assert f"# {comment}\n" in source
