@@ -31,6 +31,7 @@ from collections.abc import Collection, Mapping
 
 from migrator.emit.directory import (
     UNKNOWN,
+    image_shape,
     interpolation_check,
     render_reader,
     supported_interpolations,
@@ -305,6 +306,10 @@ _FACTS = """\
             row if isinstance(label, (list, tuple)) else row[0]
             for label, row in zip(frame[y_col], rows)
         ]
+        dataset.labels = dataset.classes
+    elif class_mode == "raw":
+        dataset.labels = frame[y_col].values  # IDG's raw targets
+    dataset.image_shape = __IMAGE_SHAPE__
 """
 
 
@@ -378,6 +383,6 @@ def render_dataframe_dataset_function(
     dataset.filepaths, dataset.samples = filepaths, count
     if class_indices is not None:
         dataset.class_indices = class_indices
-{_FACTS if facts else ""}    return dataset
+{_FACTS.replace("__IMAGE_SHAPE__", image_shape(spec)) if facts else ""}    return dataset
 '''
     return _with_tf(source, tf)

@@ -514,7 +514,16 @@ _FACTS = """\
     # Each file's class index in file order (int32, as IDG's), its path relative to directory.
     dataset.classes = labels.numpy()
     dataset.filenames = [os.path.relpath(path, directory) for path in filepaths]
+    dataset.labels = dataset.classes  # IDG's alias
+    dataset.image_shape = __IMAGE_SHAPE__
 """
+
+
+def image_shape(spec: AugmentSpec) -> str:
+    """IDG's `image_shape` of a file iterator, from the emitted function's locals."""
+    if spec.data_format == "channels_first":
+        return "(depth, height, width)"
+    return "(height, width, depth)"
 
 
 def render_directory_dataset_function(
@@ -601,6 +610,6 @@ def render_directory_dataset_function(
     dataset = dataset.with_options(options).prefetch(tf.data.AUTOTUNE)
     # What IDG's iterator tells about the files, for code that reads it.
     dataset.class_indices, dataset.filepaths, dataset.samples = class_indices, filepaths, count
-{_FACTS if facts else ""}    return dataset
+{_FACTS.replace("__IMAGE_SHAPE__", image_shape(spec)) if facts else ""}    return dataset
 '''
     return _with_tf(source, tf)

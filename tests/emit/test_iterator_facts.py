@@ -53,8 +53,24 @@ def test_directory_facts_match_the_iterator(run_emitted, tree: str, subset: str 
     ours = build(tree, **arguments)
     theirs = legacy.ImageDataGenerator(validation_split=0.25).flow_from_directory(tree, **arguments)
     names = ["samples", "n", "batch_size", "num_classes", "classes", "class_indices"]
-    same_facts(ours, theirs, [*names, "filenames", "filepaths"])
+    same_facts(ours, theirs, [*names, "filenames", "filepaths", "labels", "image_shape"])
     assert len(ours) == len(theirs)
+
+
+@pytest.mark.parametrize("color_mode", ["grayscale", "rgba"])
+@pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
+def test_image_shape_follows_color_mode_and_layout(
+    run_emitted, tree: str, color_mode: str, data_format: str
+) -> None:
+    # Kaggle models read `Input(train_generator.image_shape)`.
+    spec = AugmentSpec(data_format=data_format)
+    source = render_directory_dataset_function(spec, "data_dataset", None, "data", facts=True)
+    arguments = dict(target_size=[6, 5], color_mode=color_mode)
+    ours = run_emitted(source, os=os)["data_dataset"](tree, **arguments)
+    theirs = legacy.ImageDataGenerator(data_format=data_format).flow_from_directory(
+        tree, **arguments
+    )
+    assert ours.image_shape == theirs.image_shape
 
 
 def test_dataframe_facts_match_the_iterator(run_emitted, tree: str) -> None:
@@ -73,4 +89,15 @@ def test_dataframe_facts_match_the_iterator(run_emitted, tree: str) -> None:
             frame, tree, shuffle=False, subset=subset, **arguments
         )
         names = ["samples", "n", "batch_size", "classes", "class_indices", "filenames"]
-        same_facts(ours, theirs, [*names, "filepaths"])
+        same_facts(ours, theirs, [*names, "filepaths", "labels", "image_shape"])
+
+
+def test_dataframe_raw_labels_are_the_targets(run_emitted, tree: str) -> None:
+    # flow_from_dataframe's `labels` is the raw y_col values for class_mode="raw".
+    source = render_dataframe_dataset_function(SPEC, "data_dataset", None, "data", facts=True)
+    build = run_emitted(source, os=os)["data_dataset"]
+    frame = pd.DataFrame({"path": ["cat/0.png", "missing.png", "dog/1.png"], "y": [0.5, 1.0, 2.5]})
+    arguments = dict(x_col="path", y_col="y", class_mode="raw", target_size=(4, 4))
+    ours = build(frame, tree, **arguments)
+    theirs = legacy.ImageDataGenerator().flow_from_dataframe(frame, tree, **arguments)
+    same_facts(ours, theirs, ["labels", "image_shape"])
