@@ -320,6 +320,7 @@ class _Migration:
             + (" under a tf.distribute strategy" if distributed else "")
             + f": replaced by the tf.data pipeline `{dataset_name}`"
             + _knobs_note(site)
+            + _repacked_note(site)
             + (replica.note if replica is not None else ""),
             site_lines,
             fixable=True,
@@ -819,11 +820,16 @@ class _Migration:
             # An explicit step count: Keras 2 (tf_keras, the *_generator methods) restarts an
             # exhausted input, so the dataset repeats as IDG's endless iterator does. Keras 3
             # ends the epoch at the end of a pass for IDG and tf.data alike: nothing to add.
+            if any(c.repacked_by for c in flow.consumers):
+                # Looped over in a Python generator: NumPy batches, endlessly (each pass
+                # reshuffled), as IDG's iterator yields them.
+                new_call = _numpy_batches(new_call)
             repeated = [
                 c
                 for c in flow.consumers
                 if c.draws_fixed_steps
                 and c.wrapper is None
+                and c.repacked_by is None
                 and (self.keras2 or _method_name(c.call).endswith("_generator"))
             ]
             if any(c.argument.value is flow.call for c in repeated):
@@ -1255,6 +1261,22 @@ def _trains_with_keras2(module: cst.Module, source: str) -> bool:
     finder = _Finder()
     module.visit(finder)
     return finder.found
+
+
+def _repacked_note(site: GeneratorSite) -> str:
+    names = sorted({c.repacked_by for f in site.flows for c in f.consumers if c.repacked_by})
+    if not names:
+        return ""
+    shown = ", ".join(f"`{name}()`" for name in names)
+    return (
+        f"; {shown} loops over it as NumPy batches (`.repeat().as_numpy_iterator()`: "
+        "endless and reshuffled each pass, like IDG's iterator)"
+    )
+
+
+def _numpy_batches(call: cst.BaseExpression) -> cst.BaseExpression:
+    """`<dataset>.repeat().as_numpy_iterator()`."""
+    return cst.Call(func=cst.Attribute(value=_repeat(call), attr=cst.Name("as_numpy_iterator")))
 
 
 def _method_name(call: cst.Call) -> str:

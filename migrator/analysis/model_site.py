@@ -108,6 +108,8 @@ def find_model_site(
                 )
             if consumer.wrapper is not None:
                 return "the flow reaches fit() through tf.data.Dataset.from_generator"
+            if consumer.repacked_by is not None:
+                return f"the flow reaches fit() through the Python generator `{consumer.repacked_by}()`"
             func = consumer.call.func
             assert isinstance(func, cst.Attribute)
             if not isinstance(func.value, cst.Name):

@@ -69,6 +69,9 @@ class ConsumerUse:
     argument: cst.Arg  # the argument carrying the iterator (or its name)
     role: Role
     wrapper: Wrapper | None = None  # reached through a from_generator wrapper
+    # Reached through a Python generator (`def gen(): for x, y in datagen.flow(...): yield
+    # ...`) whose call is the consumer's argument: the generator function's name.
+    repacked_by: str | None = None
 
     @property
     def draws_fixed_steps(self) -> bool:
@@ -474,6 +477,9 @@ class SiteFinder:
             ]
         repacking = self._repacking_generator(node)
         if repacking is not None:
+            found = self._trace_generator_calls(node)
+            if found:
+                return [replace(consumer, repacked_by=repacking) for consumer in found], []
             return [], [
                 Blocker(
                     "MA105",
@@ -821,6 +827,31 @@ class SiteFinder:
         if not isinstance(function, cst.FunctionDef) or not _yields(function):
             return None
         return function.name.value
+
+    def _trace_generator_calls(self, node: cst.CSTNode) -> list[ConsumerUse]:
+        """`def gen(): for ... in <node>: yield ...` whose every use is a call `gen()`
+        handed straight to fit/evaluate/predict: those consumers (else none). Each call
+        makes a new generator, so each loops over its own iterator, as the rewrite's
+        dataset iterators do."""
+        function = self.enclosing(node, cst.FunctionDef)
+        if not isinstance(function, cst.FunctionDef) or function.decorators:
+            return []
+        if self.enclosing(function, cst.FunctionDef | cst.ClassDef | cst.Lambda) is not None:
+            return []  # a nested or method generator: calls are not followed
+        scope = self.scopes.get(function.name)
+        assignments = list(scope[function.name.value]) if scope is not None else []
+        if len(assignments) != 1 or assignments[0].node is not function:
+            return []
+        consumers: list[ConsumerUse] = []
+        for access in assignments[0].references:
+            call = self.parent(access.node)
+            if not (isinstance(call, cst.Call) and call.func is access.node):
+                return []  # passed on (e.g. to from_generator) or rebound: not followed
+            consumer = self._consumer(call)
+            if consumer is None:
+                return []
+            consumers.append(consumer)
+        return consumers
 
     def _generator_function(self, name: cst.Name) -> str | None:
         """`name` when it calls a generator function defined once in this file."""

@@ -61,11 +61,13 @@ MULTI_INPUT_HEAD = HEAD.replace("train_gen = datagen.flow(x, y, batch_size=8)\n"
 
 
 def test_flow_looped_in_a_repacking_generator_says_what_to_do() -> None:
-    # The multi-input shape: a generator re-packs each IDG batch for a two-input model.
+    # A generator re-packing each IDG batch whose calls do not all go to fit (here a
+    # preview) is not followed; the message says what to do.
     source = (
         MULTI_INPUT_HEAD
         + "def gen():\n    for xb, yb in datagen.flow(x, y, batch_size=8):\n"
-        + "        yield [xb, xb], yb\n\nmodel.fit(gen(), steps_per_epoch=5)\n"
+        + "        yield [xb, xb], yb\n\npreview = next(gen())\n"
+        + "model.fit(gen(), steps_per_epoch=5)\n"
     )
     result = migrate_source(source, "multi_input.py")
     assert result.new_source == source
@@ -97,3 +99,23 @@ def test_a_plain_loop_in_a_function_is_still_a_preview() -> None:
     [diagnostic] = migrate_source(source, "preview_fn.py").diagnostics
     assert "separate ImageDataGenerator" in diagnostic.message
     assert "Python generator" not in diagnostic.message
+
+
+def test_flow_looped_in_a_generator_handed_to_fit_is_migrated() -> None:
+    # The multi-input shape: `fit(gen())` where gen loops over the flow and re-packs each
+    # batch; the loop reads the dataset's batches as NumPy, endlessly like IDG's iterator.
+    source = (
+        MULTI_INPUT_HEAD
+        + "def gen():\n    for xb, yb in datagen.flow(x, y, batch_size=8):\n"
+        + "        yield (xb, xb), yb\n\nmodel.fit(gen(), steps_per_epoch=5)\n"
+    )
+    result = migrate_source(source, "multi_input.py")
+    assert (
+        "    for xb, yb in datagen_dataset(x, y, batch_size=8).repeat().as_numpy_iterator():\n"
+        in result.new_source
+    )
+    # the consumer keeps its generator and step count: nothing else is repeated
+    assert "model.fit(gen(), steps_per_epoch=5)\n" in result.new_source
+    [diagnostic] = result.diagnostics
+    assert diagnostic.code == "MA001"
+    assert "`gen()` loops over it as NumPy batches" in diagnostic.message
