@@ -836,8 +836,8 @@ class SiteFinder:
         function = self.enclosing(node, cst.FunctionDef)
         if not isinstance(function, cst.FunctionDef) or function.decorators:
             return []
-        if self.enclosing(function, cst.FunctionDef | cst.ClassDef | cst.Lambda) is not None:
-            return []  # a nested or method generator: calls are not followed
+        if self.enclosing(function, cst.ClassDef) is not None:
+            return []  # a method (or a def in a class body): `self.gen()` is not followed
         scope = self.scopes.get(function.name)
         assignments = list(scope[function.name.value]) if scope is not None else []
         if len(assignments) != 1 or assignments[0].node is not function:

@@ -119,3 +119,24 @@ def test_flow_looped_in_a_generator_handed_to_fit_is_migrated() -> None:
     [diagnostic] = result.diagnostics
     assert diagnostic.code == "MA001"
     assert "`gen()` loops over it as NumPy batches" in diagnostic.message
+
+
+def test_generator_nested_in_main_is_followed_but_not_a_method() -> None:
+    # Scripts keep everything in main(): the nested generator's calls are followed there.
+    body = (
+        "def main():\n"
+        "    def gen():\n        for xb, yb in datagen.flow(x, y):\n            yield xb, {'a': yb}\n"
+        "    model.fit(gen(), steps_per_epoch=3)\n"
+    )
+    nested = migrate_source(MULTI_INPUT_HEAD + body, "nested.py")
+    assert "datagen_dataset(x, y).repeat().as_numpy_iterator()" in nested.new_source
+    # A method is called as self.gen(), which the tool does not follow: refused, explained.
+    method = (
+        "class Trainer:\n"
+        "    def gen(self):\n        for xb, yb in datagen.flow(x, y):\n            yield xb, yb\n"
+        "    def train(self):\n        model.fit(self.gen(), steps_per_epoch=3)\n"
+    )
+    refused = migrate_source(MULTI_INPUT_HEAD + method, "method.py")
+    assert refused.new_source == MULTI_INPUT_HEAD + method
+    [diagnostic] = refused.diagnostics
+    assert diagnostic.code == "MA105" and "Python generator `gen()`" in diagnostic.message
