@@ -820,7 +820,7 @@ class _Migration:
             # An explicit step count: Keras 2 (tf_keras, the *_generator methods) restarts an
             # exhausted input, so the dataset repeats as IDG's endless iterator does. Keras 3
             # ends the epoch at the end of a pass for IDG and tf.data alike: nothing to add.
-            if any(c.repacked_by for c in flow.consumers):
+            if any(c.repacked_by and c.repacked_argument is None for c in flow.consumers):
                 # Looped over in a Python generator: NumPy batches, endlessly (each pass
                 # reshuffled), as IDG's iterator yields them.
                 new_call = _numpy_batches(new_call)
@@ -838,6 +838,12 @@ class _Migration:
             for consumer in flow.consumers:
                 if _generator_knobs(consumer):
                     edits.expressions.setdefault(consumer.call, _without_generator_knobs)
+            for consumer in flow.consumers:
+                if consumer.repacked_argument is not None:
+                    # The iterator handed to a generator: that call reads NumPy batches.
+                    argument = consumer.repacked_argument
+                    base = new_call if argument is flow.call else argument
+                    edits.expressions[argument] = _numpy_batches(base)
             for consumer in repeated:
                 if consumer.argument.value is not flow.call:
                     edits.expressions[consumer.argument.value] = _repeat(consumer.argument.value)

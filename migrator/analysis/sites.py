@@ -72,6 +72,9 @@ class ConsumerUse:
     # Reached through a Python generator (`def gen(): for x, y in datagen.flow(...): yield
     # ...`) whose call is the consumer's argument: the generator function's name.
     repacked_by: str | None = None
+    # The iterator handed to that generator as an argument (`gen(train_it)`), read there as
+    # NumPy batches; None when the generator loops over the flow() call itself.
+    repacked_argument: cst.BaseExpression | None = None
 
     @property
     def draws_fixed_steps(self) -> bool:
@@ -475,11 +478,20 @@ class SiteFinder:
                     "with a native tf.data pipeline by hand",
                 )
             ]
+        passed = self._passed_to_generator(node)
+        if passed is not None:
+            assert isinstance(node, cst.BaseExpression)
+            return [replace(passed[1], repacked_by=passed[0], repacked_argument=node)], []
         repacking = self._repacking_generator(node)
         if repacking is not None:
             found = self._trace_generator_calls(node)
             if found:
                 return [replace(consumer, repacked_by=repacking) for consumer in found], []
+        argument = self.parent(node)
+        call = self.parent(argument) if isinstance(argument, cst.Arg) else None
+        if repacking is None and isinstance(call, cst.Call) and isinstance(call.func, cst.Name):
+            repacking = self._generator_function(call.func)
+        if repacking is not None:
             return [], [
                 Blocker(
                     "MA105",
@@ -852,6 +864,48 @@ class SiteFinder:
                 return []
             consumers.append(consumer)
         return consumers
+
+    def _passed_to_generator(self, node: cst.CSTNode) -> tuple[str, ConsumerUse] | None:
+        """`fit(gen(node))` where `def gen(it): for ... in it: yield ...` (this file, not a
+        method) reads its parameter only as that loop's iterable: the generator's name and
+        the consumer of its call."""
+        argument = self.parent(node)
+        call = self.parent(argument) if isinstance(argument, cst.Arg) else None
+        if not (
+            isinstance(argument, cst.Arg)
+            and argument.keyword is None
+            and not argument.star
+            and isinstance(call, cst.Call)
+            and isinstance(call.func, cst.Name)
+            and all(arg.keyword is None and not arg.star for arg in call.args)
+        ):
+            return None
+        scope = self.scopes.get(call.func)
+        assignments = list(scope[call.func.value]) if scope is not None else []
+        if len(assignments) != 1 or not isinstance(assignments[0], Assignment):
+            return None
+        function = assignments[0].node
+        if (
+            not isinstance(function, cst.FunctionDef)
+            or function.decorators
+            or self.enclosing(function, cst.ClassDef) is not None
+            or not _yields(function)
+        ):
+            return None
+        index = list(call.args).index(argument)
+        parameters = function.params.params
+        if index >= len(parameters):
+            return None
+        parameter = parameters[index].name
+        inner = self.scopes.get(function.body)
+        bindings = list(inner[parameter.value]) if inner is not None else []
+        if len(bindings) != 1 or bindings[0].node is not parameters[index]:
+            return None  # rebound in the body
+        uses = [access.node for access in bindings[0].references]
+        if len(uses) != 1 or self._repacking_generator(uses[0]) != function.name.value:
+            return None
+        consumer = self._consumer(call)
+        return None if consumer is None else (function.name.value, consumer)
 
     def _generator_function(self, name: cst.Name) -> str | None:
         """`name` when it calls a generator function defined once in this file."""

@@ -79,10 +79,11 @@ def test_flow_looped_in_a_repacking_generator_says_what_to_do() -> None:
 
 
 def test_iterator_passed_to_a_repacking_generator_names_it() -> None:
-    # The multi-output shape: the iterator is handed to a generator yielding a dict of targets.
+    # A generator that reads its iterator other than by its loop (here len()) is not
+    # followed: refused, with the re-packing advice.
     source = (
         HEAD
-        + "def outputs(it):\n    for xb, yb in it:\n"
+        + "def outputs(it):\n    print(len(it))\n    for xb, yb in it:\n"
         + "        yield xb, {'a': yb, 'b': yb}\n\nmodel.fit(outputs(train_gen), steps_per_epoch=5)\n"
     )
     result = migrate_source(source, "multi_output.py")
@@ -140,3 +141,23 @@ def test_generator_nested_in_main_is_followed_but_not_a_method() -> None:
     assert refused.new_source == MULTI_INPUT_HEAD + method
     [diagnostic] = refused.diagnostics
     assert diagnostic.code == "MA105" and "Python generator `gen()`" in diagnostic.message
+
+
+def test_iterator_passed_to_a_generator_handed_to_fit_is_migrated() -> None:
+    # The multi-output shape: the named iterator goes to a generator yielding a dict of
+    # targets; that argument reads NumPy batches, len() stays on the dataset.
+    source = (
+        HEAD
+        + "def outputs(it):\n    for xb, yb in it:\n"
+        + "        yield xb, {'a': yb, 'b': yb}\n\n"
+        + "model.fit(outputs(train_gen), steps_per_epoch=len(train_gen))\n"
+    )
+    result = migrate_source(source, "multi_output.py")
+    assert "train_gen = datagen_dataset(x, y, batch_size=8)\n" in result.new_source
+    assert (
+        "model.fit(outputs(train_gen.repeat().as_numpy_iterator()), "
+        "steps_per_epoch=len(train_gen))\n" in result.new_source
+    )
+    [diagnostic] = result.diagnostics
+    assert diagnostic.code == "MA001"
+    assert "`outputs()` loops over it as NumPy batches" in diagnostic.message
