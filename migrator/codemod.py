@@ -872,6 +872,16 @@ class _Migration:
             class_mode = self._file_arguments(flow).get("class_mode", "categorical")
             if fact.name == "num_classes":
                 return f"{where}: flow_from_dataframe's iterator has no num_classes"
+            if fact.name == "labels" and class_mode not in (
+                "categorical",
+                "binary",
+                "sparse",
+                "raw",
+            ):
+                return (
+                    f"{where}: the tf.data pipeline carries `labels` for class_mode "
+                    "'categorical', 'binary', 'sparse' or 'raw' (literal)"
+                )
             if fact.name == "classes" and class_mode not in ("categorical", "binary", "sparse"):
                 return (
                     f"{where}: IDG sets `classes` only for class_mode 'categorical', "

@@ -104,6 +104,8 @@ ITERATOR_FACTS = frozenset(
         "num_classes",
         "filenames",
         "filepaths",
+        "labels",
+        "image_shape",
         "reset",
     }
 )
