@@ -66,7 +66,8 @@ def render_dataset_function(spec: AugmentSpec, names: PipelineNames, *, tf: str 
         start, stop = (0, split) if subset == "validation" else (split, len(images))
         images = images[start:stop]
         labels = None if labels is None else labels[start:stop]
-        weights = None if weights is None else weights[start:stop]"""
+        # IDG splits x and y but not sample_weight: a subset's i-th sample takes
+        # sample_weight[i], for 'training' too (IDG's pairing, kept as it is)."""
 
     cast = f"{tf}.cast(gather(index), {tf}.{spec.dtype})"
     if names.augment is None:

@@ -79,17 +79,28 @@ def test_shuffle_visits_every_sample_once_per_epoch_and_reshuffles(data) -> None
 
 @pytest.mark.parametrize("subset", ["training", "validation"])
 def test_validation_split_subsets_match_idg(data, subset: str) -> None:
-    x, y, _ = data
+    """Sample weights included: IDG splits x and y but not sample_weight, so a subset's
+    i-th sample takes sample_weight[i] (for 'training' too)."""
+    x, y, w = data
     spec = AugmentSpec(validation_split=0.3)
-    ours = batches(build(spec)(x, y, batch_size=4, shuffle=False, subset=subset))
+    ours = batches(build(spec)(x, y, batch_size=4, shuffle=False, sample_weight=w, subset=subset))
     generator = legacy.ImageDataGenerator(validation_split=0.3)
     theirs = idg_batches(
-        generator.flow(x, y, batch_size=4, shuffle=False, subset=subset, ignore_class_split=True)
+        generator.flow(
+            x,
+            y,
+            batch_size=4,
+            shuffle=False,
+            sample_weight=w,
+            subset=subset,
+            ignore_class_split=True,
+        )
     )
     assert len(ours) == len(theirs)
     for mine, reference in zip(ours, theirs, strict=True):
-        np.testing.assert_array_equal(mine[0], reference[0])
-        np.testing.assert_array_equal(mine[1], reference[1])
+        assert len(mine) == len(reference) == 3
+        for ours_part, idg_part in zip(mine, reference, strict=True):
+            np.testing.assert_array_equal(ours_part, idg_part)
 
 
 def test_each_batch_gets_its_own_seed_and_seeds_are_reproducible(data) -> None:
