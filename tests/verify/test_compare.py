@@ -162,6 +162,20 @@ def test_a_failed_run_is_the_only_check(original: dict, correct: dict) -> None:
     assert "migrated: did not finish within 5 s" in checks[0].detail
 
 
+def test_the_same_failure_in_both_programs_is_said_to_be_the_originals() -> None:
+    def failed(where: str) -> dict:
+        return {
+            "status": "error",
+            "error": f"fit: InvalidArgumentError: AddN must have the same shape ({where})",
+        }
+
+    checks = compare(failed("original.py:12"), failed("migrated.py:40"))
+    assert [(c.name, c.status) for c in checks] == [("run", FAIL)]
+    assert checks[0].detail.startswith("both programs fail the same way")
+    other = {"status": "error", "error": "fit: ValueError: shapes differ"}
+    assert "both programs" not in compare(failed("original.py:12"), other)[0].detail
+
+
 def test_missing_signature_is_skipped_not_failed(original: dict, correct: dict) -> None:
     wrong = copy.deepcopy(correct)
     wrong["train"]["signature"] = {"available": False, "reason": "no source images"}
