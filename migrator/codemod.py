@@ -21,7 +21,11 @@ from libcst.metadata import Scope
 
 from migrator.analysis.data_scale import unit_data_notes
 from migrator.analysis.generator_methods import DROPPED as GENERATOR_KNOBS
-from migrator.analysis.generator_methods import RENAMES, rewrite_generator_method
+from migrator.analysis.generator_methods import (
+    RENAMES,
+    rewrite_generator_method,
+    with_last_comma,
+)
 from migrator.analysis.idg_config import (
     IDG_PARAMETERS,
     ConfigProblem,
@@ -1091,9 +1095,7 @@ class _Migration:
             if arg.keyword is None
             or (arg.keyword.value in kept and arg.keyword.value not in DROPPED_FLOW_PARAMETERS)
         ]
-        if args and args[-1] is not call.args[-1]:
-            args[-1] = args[-1].with_changes(comma=call.args[-1].comma)
-        return call.with_changes(func=cst.Name(dataset_name), args=args)
+        return call.with_changes(func=cst.Name(dataset_name), args=with_last_comma(args, call.args))
 
     def _fresh(self, name: str) -> str:
         candidate, counter = name, 2
@@ -1167,14 +1169,21 @@ KERAS3_IDG_MODULE = "tensorflow.keras.preprocessing.image"  # TF 2.16+: Keras 3'
 
 def _idg_alias(statement: cst.ImportFrom, modules: Collection[str]) -> cst.ImportAlias | None:
     """The `ImageDataGenerator [as name]` alias of `from <one of modules> import ...`."""
-    if statement.relative or statement.module is None:
+    return _from_import_alias(statement, modules, "ImageDataGenerator")
+
+
+def _from_import_alias(
+    statement: cst.BaseSmallStatement, modules: Collection[str], name: str
+) -> cst.ImportAlias | None:
+    """The `<name> [as x]` alias of `from <one of modules> import ...`, if it is one."""
+    if not isinstance(statement, cst.ImportFrom) or statement.relative:
+        return None
+    if statement.module is None or isinstance(statement.names, cst.ImportStar):
         return None
     if cst.helpers.get_full_name_for_node(statement.module) not in modules:
         return None
-    if isinstance(statement.names, cst.ImportStar):
-        return None
     for alias in statement.names:
-        if isinstance(alias.name, cst.Name) and alias.name.value == "ImageDataGenerator":
+        if isinstance(alias.name, cst.Name) and alias.name.value == name:
             return alias
     return None
 
@@ -1459,9 +1468,7 @@ def _without_generator_knobs(updated: cst.BaseExpression) -> cst.BaseExpression:
         for arg in updated.args
         if arg.keyword is None or arg.keyword.value not in GENERATOR_KNOBS
     ]
-    if args and args[-1] is not updated.args[-1]:
-        args[-1] = args[-1].with_changes(comma=updated.args[-1].comma)
-    return updated.with_changes(args=args)
+    return updated.with_changes(args=with_last_comma(args, updated.args))
 
 
 def _repeat(expression: cst.BaseExpression) -> cst.Call:
@@ -1576,37 +1583,32 @@ def _tensorflow_alias(module: cst.Module) -> str | None:
     return None
 
 
+# The modules holding IDG's modules: `from tensorflow.keras.preprocessing import image`.
+IDG_PARENT_MODULES = frozenset(module.rpartition(".")[0] for module in IDG_MODULES)
+
+
 def _image_module_imports(module: cst.Module) -> list[tuple[str, str, str | None]]:
     """(module, "image", asname) of each top-level `from <...>.preprocessing import image`
     that brings in one of IDG's modules (`image.ImageDataGenerator(...)`)."""
-    found = []
-    for statement in module.body:
-        if not isinstance(statement, cst.SimpleStatementLine):
-            continue
-        for small in statement.body:
-            if not isinstance(small, cst.ImportFrom) or small.relative or small.module is None:
-                continue
-            if isinstance(small.names, cst.ImportStar):
-                continue
-            module_name = cst.helpers.get_full_name_for_node(small.module) or ""
-            if f"{module_name}.image" not in IDG_MODULES:
-                continue
-            for alias in small.names:
-                if alias_key(alias)[0] == "image":
-                    found.append((module_name, *alias_key(alias)))
-    return found
+    return _top_level_from_imports(module, "image", IDG_PARENT_MODULES)
 
 
 def _idg_imports(module: cst.Module) -> list[tuple[str, str, str | None]]:
     """(module, "ImageDataGenerator", asname) of each top-level IDG from-import."""
+    return _top_level_from_imports(module, "ImageDataGenerator", IDG_MODULES)
+
+
+def _top_level_from_imports(
+    module: cst.Module, name: str, modules: Collection[str]
+) -> list[tuple[str, str, str | None]]:
+    """(module, name, asname) of each top-level `from <one of modules> import name`."""
     found = []
     for statement in module.body:
         if not isinstance(statement, cst.SimpleStatementLine):
             continue
         for small in statement.body:
-            if isinstance(small, cst.ImportFrom):
-                alias = _idg_alias(small, IDG_MODULES)
-                if alias is not None:
-                    module_name = cst.helpers.get_full_name_for_node(small.module)  # type: ignore[arg-type]
-                    found.append((module_name or "", *alias_key(alias)))
+            alias = _from_import_alias(small, modules, name)
+            if alias is not None:
+                module_name = cst.helpers.get_full_name_for_node(small.module)  # type: ignore[union-attr, arg-type]
+                found.append((module_name or "", *alias_key(alias)))
     return found

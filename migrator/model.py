@@ -60,7 +60,9 @@ class AugmentSpec:
     channel_shift_range: float = 0.0
     brightness_range: tuple[float, float] | None = None
     # Standardization, in IDG's order.
-    preprocessing_function: str | None = None  # qualified name from an allow-list
+    # An allow-listed function's qualified name (called on the batch), or the body of an
+    # arithmetic lambda written on `images` (analysis.idg_config.arithmetic_lambda).
+    preprocessing_function: str | None = None
     rescale: float | None = None
     samplewise_center: bool = False
     samplewise_std_normalization: bool = False

@@ -4,6 +4,7 @@ except the queue/worker knobs, which tf.data and Keras 3 no longer take."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import libcst as cst
@@ -100,11 +101,18 @@ def rewrite_generator_method(call: cst.Call) -> GeneratorMethodFix | None:
             )
         else:
             args.append(arg.with_changes(value=value))
-    if args and call.args and args[-1] is not call.args[-1]:
-        args[-1] = args[-1].with_changes(comma=call.args[-1].comma)
+    args = with_last_comma(args, call.args)
     new = RENAMES[old]
     replacement = call.with_changes(func=call.func.with_changes(attr=cst.Name(new)), args=args)
     return GeneratorMethodFix(call, replacement, old, new, tuple(dropped))
+
+
+def with_last_comma(args: list[cst.Arg], original: Sequence[cst.Arg]) -> list[cst.Arg]:
+    """`args` (some of `original`'s, in order) ending as the original list ended: with or
+    without a trailing comma."""
+    if args and original and args[-1] is not original[-1]:
+        args = [*args[:-1], args[-1].with_changes(comma=original[-1].comma)]
+    return args
 
 
 def _is_true_division(node: cst.BaseExpression) -> bool:

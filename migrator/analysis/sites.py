@@ -882,13 +882,9 @@ class SiteFinder:
             and all(arg.keyword is None and not arg.star for arg in call.args)
         ):
             return None
-        scope = self.scopes.get(call.func)
-        assignments = list(scope[call.func.value]) if scope is not None else []
-        if len(assignments) != 1 or not isinstance(assignments[0], Assignment):
-            return None
-        function = assignments[0].node
+        function = self._function_bound_to(call.func)
         if (
-            not isinstance(function, cst.FunctionDef)
+            function is None
             or function.decorators
             or self.enclosing(function, cst.ClassDef) is not None
             or not _yields(function)
@@ -911,14 +907,18 @@ class SiteFinder:
 
     def _generator_function(self, name: cst.Name) -> str | None:
         """`name` when it calls a generator function defined once in this file."""
+        function = self._function_bound_to(name)
+        return function.name.value if function is not None and _yields(function) else None
+
+    def _function_bound_to(self, name: cst.Name) -> cst.FunctionDef | None:
+        """The `def` that `name` refers to, when this file binds the name once, to it (not
+        a builtin such as next or iter, nor a name bound more than once)."""
         scope = self.scopes.get(name)
         assignments = list(scope[name.value]) if scope is not None else []
         if len(assignments) != 1 or not isinstance(assignments[0], Assignment):
-            return None  # a builtin (next, iter) or bound more than once
-        function = assignments[0].node
-        if not isinstance(function, cst.FunctionDef):
             return None
-        return function.name.value if _yields(function) else None
+        function = assignments[0].node
+        return function if isinstance(function, cst.FunctionDef) else None
 
     def _wrapped_by_from_generator(self, node: cst.CSTNode) -> bool:
         """Inside a lambda or def that is handed to `tf.data.Dataset.from_generator`."""

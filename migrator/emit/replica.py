@@ -61,10 +61,13 @@ class {name}({keras}.layers.Layer):
 
 @dataclass
 class ReplicaPlan:
-    placed: bool
     note: str  # appended to the rewrite's message
-    model: ModelSite | None = None
+    model: ModelSite | None = None  # None: the augmentation stays on the host
     class_name: str = ""
+
+    @property
+    def placed(self) -> bool:
+        return self.model is not None
 
     def add_edits(
         self,
@@ -132,7 +135,7 @@ def plan_replica(
     """`taken`: the models (their bindings) given a layer so far in this module."""
 
     def host(reason: str) -> ReplicaPlan:
-        return ReplicaPlan(False, f"; augmentation kept in the host pipeline: {reason}")
+        return ReplicaPlan(f"; augmentation kept in the host pipeline: {reason}")
 
     if not has_random_parameters(spec):
         return host("no random transform to move to the replicas")
@@ -156,7 +159,6 @@ def plan_replica(
     taken.add(found.binding)
     name = fresh(layer_class_name(site.name))
     return ReplicaPlan(
-        True,
         f"; the augmentation runs on each replica in the `{name}` layer added at the input "
         f"of `{found.name}` (active only in training; a saved model loads where `{name}` "
         "is defined: it is registered as serializable)",
