@@ -1,0 +1,826 @@
+"""ImageDataGenerator's augmentation and batching, exactly, as tf.data pipelines.
+
+Written into this project by migrate-aug, which replaced Keras' `ImageDataGenerator`
+(IDG) with the pieces below. Everything here reproduces the installed IDG
+(`keras.src.legacy.preprocessing.image`, the same algorithm as tf_keras') and is tested
+against it: the random parameters and their distributions, the single affine resample
+with scipy's border rule for each `fill_mode`, the colour transforms, `standardize` and
+the statistics `fit` computes, and the decoding of image files as `load_img` does it.
+It needs only TensorFlow (and NumPy, which TensorFlow installs).
+
+Pieces (each documented where it is defined):
+
+- `Augmentation(**idg_arguments)`: takes IDG's constructor arguments, checks them when
+  it is built (IDG's errors, plus a clear error for the few values this module does not
+  reproduce) and, called on `(batch, seed)`, transforms each image of the batch with its
+  own random parameters, then standardizes it, in IDG's order. `fit(x)` computes the
+  featurewise statistics as `IDG.fit` does.
+- `PairedAugmentation(image, mask)`: one random geometry per sample, applied to an image
+  and to its mask, each with its own generator's resampling and standardization.
+- `index_batches(x, y, ...)`: what `IDG.flow(x, y, ...)` batches, from in-memory arrays.
+- `directory_files(directory, ...)`, `dataframe_files(dataframe, ...)`: what
+  `flow_from_directory` / `flow_from_dataframe` batch, read from the files.
+
+The pipelines yield `(batch, seed)` pairs, where `batch` is what IDG yields before its
+augmentation (images, or `(images, y[, sample_weight])`) and `seed` a fresh pair of
+int64 numbers for the stateless random ops of the augmentation mapped over them:
+
+    datagen = idg_tfdata.Augmentation(rotation_range=20, horizontal_flip=True)
+    train = idg_tfdata.index_batches(x_train, y_train, batch_size=32)
+    train = train.map(datagen, num_parallel_calls=tf.data.AUTOTUNE)
+    model.fit(train.prefetch(tf.data.AUTOTUNE), epochs=10)
+
+Speed: the configuration is plain Python read when TensorFlow traces the mapped
+function, so only the operations a configuration needs end up in the graph, and the
+resample is compiled with XLA (`jit_compile=True`).
+
+The two comment lines above this docstring name the version of migrate-aug's runtime
+this is and the SHA-256 of the text below them: migrate-aug upgrades an unedited copy
+and never overwrites one whose text was changed (edit freely; the tool then leaves it
+alone).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import tensorflow as tf
+
+__all__ = [
+    "Augmentation",
+    "index_batches",
+]
+
+FILL_MODES = ("nearest", "constant", "reflect", "wrap")
+DTYPES = ("float32", "float64")
+_DEGREES_TO_RADIANS = 0.017453292519943295  # np.deg2rad's factor, pi / 180
+
+
+def _truthy(value):
+    """IDG tests its range arguments with `if value:`; arrays count by their size."""
+    if isinstance(value, np.ndarray):
+        return value.size > 0 and bool(np.any(value))
+    return bool(value)
+
+
+class _Shift:
+    """`width_shift_range` / `height_shift_range` as `get_random_transform` reads them.
+
+    An int k draws from range(k) and a list (or tuple) from its items, either times a
+    random sign; a float v draws U(-v, v). When the largest value is below 1 the drawn
+    value is a fraction of the image's size along the axis, otherwise pixels.
+    """
+
+    def __init__(self, value, name):
+        self.active = _truthy(value)
+        self.candidates = None  # the values to choose from; None for U(-v, v)
+        self.bound = 0.0
+        self.fractional = True
+        if not self.active:
+            return
+        if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+            if value > 0:  # np.random.choice(k) draws from range(k)
+                self.candidates = [float(v) for v in range(int(value))]
+        elif isinstance(value, (list, tuple, np.ndarray)):
+            self.candidates = [float(v) for v in np.asarray(value).ravel()]
+        if self.candidates is None:
+            try:
+                self.bound = float(value)
+            except (TypeError, ValueError):
+                raise ValueError(
+                    f"`{name}` should be a float, an int or a list of numbers. "
+                    f"Received: {value!r}"
+                ) from None
+        self.fractional = float(np.max(value)) < 1
+
+    def draw(self, seeds, size, batch_size):
+        """One value per image (float64); `seeds` holds two seed pairs."""
+        if self.candidates is None:
+            value = tf.random.stateless_uniform(
+                [batch_size], seeds[0], -self.bound, self.bound, tf.float64
+            )
+        else:  # np.random.choice(values) * np.random.choice([-1, 1])
+            count = len(self.candidates)
+            pick = tf.random.stateless_uniform(
+                [batch_size], seeds[0], 0, count, tf.int32
+            )
+            sign = tf.random.stateless_uniform([batch_size], seeds[1], 0, 2, tf.int32)
+            value = tf.gather(tf.constant(self.candidates, tf.float64), pick)
+            value = value * tf.cast(2 * sign - 1, tf.float64)
+        if self.fractional:
+            value = value * tf.cast(size, tf.float64)
+        return value
+
+
+class Augmentation:
+    """`ImageDataGenerator(...)`'s random transforms and standardization, for batches.
+
+    Takes IDG's constructor arguments, with IDG's defaults and in its order, and
+    normalises them as IDG does (a float `zoom_range` z means [1 - z, 1 + z];
+    `zca_whitening` forces `featurewise_center` on and `featurewise_std_normalization`
+    off; `featurewise_std_normalization` forces `featurewise_center` and
+    `samplewise_std_normalization` forces `samplewise_center`, each with IDG's warning).
+    The attributes keep IDG's names (`datagen.rotation_range`, `datagen.mean`, ...).
+
+    Raises IDG's ValueError for an invalid `data_format`, `validation_split`,
+    `zoom_range` or `brightness_range`, and a ValueError for the values this module does
+    not reproduce: `interpolation_order` other than 0 or 1 (scipy's splines of
+    order >= 2), a `fill_mode` other than IDG's four, a `dtype` other than float32 or
+    float64, and `brightness_range` with channels_first (IDG's brightness scrambles
+    such images).
+
+    `preprocessing_function` is called on the whole batch (IDG calls it per image), so
+    it must be written with TensorFlow operations that accept a batch, as
+    `keras.applications.*.preprocess_input` and arithmetic lambdas do.
+
+    Called as `datagen(batch, seed)` (what `Dataset.map` does with the pipelines'
+    `(batch, seed)` elements): `batch` is a batch of images, or a tuple whose first item
+    is, followed by labels and sample weights, which are returned unchanged. `seed` is
+    an int32/int64 tensor of shape [2]; the same seed gives the same batch.
+    """
+
+    def __init__(
+        self,
+        featurewise_center=False,
+        samplewise_center=False,
+        featurewise_std_normalization=False,
+        samplewise_std_normalization=False,
+        zca_whitening=False,
+        zca_epsilon=1e-6,
+        rotation_range=0,
+        width_shift_range=0.0,
+        height_shift_range=0.0,
+        brightness_range=None,
+        shear_range=0.0,
+        zoom_range=0.0,
+        channel_shift_range=0.0,
+        fill_mode="nearest",
+        cval=0.0,
+        horizontal_flip=False,
+        vertical_flip=False,
+        rescale=None,
+        preprocessing_function=None,
+        data_format=None,
+        validation_split=0.0,
+        interpolation_order=1,
+        dtype=None,
+    ):
+        if data_format is None:
+            data_format = tf.keras.backend.image_data_format()
+        if dtype is None:
+            dtype = tf.keras.backend.floatx()
+        if data_format not in ("channels_last", "channels_first"):
+            raise ValueError(
+                '`data_format` should be `"channels_last"` (channel after row and '
+                'column) or `"channels_first"` (channel before row and column). '
+                f"Received: {data_format}"
+            )
+        if validation_split and not 0 < validation_split < 1:
+            raise ValueError(
+                "`validation_split` must be strictly between 0 and 1. "
+                f" Received: {validation_split}"
+            )
+        if isinstance(zoom_range, (float, int)):
+            zoom_range = [1 - zoom_range, 1 + zoom_range]
+        elif len(zoom_range) == 2 and all(
+            isinstance(value, (float, int)) for value in zoom_range
+        ):
+            zoom_range = [zoom_range[0], zoom_range[1]]
+        else:
+            raise ValueError(
+                "`zoom_range` should be a float or a tuple or list of two floats. "
+                f"Received: {zoom_range}"
+            )
+        pair = (
+            isinstance(brightness_range, (tuple, list)) and len(brightness_range) == 2
+        )
+        if brightness_range is not None and not pair:
+            raise ValueError(
+                "`brightness_range should be tuple or list of two floats. "
+                f"Received: {brightness_range}"
+            )
+        # What this module does not reproduce: a clear error now, not wrong pixels.
+        if interpolation_order not in (0, 1):
+            raise ValueError(
+                f"interpolation_order={interpolation_order!r} is not reproduced: "
+                "scipy's spline interpolation of order >= 2 has no exact TensorFlow "
+                "equivalent. "
+                "Use 1 (bilinear, the default) or 0 (nearest)."
+            )
+        if fill_mode not in FILL_MODES:
+            raise ValueError(
+                f"fill_mode={fill_mode!r} is not one of ImageDataGenerator's modes "
+                f"{FILL_MODES} and is not reproduced."
+            )
+        if str(dtype) not in DTYPES:
+            raise ValueError(
+                f"dtype={dtype!r} is not reproduced: use float32 (the default) or "
+                "float64; IDG's results in other dtypes depend on numpy and scipy "
+                "casting rules."
+            )
+        if brightness_range is not None and data_format == "channels_first":
+            raise ValueError(
+                "brightness_range with data_format='channels_first' is not reproduced: "
+                "ImageDataGenerator's brightness shift reads such images as "
+                "channels_last and scrambles or rejects them."
+            )
+        if preprocessing_function is not None and not callable(preprocessing_function):
+            raise TypeError(
+                "preprocessing_function must be callable, not "
+                f"{preprocessing_function!r}"
+            )
+
+        self.featurewise_center = bool(featurewise_center)
+        self.samplewise_center = bool(samplewise_center)
+        self.featurewise_std_normalization = bool(featurewise_std_normalization)
+        self.samplewise_std_normalization = bool(samplewise_std_normalization)
+        self.zca_whitening = bool(zca_whitening)
+        self.zca_epsilon = float(zca_epsilon)
+        self.rotation_range = rotation_range
+        self.width_shift_range = width_shift_range
+        self.height_shift_range = height_shift_range
+        self.brightness_range = brightness_range
+        self.shear_range = shear_range
+        self.zoom_range = zoom_range
+        self.channel_shift_range = channel_shift_range
+        self.fill_mode = fill_mode
+        self.cval = float(cval)
+        self.horizontal_flip = bool(horizontal_flip)
+        self.vertical_flip = bool(vertical_flip)
+        self.rescale = rescale
+        self.preprocessing_function = preprocessing_function
+        self.data_format = data_format
+        self.validation_split = validation_split
+        self.interpolation_order = interpolation_order
+        self.dtype = str(dtype)
+        # Set by fit(), or by hand as with IDG.
+        self.mean = None
+        self.std = None
+        self.zca_whitening_matrix = None
+        # IDG's constructor side effects, with its warnings.
+        if zca_whitening:
+            if not featurewise_center:
+                self.featurewise_center = True
+                warnings.warn(
+                    "This ImageDataGenerator specifies `zca_whitening`, which "
+                    "overrides setting of `featurewise_center`.",
+                    stacklevel=2,
+                )
+            if featurewise_std_normalization:
+                self.featurewise_std_normalization = False
+                warnings.warn(
+                    "This ImageDataGenerator specifies `zca_whitening` which "
+                    "overrides setting of`featurewise_std_normalization`.",
+                    stacklevel=2,
+                )
+        if featurewise_std_normalization and not featurewise_center:
+            self.featurewise_center = True
+            warnings.warn(
+                "This ImageDataGenerator specifies `featurewise_std_normalization`, "
+                "which overrides setting of `featurewise_center`.",
+                stacklevel=2,
+            )
+        if samplewise_std_normalization and not samplewise_center:
+            self.samplewise_center = True
+            warnings.warn(
+                "This ImageDataGenerator specifies `samplewise_std_normalization`, "
+                "which overrides setting of `samplewise_center`.",
+                stacklevel=2,
+            )
+        self._height_shift = _Shift(height_shift_range, "height_shift_range")
+        self._width_shift = _Shift(width_shift_range, "width_shift_range")
+        self._resample = tf.function(self._transform, jit_compile=True)
+
+    # -- what the configuration does --
+
+    @property
+    def has_zoom(self):
+        return not (self.zoom_range[0] == 1 and self.zoom_range[1] == 1)
+
+    @property
+    def has_affine(self):
+        """True when IDG builds a transform matrix (rotation, shift, shear or zoom)."""
+        return bool(
+            _truthy(self.rotation_range)
+            or self._height_shift.active
+            or self._width_shift.active
+            or _truthy(self.shear_range)
+            or self.has_zoom
+        )
+
+    @property
+    def is_random(self):
+        """True when IDG draws random parameters that change images."""
+        return bool(
+            self.has_affine
+            or self.horizontal_flip
+            or self.vertical_flip
+            or self.channel_shift_range != 0
+            or self.brightness_range is not None
+        )
+
+    def _image_size(self, images):
+        """(batch, height, width) of a batch in this generator's layout."""
+        shape = tf.shape(images)
+        if self.data_format == "channels_last":
+            return shape[0], shape[1], shape[2]
+        return shape[0], shape[2], shape[3]
+
+    # -- the augmentation --
+
+    def __call__(self, batch, seed):
+        """IDG's batch from `(batch, seed)`: see the class docstring."""
+        seed = tf.convert_to_tensor(seed)
+        if (
+            seed.shape.rank != 1
+            or seed.shape[0] not in (2, None)
+            or not seed.dtype.is_integer
+        ):
+            raise TypeError(
+                "Augmentation is called as `datagen(batch, seed)` with an integer seed "
+                f"of shape [2], not {seed!r}: map it over the (batch, seed) elements "
+                "of index_batches, directory_files or dataframe_files."
+            )
+        # As int64: stateless_split draws new seeds in the dtype of the seed.
+        seed = tf.cast(seed, tf.int64)
+        if isinstance(batch, (tuple, list)):
+            return (self.augment(batch[0], seed), *batch[1:])
+        return self.augment(batch, seed)
+
+    def augment(self, images, seed):
+        """Casts a batch to `dtype`, transforms each image with its own random
+        parameters (drawn from `seed`) and standardizes it, as IDG's iterators do."""
+        images = tf.cast(images, self.dtype)
+        if self.is_random:
+            parameters = self.random_parameters(*self._image_size(images), seed)
+            images = self.apply_transform(images, parameters)
+        return self.standardize(images)
+
+    def random_parameters(self, batch_size, height, width, seed):
+        """`get_random_transform` for a batch: a dict with IDG's keys and units (theta,
+        tx, ty, shear in degrees or pixels, zx, zy, flip_horizontal, flip_vertical,
+        channel_shift_intensity, brightness), one value per image, for the parts this
+        configuration uses. Stateless: the same `seed` gives the same values, also in a
+        parallel `Dataset.map`."""
+        seeds = tf.random.experimental.stateless_split(seed, 12)
+
+        def uniform(index, low, high):
+            return tf.random.stateless_uniform(
+                [batch_size], seeds[index], low, high, tf.float64
+            )
+
+        parameters = {}
+        if _truthy(self.rotation_range):
+            r = float(self.rotation_range)
+            parameters["theta"] = uniform(0, -r, r)
+        # IDG's naming, kept: tx comes from height_shift_range (scaled by the height)
+        # and ty from width_shift_range (scaled by the width); the matrix swap in
+        # apply_transform decides which way each moves the image.
+        if self._height_shift.active:
+            parameters["tx"] = self._height_shift.draw(seeds[1:3], height, batch_size)
+        if self._width_shift.active:
+            parameters["ty"] = self._width_shift.draw(seeds[3:5], width, batch_size)
+        if _truthy(self.shear_range):
+            s = float(self.shear_range)
+            parameters["shear"] = uniform(5, -s, s)
+        if self.has_zoom:
+            low, high = (float(v) for v in self.zoom_range)
+            zoom = tf.random.stateless_uniform(
+                [batch_size, 2], seeds[6], low, high, tf.float64
+            )
+            parameters["zx"], parameters["zy"] = zoom[:, 0], zoom[:, 1]  # independent
+        if self.horizontal_flip:
+            parameters["flip_horizontal"] = uniform(7, 0.0, 1.0) < 0.5
+        if self.vertical_flip:
+            parameters["flip_vertical"] = uniform(8, 0.0, 1.0) < 0.5
+        if self.channel_shift_range != 0:
+            c = float(self.channel_shift_range)
+            parameters["channel_shift_intensity"] = uniform(9, -c, c)
+        if self.brightness_range is not None:
+            low, high = (float(v) for v in self.brightness_range)
+            parameters["brightness"] = uniform(10, low, high)
+        return parameters
+
+    def apply_transform(self, images, parameters):
+        """`IDG.apply_transform` for a batch: each image with its `parameters` (as
+        `random_parameters` returns them): one affine resample with scipy's border
+        rules (flips folded in), channel shift, flips, brightness, in IDG's order."""
+        if self.has_affine:
+            return self._resample(images, parameters)  # XLA-compiled
+        return self._transform(images, parameters)
+
+    def _transform(self, images, parameters):
+        static_shape = images.shape  # the gathers lose it
+        transpose = self.data_format == "channels_first"
+        if transpose:  # the resample and colour code read (batch, row, column, channel)
+            images = tf.transpose(images, [0, 2, 3, 1])
+        if self.has_affine:
+            images = self._affine(images, parameters)
+        low = high = None
+        if "channel_shift_intensity" in parameters:
+            images, low, high = _channel_shift(images, parameters)
+        if not self.has_affine:
+            # IDG's flip_axis on columns, then rows, each with probability 0.5.
+            for key, axis in (("flip_horizontal", 2), ("flip_vertical", 1)):
+                if key in parameters:
+                    flip = parameters[key][:, None, None, None]
+                    images = tf.where(flip, tf.reverse(images, [axis]), images)
+        if "brightness" in parameters:
+            images = _brightness(images, parameters, low, high)
+        if transpose:
+            images = tf.transpose(images, [0, 3, 1, 2])
+        return tf.ensure_shape(images, static_shape)
+
+    def _matrices(self, parameters, height, width, batch):
+        """IDG's transform matrix per image, M = R(theta) . T(tx, ty) . S(shear) .
+        Z(zx, zy) (only the factors in use), built in float64 as
+        `apply_affine_transform` builds it, centred, then with its first two rows and
+        columns swapped (M' = P M P) to map output (row, column) to input (row,
+        column)."""
+        h, w = tf.cast(height, tf.float64), tf.cast(width, tf.float64)
+        one = tf.ones([batch], tf.float64)
+        zero = tf.zeros([batch], tf.float64)
+
+        def matrices(*entries):  # one 3x3 matrix per image, entries row by row
+            return tf.reshape(tf.stack(entries, axis=1), [-1, 3, 3])
+
+        factors = []
+        if "theta" in parameters:
+            theta = parameters["theta"] * _DEGREES_TO_RADIANS
+            cos, sin = tf.cos(theta), tf.sin(theta)
+            factors.append(matrices(cos, -sin, zero, sin, cos, zero, zero, zero, one))
+        if "tx" in parameters or "ty" in parameters:
+            tx = parameters.get("tx", zero)
+            ty = parameters.get("ty", zero)
+            factors.append(matrices(one, zero, tx, zero, one, ty, zero, zero, one))
+        if "shear" in parameters:
+            shear = parameters["shear"] * _DEGREES_TO_RADIANS
+            sin, cos = tf.sin(shear), tf.cos(shear)
+            factors.append(matrices(one, -sin, zero, zero, cos, zero, zero, zero, one))
+        if "zx" in parameters:
+            zx, zy = parameters["zx"], parameters["zy"]
+            factors.append(matrices(zx, zero, zero, zero, zy, zero, zero, zero, one))
+        transform = factors[0]
+        for factor in factors[1:]:
+            transform = transform @ factor
+        # Centred on (height / 2 - 0.5, width / 2 - 0.5) in IDG's (x, y) order, before
+        # the swap: rotation, shear and zoom turn about (row (width - 1) / 2, column
+        # (height - 1) / 2), and tx (height_shift_range) moves images horizontally, ty
+        # (width_shift_range) vertically. Both quirks are IDG's own, kept on purpose.
+        ox, oy = h / 2 - 0.5, w / 2 - 0.5
+        offset = tf.convert_to_tensor([[1.0, 0, ox], [0, 1.0, oy], [0, 0, 1.0]])
+        reset = tf.convert_to_tensor([[1.0, 0, -ox], [0, 1.0, -oy], [0, 0, 1.0]])
+        transform = offset @ transform @ reset
+        return tf.gather(tf.gather(transform, [1, 0, 2], axis=1), [1, 0, 2], axis=2)
+
+    def _affine(self, images, parameters):
+        """`scipy.ndimage.affine_transform` of each image (batch, row, column, channel)
+        with its matrix, then IDG's flips, in one resample: source coordinates per
+        output pixel in float64, scipy's border rule for the fill mode, a 4-neighbour
+        (bilinear) or 1-neighbour (nearest) gather."""
+        shape = tf.shape(images)
+        batch, height, width, channels = shape[0], shape[1], shape[2], shape[3]
+        h, w = tf.cast(height, tf.float64), tf.cast(width, tf.float64)
+        transform = self._matrices(parameters, height, width, batch)
+        # IDG flips after the affine transform: read mirrored output positions instead.
+        rows = tf.range(h)[None, :]
+        if "flip_vertical" in parameters:
+            rows = tf.where(parameters["flip_vertical"][:, None], h - 1 - rows, rows)
+        cols = tf.range(w)[None, :]
+        if "flip_horizontal" in parameters:
+            cols = tf.where(parameters["flip_horizontal"][:, None], w - 1 - cols, cols)
+        m = transform[:, :2, :, None, None]
+        source_rows = (
+            m[:, 0, 0] * rows[:, :, None] + m[:, 0, 1] * cols[:, None, :] + m[:, 0, 2]
+        )
+        source_cols = (
+            m[:, 1, 0] * rows[:, :, None] + m[:, 1, 1] * cols[:, None, :] + m[:, 1, 2]
+        )
+        inside = None
+        if self.fill_mode == "constant":  # scipy: outside [0, n - 1] on an axis -> cval
+            inside = (source_rows >= 0) & (source_rows <= h - 1)
+            inside = inside & (source_cols >= 0) & (source_cols <= w - 1)
+        source_rows = _border(self.fill_mode, source_rows, h)
+        source_cols = _border(self.fill_mode, source_cols, w)
+        flat = tf.reshape(images, [-1, channels])
+        first_row = tf.range(batch)[:, None, None] * height  # of each image in `flat`
+
+        def pixels(r, c):  # pixel (r, c) of each image, indices clamped to the image
+            r = tf.clip_by_value(r, 0, height - 1)
+            c = tf.clip_by_value(c, 0, width - 1)
+            return tf.gather(flat, (first_row + r) * width + c)
+
+        if self.interpolation_order == 0:
+            # scipy takes the nearest pixel, rounding halves up.
+            images = pixels(
+                tf.cast(tf.floor(source_rows + 0.5), tf.int32),
+                tf.cast(tf.floor(source_cols + 0.5), tf.int32),
+            )
+        else:  # bilinear interpolation of the 4 neighbours
+            top, left = tf.floor(source_rows), tf.floor(source_cols)
+            dy = tf.cast(source_rows - top, images.dtype)[..., None]
+            dx = tf.cast(source_cols - left, images.dtype)[..., None]
+            top, left = tf.cast(top, tf.int32), tf.cast(left, tf.int32)
+            upper = pixels(top, left) * (1 - dx) + pixels(top, left + 1) * dx
+            lower = pixels(top + 1, left) * (1 - dx) + pixels(top + 1, left + 1) * dx
+            images = upper * (1 - dy) + lower * dy
+        if inside is not None:
+            cval = tf.constant(self.cval, images.dtype)
+            images = tf.where(inside[..., None], images, cval)
+        return images
+
+    def standardize(self, images):
+        """`IDG.standardize` for a batch, in its order: preprocessing_function,
+        rescale, samplewise centre / std, featurewise centre / std, ZCA. The
+        featurewise statistics are read when TensorFlow traces this (fit first)."""
+        if self.preprocessing_function:
+            images = self.preprocessing_function(images)
+        if self.rescale:
+            images = images * self.rescale
+        if self.samplewise_center:  # over the whole image, all channels
+            images = images - tf.reduce_mean(images, axis=[1, 2, 3], keepdims=True)
+        if self.samplewise_std_normalization:
+            std = tf.math.reduce_std(images, axis=[1, 2, 3], keepdims=True)
+            images = images / (std + 1e-6)
+        for flag, statistic in (
+            ("featurewise_center", self.mean),
+            ("featurewise_std_normalization", self.std),
+            ("zca_whitening", self.zca_whitening_matrix),
+        ):
+            if not getattr(self, flag):
+                continue
+            if statistic is None:  # IDG warns and skips the step
+                warnings.warn(
+                    f"This ImageDataGenerator specifies `{flag}`, but it hasn't been "
+                    "fit on any training data. Fit it first by calling "
+                    "`.fit(numpy_data)`.",
+                    stacklevel=2,
+                )
+                continue
+            statistic = tf.cast(statistic, images.dtype)
+            if flag == "featurewise_center":
+                images = images - statistic
+            elif flag == "featurewise_std_normalization":
+                images = images / (statistic + 1e-6)
+            else:  # each flattened image times the whitening matrix
+                flat = tf.reshape(images, [tf.shape(images)[0], -1]) @ statistic
+                images = tf.ensure_shape(
+                    tf.reshape(flat, tf.shape(images)), images.shape
+                )
+        return images
+
+    # -- statistics --
+
+    def fit(self, x, augment=False, rounds=1, seed=None):
+        """`IDG.fit`: per-channel `mean`, `std` and the `zca_whitening_matrix` this
+        configuration uses, from x (rescaled first; preprocessing_function is not
+        applied, as in IDG), stored as NumPy arrays in IDG's shapes. With `augment`,
+        from `rounds` randomly transformed copies of x (not standardized); `seed` makes
+        them reproducible (the copies are not IDG's: its numpy random stream is not
+        reproduced, only its distributions)."""
+        x = np.asarray(x, dtype=self.dtype)
+        if x.ndim != 4:
+            raise ValueError(
+                f"Input to `.fit()` should have rank 4. Got array with shape: {x.shape}"
+            )
+        channel_axis = 3 if self.data_format == "channels_last" else 1
+        if x.shape[channel_axis] not in {1, 3, 4}:
+            warnings.warn(
+                f"Expected images with 1, 3 or 4 channels on axis {channel_axis} "
+                f"({self.data_format}). "
+                f"However, it was passed an array with shape {x.shape} "
+                f"({x.shape[channel_axis]} channels).",
+                stacklevel=2,
+            )
+        images = tf.constant(x)
+        if self.rescale:
+            images = images * self.rescale
+        if augment and self.is_random:
+            copies = tf.data.Dataset.from_tensor_slices(images).repeat(rounds)
+            seeds = tf.data.Dataset.random(seed=seed).batch(2, drop_remainder=True)
+
+            def transform(batch, batch_seed):
+                size = self._image_size(batch)
+                return self.apply_transform(
+                    batch, self.random_parameters(*size, batch_seed)
+                )
+
+            batches = tf.data.Dataset.zip((copies.batch(256), seeds)).map(transform)
+            images = tf.concat(list(batches), axis=0)
+        elif augment:  # nothing random: the copies equal x, and so do the statistics
+            images = tf.tile(images, [rounds, 1, 1, 1])
+        axes = [0, 1, 2] if self.data_format == "channels_last" else [0, 2, 3]
+        wide = tf.cast(images, tf.float64)  # accumulated in float64
+        if self.featurewise_center:
+            mean = tf.reduce_mean(wide, axis=axes, keepdims=True)[0]
+            self.mean = tf.cast(mean, self.dtype).numpy()
+            images = images - self.mean
+            wide = tf.cast(images, tf.float64)
+        if self.featurewise_std_normalization:
+            std = tf.math.reduce_std(wide, axis=axes, keepdims=True)[0]
+            self.std = tf.cast(std, self.dtype).numpy()
+        if self.zca_whitening:
+            # U diag(sqrt(n) / (s + zca_epsilon)) U^T from the SVD of the flattened
+            # images; IDG's U (of x^T) is V of x = U S V^T.
+            flat = tf.reshape(wide, [tf.shape(wide)[0], -1])
+            s, _, v = tf.linalg.svd(flat)
+            count = tf.cast(tf.shape(flat)[0], tf.float64)
+            scale = tf.sqrt(count) / (s + self.zca_epsilon)
+            zca = tf.matmul(v * scale, v, transpose_b=True)
+            self.zca_whitening_matrix = tf.cast(zca, self.dtype).numpy()
+
+
+# scipy.ndimage's border rules, per fill mode, for a float64 source coordinate `v` along
+# an axis of `n` pixels (verified against scipy for every mode, both interpolation
+# orders, exact ties and integer coordinates). After mapping, v lies in [-1, n], where
+# clamping the neighbour index (in `pixels`) is what scipy does.
+def _border(fill_mode, v, n):
+    if fill_mode == "reflect":  # half-sample reflection, period 2n
+        v = tf.math.floormod(v, 2 * n)
+        return tf.where(v >= n, 2 * n - 1 - v, v)
+    if fill_mode == "wrap":  # scipy's wrap has period n - 1 (not n)
+        period = tf.maximum(n - 1, 1.0)
+        wrapped = tf.where(v > n - 1, tf.math.floormod(v, period), v)
+        return tf.where(v < 0, period - tf.math.floormod(-v, period), wrapped)
+    # nearest clamps to [0, n - 1]; constant too, its outside pixels become cval after.
+    return tf.clip_by_value(v, 0.0, n - 1)
+
+
+def _channel_shift(images, parameters):
+    """`apply_channel_shift`: one intensity per image added to every channel, clipped to
+    the image's own range before the shift; numpy adds the float64 intensity in float64,
+    so this does too. Returns the images and their new extremes (for brightness)."""
+    low = tf.reduce_min(images, axis=[1, 2, 3], keepdims=True)
+    high = tf.reduce_max(images, axis=[1, 2, 3], keepdims=True)
+    intensity = parameters["channel_shift_intensity"][:, None, None, None]
+
+    def shift(v):
+        shifted = tf.cast(v, tf.float64) + intensity
+        shifted = tf.clip_by_value(
+            shifted, tf.cast(low, tf.float64), tf.cast(high, tf.float64)
+        )
+        return tf.cast(shifted, v.dtype)
+
+    # The shift is monotonic, so the shifted extremes are the new image's extremes.
+    return shift(images), shift(low), shift(high)
+
+
+def _brightness(images, parameters, low=None, high=None):
+    """`apply_brightness_shift(x, b, scale=False)`: IDG goes through an 8-bit PIL image.
+    Values are truncated to integers, multiplied by b in float32 (PIL), clipped to
+    [0, 255] and truncated again: [0, 1] data becomes 0s and 1s. An image outside
+    [0, 255] is min-max scaled to [0, 255] first and scaled back after."""
+    if low is None:
+        low = tf.reduce_min(images, axis=[1, 2, 3], keepdims=True)
+        high = tf.reduce_max(images, axis=[1, 2, 3], keepdims=True)
+    outside = (low < 0) | (high > 255)
+    x = tf.cast(images, tf.float32)  # `array_to_img` works in float32
+    x_low = tf.cast(low, tf.float32)  # monotonic cast: min(cast(x)) = cast(min(x))
+    x_span = tf.cast(high, tf.float32) - x_low
+    x_span = tf.where(x_span == 0, tf.ones_like(x_span), x_span)
+    x = tf.floor(tf.where(outside, (x - x_low) / x_span * 255, x))
+    factor = tf.cast(parameters["brightness"], tf.float32)[:, None, None, None]
+    if images.shape[-1] == 4:  # PIL leaves the alpha channel of an RGBA image alone
+        colour = tf.tile(factor, [1, 1, 1, 3])
+        factor = tf.concat([colour, tf.ones_like(factor)], axis=-1)
+    x = tf.clip_by_value(tf.floor(x * factor), 0.0, 255.0)
+    x = tf.cast(x, images.dtype)
+    return tf.where(outside, x / 255 * (high - low) + low, x)
+
+
+# -- pipelines -----------------------------------------------------------------------
+
+
+def _with_seeds(batches, seed):
+    """`(batch, seed)` elements: one fresh seed pair per batch for the augmentation's
+    stateless random ops, so parallel map calls stay independent and a given `seed`
+    reproduces the same batches (new ones every epoch)."""
+    seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
+    seeds = seeds.batch(2, drop_remainder=True)  # static shape [2]
+    return tf.data.Dataset.zip((batches, seeds))
+
+
+def _shuffled_indices(count, shuffle, seed):
+    indices = tf.data.Dataset.range(count)
+    if shuffle:
+        # Shuffle indices, not samples, so memory stays flat; a new order every epoch.
+        indices = indices.shuffle(max(count, 1), seed, reshuffle_each_iteration=True)
+    return indices
+
+
+def _finish(dataset):
+    options = tf.data.Options()
+    # Samples fed by index: each worker of a multi-worker strategy keeps its share of
+    # batches (FILE sharding is impossible).
+    options.experimental_distribute.auto_shard_policy = (
+        tf.data.experimental.AutoShardPolicy.DATA
+    )
+    return dataset.with_options(options)
+
+
+def _array(values):
+    """A NumPy array (or memmap) stays as it is, read batch by batch; a tensor stays a
+    tensor; anything else becomes a NumPy array, as IDG's np.asarray makes it."""
+    if tf.is_tensor(values) or hasattr(values, "__array_interface__"):
+        return values
+    return np.asarray(values)
+
+
+def _gather(values, index):
+    """values[index] for a batch of indices, without copying the whole array: a tensor
+    of a large NumPy array would copy it (twice the memory, more once a strategy
+    distributes the dataset)."""
+    if tf.is_tensor(values):
+        return tf.gather(values, index)
+    batch = tf.numpy_function(
+        lambda i: values[i], [index], tf.as_dtype(values.dtype), stateful=False
+    )
+    return tf.ensure_shape(batch, [None, *values.shape[1:]])
+
+
+def index_batches(
+    x,
+    y=None,
+    batch_size=32,
+    shuffle=True,
+    sample_weight=None,
+    seed=None,
+    *,
+    subset=None,
+    validation_split=0.0,
+    ignore_class_split=False,
+):
+    """What `IDG.flow(x, y, batch_size, shuffle, sample_weight, seed, subset=...)`
+    batches, as a finite dataset of `(batch, seed)` pairs to map an `Augmentation` over.
+
+    `batch` is the images `x[i]` of a batch in x's own dtype (the augmentation casts
+    them), or `(images, y[i])`, or `(images, y[i], sample_weight[i])`; without `y`, IDG
+    yields images only (and ignores sample_weight). ceil(n / batch_size) batches per
+    pass, the last one partial, in a new order every pass when `shuffle`.
+
+    `subset` ("training" or "validation") takes the generator's `validation_split` as
+    IDG does: the first int(n * validation_split) samples are the validation subset, the
+    rest the training one, before shuffling; IDG raises when the two subsets hold
+    different classes unless `ignore_class_split`. As in IDG, `sample_weight` is not
+    split: a subset's i-th sample takes sample_weight[i].
+
+    Memory stays flat: indices are shuffled and batched, and each batch is read from the
+    arrays with one NumPy fancy index; a NumPy array or memmap is never copied whole.
+    """
+    if isinstance(x, (tuple, list)):  # IDG reads x as (images, other inputs)
+        raise ValueError(
+            "x as a tuple or list (images, other inputs) is not reproduced: pass the "
+            "images as one array and zip the other inputs in yourself."
+        )
+    images = _array(x)
+    labels = None if y is None else _array(y)
+    weights = None if sample_weight is None else _array(sample_weight)
+    if labels is not None and len(images) != len(labels):
+        raise ValueError(
+            "`x` (images tensor) and `y` (labels) should have the same length. "
+            f"Found: x.shape = {images.shape}, y.shape = {labels.shape}"
+        )
+    if weights is not None and len(images) != len(weights):
+        raise ValueError(
+            "`x` (images tensor) and `sample_weight` should have the same length. "
+            f"Found: x.shape = {images.shape}, sample_weight.shape = {weights.shape}"
+        )
+    if subset is not None:
+        if subset not in ("training", "validation"):
+            raise ValueError(
+                f'Invalid subset name: {subset}; expected "training" or "validation".'
+            )
+        split = int(len(images) * validation_split)
+        if labels is not None and not ignore_class_split:
+            classes = np.asarray(labels)
+            validation, training = (
+                np.unique(classes[:split]),
+                np.unique(classes[split:]),
+            )
+            if not np.array_equal(validation, training):
+                raise ValueError(
+                    "Training and validation subsets have different number of "
+                    "classes after the split. If your numpy arrays are sorted by the "
+                    "label, you might want to shuffle them."
+                )
+        part = slice(0, split) if subset == "validation" else slice(split, len(images))
+        images = images[part]
+        labels = None if labels is None else labels[part]
+    if len(images.shape) != 4:
+        raise ValueError(
+            "Input data in `NumpyArrayIterator` should have rank 4. You passed an "
+            f"array with shape {tuple(images.shape)}"
+        )
+
+    def load(index):
+        batch = _gather(images, index)
+        if labels is None:
+            return batch
+        if weights is None:
+            return batch, _gather(labels, index)
+        return batch, _gather(labels, index), _gather(weights, index)
+
+    indices = _shuffled_indices(len(images), shuffle, seed).batch(batch_size)
+    batches = indices.map(load, num_parallel_calls=tf.data.AUTOTUNE)
+    return _finish(_with_seeds(batches, seed))
