@@ -42,6 +42,7 @@ alone).
 
 from __future__ import annotations
 
+import os
 import warnings
 
 import numpy as np
@@ -49,6 +50,9 @@ import tensorflow as tf
 
 __all__ = [
     "Augmentation",
+    "dataframe_files",
+    "directory_files",
+    "images_as_targets",
     "index_batches",
 ]
 
@@ -824,3 +828,593 @@ def index_batches(
     indices = _shuffled_indices(len(images), shuffle, seed).batch(batch_size)
     batches = indices.map(load, num_parallel_calls=tf.data.AUTOTUNE)
     return _finish(_with_seeds(batches, seed))
+
+
+# -- files ---------------------------------------------------------------------------
+
+# IDG's extension white list, and what TensorFlow cannot decode as PIL does.
+_FORMATS = ("png", "jpg", "jpeg", "bmp", "ppm", "tif", "tiff")
+_UNDECODABLE = ("ppm", "tif", "tiff")
+_COLOR_MODES = ("rgb", "rgba", "grayscale")
+# Every name load_img accepts (keras' PIL_INTERPOLATION_METHODS), each reproduced.
+INTERPOLATIONS = ("nearest", "bilinear", "bicubic", "hamming", "box", "lanczos")
+
+
+def _file_reader(
+    target_size, color_mode, interpolation, keep_aspect_ratio, data_format
+):
+    """`read(path)`: one file as keras' `load_img` + `img_to_array` give it (PIL): PIL's
+    colour conversions (its fixed-point luma for grayscale), JPEG with libjpeg's
+    accurate integer DCT, PIL's resize for every `interpolation` load_img accepts
+    (nearest index for index as PIL steps through the source in float64; the antialiased
+    filters with PIL's coefficients, 22-bit fixed point, Pillow 13's pass order and RGBA
+    premultiplication), `keep_aspect_ratio`'s centred crop. Values 0..255 as uint8 (the
+    augmentation casts the batch), in `data_format`. 16-bit greyscale PNGs raise."""
+    if color_mode not in _COLOR_MODES:
+        raise ValueError(
+            f"Invalid color_mode {color_mode!r}: use 'rgb', 'rgba' or 'grayscale'."
+        )
+    if interpolation not in INTERPOLATIONS:
+        raise ValueError(
+            f"Invalid interpolation method {interpolation!r} specified. Supported "
+            f"methods are {', '.join(INTERPOLATIONS)}"
+        )
+    height, width = target_size
+    depth = {"grayscale": 1, "rgb": 3, "rgba": 4}[color_mode]
+
+    def pil_nearest(start, extent, size):
+        # PIL's nearest-neighbour resize steps through the source in float64, one
+        # addition per output pixel, and truncates; tf.image.resize picks other pixels
+        # for many sizes. (divide_no_nan: TF's graph optimiser turns a division by a
+        # constant into an inexact multiplication, never this op.)
+        step = tf.math.divide_no_nan(
+            tf.cast(extent, tf.float64), tf.cast(size, tf.float64)
+        )
+        first = tf.cast(start, tf.float64) + step * 0.5
+        positions = tf.math.cumsum(
+            tf.concat([[first], tf.fill([size - 1], step)], axis=0)
+        )
+        return tf.cast(positions, tf.int32)
+
+    # PIL's antialiased resize (libImaging/Resample.c), reproduced bit for bit:
+    # coefficients in float64 exactly as PIL computes them (no reassociation: TF's graph
+    # optimiser would regroup `a + b + 0.5` with a constant), rounded to 22-bit fixed
+    # point; two 8-bit passes.
+    radii = {
+        "bilinear": 1.0,
+        "bicubic": 2.0,
+        "hamming": 1.0,
+        "box": 0.5,
+        "lanczos": 3.0,
+    }
+    radius = radii.get(interpolation, 0.0)
+
+    def pil_filter(x):
+        if interpolation == "bilinear":
+            return tf.where(tf.abs(x) < 1.0, 1.0 - tf.abs(x), 0.0)
+        if interpolation == "bicubic":  # a = -0.5
+            x = tf.abs(x)
+            near = (1.5 * x - 2.5) * x * x + 1.0
+            far = (((x - 5.0) * x + 8.0) * x - 4.0) * -0.5
+            return tf.where(x < 1.0, near, tf.where(x < 2.0, far, 0.0))
+        if interpolation == "hamming":
+            # PIL's constants are C floats: 0.54f and 0.46f.
+            c54, c46 = (
+                tf.cast(tf.constant(c, tf.float32), tf.float64) for c in (0.54, 0.46)
+            )
+            v = tf.abs(x) * 3.141592653589793
+            window = tf.sin(v) / v * (c54 + c46 * tf.cos(v))
+            return tf.where(x != 0.0, tf.where(tf.abs(x) < 1.0, window, 0.0), 1.0)
+        if interpolation == "box":
+            return tf.cast((x > -0.5) & (x <= 0.5), tf.float64)
+        if interpolation == "lanczos":  # sinc(x) * sinc(x / 3) on [-3, 3)
+
+            def sinc(v):
+                v = v * 3.141592653589793
+                return tf.where(v != 0.0, tf.sin(v) / v, 1.0)
+
+            third = tf.math.divide_no_nan(x, tf.constant(3.0, tf.float64))
+            return tf.where((x >= -3.0) & (x < 3.0), sinc(x) * sinc(third), 0.0)
+        raise ValueError(f"interpolation={interpolation!r} is not supported")
+
+    def pil_weights(start, extent, source_size, size):
+        """PIL's coefficients for one axis: the filter stretched by the scale when
+        shrinking (antialiasing), normalised per output pixel, times 2**22, rounded."""
+        scale = tf.math.divide_no_nan(
+            tf.cast(extent, tf.float64), tf.cast(size, tf.float64)
+        )
+        stretch = tf.maximum(scale, 1.0)
+        support = radius * stretch
+        center = (
+            tf.cast(start, tf.float64)
+            + (tf.range(size, dtype=tf.float64) + 0.5) * scale
+        )
+        first = tf.maximum(tf.floor(center - support + 0.5), 0.0)[:, None]
+        end = tf.minimum(
+            tf.floor(center - -support + 0.5), tf.cast(source_size, tf.float64)
+        )
+        source = tf.range(source_size, dtype=tf.float64)[None, :]
+        weights = pil_filter((source - center[:, None] + 0.5) * (1.0 / stretch))
+        weights = tf.where((source >= first) & (source < end[:, None]), weights, 0.0)
+        total = tf.math.cumsum(weights, axis=1)[:, -1:]  # summed in order, as PIL does
+        weights = tf.where(total != 0.0, weights / total, weights) * 2.0**22
+        return tf.where(
+            weights < 0.0, tf.math.ceil(weights - 0.5), tf.floor(weights + 0.5)
+        )
+
+    def pil_pass(image, weights):
+        # Resamples axis 0: PIL's integer sums (exact in float64; sparse, so only each
+        # window's pixels are multiplied), its rounding, clipped to 8 bits.
+        shape = tf.shape(image)
+        rows = tf.reshape(image, [shape[0], -1])
+        total = tf.sparse.sparse_dense_matmul(tf.sparse.from_dense(weights), rows)
+        total = tf.clip_by_value(tf.floor((total + 2.0**21) / 2.0**22), 0.0, 255.0)
+        return tf.reshape(total, tf.concat([[-1], shape[1:]], axis=0))
+
+    def pil_resample(image, top, left, crop_height, crop_width):
+        """Image.resize(size, filter, box) on an 8-bit image (int32 in, int32 out)."""
+        shape = tf.shape(image)
+        if color_mode == "rgba":
+            # PIL resizes RGBA premultiplied by alpha ("RGBa") and divides it out after.
+            alpha = image[:, :, 3:]
+            product = image[:, :, :3] * alpha + 128
+            image = tf.concat([(product // 256 + product) // 256, alpha], axis=2)
+        image = tf.cast(image, tf.float64)
+
+        def horizontal(image):
+            weights = pil_weights(left, crop_width, shape[1], width)
+            return tf.transpose(
+                pil_pass(tf.transpose(image, [1, 0, 2]), weights), [1, 0, 2]
+            )
+
+        def vertical(image):
+            return pil_pass(image, pil_weights(top, crop_height, shape[0], height))
+
+        # Pillow >= 13 runs the vertical pass first when the height shrinks more than
+        # twice as much as the width. (PIL skips a pass that keeps the size; here such a
+        # pass has the weights 2**22 on the diagonal and 0 elsewhere: it changes
+        # nothing.)
+        shrink = shape[0] - height
+        image = tf.cond(
+            (shrink > 0) & (shrink > (shape[1] - width) * 2),
+            lambda: horizontal(vertical(image)),
+            lambda: vertical(horizontal(image)),
+        )
+        image = tf.cast(image, tf.int32)
+        if color_mode == "rgba":
+            alpha = image[:, :, 3:]
+            divided = tf.minimum(255 * image[:, :, :3] // tf.maximum(alpha, 1), 255)
+            colour = tf.where((alpha == 0) | (alpha == 255), image[:, :, :3], divided)
+            image = tf.concat([colour, alpha], axis=2)
+        return image
+
+    def to_color_mode(image):
+        """PIL's convert() to color_mode, from the file's own channels (1 grey, 2
+        grey + alpha, 3 RGB, 4 RGBA); by hand, as TF's alpha filler is wrong for
+        palette PNGs."""
+        shape = tf.shape(image)
+        # Grey (1 or 2 channels) is repeated to RGB; a 2nd or 4th channel is alpha.
+        rgb = tf.broadcast_to(
+            image[:, :, : tf.where(shape[2] < 3, 1, 3)], [shape[0], shape[1], 3]
+        )
+        rgb = tf.cast(rgb, tf.int32)
+        if color_mode == "grayscale":
+            # PIL's ITU-R 601-2 luma in 16-bit fixed point, rounded (grey stays grey).
+            luma = tf.reduce_sum(rgb * [19595, 38470, 7471], axis=2, keepdims=True)
+            return (luma + 32768) // 65536
+        if color_mode == "rgb":
+            return rgb
+        alpha = tf.where(shape[2] % 2 == 0, tf.cast(image[:, :, -1:], tf.int32), 255)
+        return tf.concat([rgb, alpha], axis=2)
+
+    def read(path):
+        """One file as keras' load_img + img_to_array read it (PIL)."""
+        contents = tf.io.read_file(path)
+        # PIL decodes JPEG with libjpeg's accurate integer DCT (TF's default is the fast
+        # one).
+        image = tf.cond(
+            tf.io.is_jpeg(contents),
+            lambda: tf.io.decode_jpeg(
+                contents, channels=3, dct_method="INTEGER_ACCURATE"
+            ),
+            lambda: tf.io.decode_image(contents, expand_animations=False),
+        )
+        png = tf.strings.substr(contents, 0, 8) == b"\x89PNG\r\n\x1a\n"
+        tf.debugging.Assert(
+            tf.logical_not(png & (tf.strings.substr(contents, 24, 2) == b"\x10\x00")),
+            [
+                "16-bit greyscale PNGs are not reproduced (PIL keeps 16-bit values):",
+                path,
+            ],
+        )
+        # PIL reads 32-bit BMPs as RGB: the fourth byte is padding, not alpha.
+        image = image[
+            :, :, : tf.where(tf.strings.substr(contents, 0, 2) == b"BM", 3, 4)
+        ]
+        shape = tf.shape(image)
+        top, left, crop_height, crop_width = 0, 0, shape[0], shape[1]
+        if keep_aspect_ratio:
+            # load_img's centred crop to the target aspect ratio, resized as PIL's box.
+            crop_height = tf.minimum(shape[0], shape[1] * height // width)
+            crop_width = tf.minimum(shape[1], shape[0] * width // height)
+            top, left = (shape[0] - crop_height) // 2, (shape[1] - crop_width) // 2
+        if interpolation == "nearest":
+            # Nearest only picks pixels: it can run before the colour conversion
+            # (cheaper).
+            rows = pil_nearest(top, crop_height, height)
+            columns = pil_nearest(left, crop_width, width)
+            # Unchanged when the size already matches: the indices are then 0, 1, 2, ...
+            grid = tf.stack(tf.meshgrid(rows, columns, indexing="ij"), axis=-1)
+            image = to_color_mode(tf.gather_nd(image, grid))
+        else:
+            image = to_color_mode(image)  # PIL converts, then resizes
+            # load_img resizes only when the size differs.
+            resize = (shape[0] != height) | (shape[1] != width)
+            image = tf.cond(
+                resize,
+                lambda: pil_resample(image, top, left, crop_height, crop_width),
+                lambda: image,
+            )
+        image = tf.ensure_shape(image, [height, width, depth])
+        if data_format == "channels_first":
+            image = tf.transpose(image, [2, 0, 1])
+        return tf.cast(image, tf.uint8)  # batched as bytes: a quarter of the copying
+
+    return read
+
+
+def _check_decodable(paths, what):
+    undecodable = [path for path in paths if path.lower().endswith(_UNDECODABLE)]
+    if undecodable:
+        raise ValueError(
+            f"TensorFlow cannot decode PPM or TIFF images such as {undecodable[0]!r}: "
+            f"convert them to PNG, or keep ImageDataGenerator for this {what}."
+        )
+
+
+def _defaults(data_format, dtype):
+    """IDG's defaults: Keras' image_data_format() and floatx()."""
+    if data_format is None:
+        data_format = tf.keras.backend.image_data_format()
+    if dtype is None:
+        dtype = tf.keras.backend.floatx()
+    return data_format, str(dtype)
+
+
+def _image_shape(target_size, color_mode, data_format):
+    depth = {"grayscale": 1, "rgb": 3, "rgba": 4}[color_mode]
+    if data_format == "channels_first":
+        return (depth, *target_size)
+    return (*target_size, depth)
+
+
+def _file_batches(paths, read, load_targets, batch_size, shuffle, seed):
+    """`(batch, seed)` pairs from files read in parallel by index, then batched."""
+    paths = tf.constant(paths, tf.string)
+
+    def load(index):
+        return (read(tf.gather(paths, index)), *load_targets(index))
+
+    def element(*parts):  # images alone, or (images, *targets)
+        return parts[0] if len(parts) == 1 else parts
+
+    indices = _shuffled_indices(int(paths.shape[0]), shuffle, seed)
+    batches = indices.map(load, num_parallel_calls=tf.data.AUTOTUNE)
+    batches = batches.batch(batch_size).map(element)
+    return _finish(_with_seeds(batches, seed))
+
+
+def images_as_targets(images, *rest):
+    """For class_mode="input": IDG yields the (augmented) images as the targets too. Map
+    it after the augmentation: `.map(datagen).map(idg_tfdata.images_as_targets)`."""
+    return (images, images, *rest)
+
+
+def directory_files(
+    directory,
+    target_size=(256, 256),
+    color_mode="rgb",
+    classes=None,
+    class_mode="categorical",
+    batch_size=32,
+    shuffle=True,
+    seed=None,
+    *,
+    follow_links=False,
+    subset=None,
+    interpolation="nearest",
+    keep_aspect_ratio=False,
+    validation_split=0.0,
+    data_format=None,
+    dtype=None,
+):
+    """What `IDG.flow_from_directory(directory, ...)` batches, as a finite dataset of
+    `(batch, seed)` pairs to map an `Augmentation` over.
+
+    The files are those IDG lists, in its order: sorted class directories (or `classes`'
+    order), each walked recursively in sorted order, keeping IDG's extensions; with
+    `subset`, the generator's `validation_split` takes the same slice of every class
+    (the first files are the validation subset). Listing happens now (and prints IDG's
+    "Found N images belonging to K classes."); decoding happens in the pipeline, file by
+    file in parallel, as `load_img` + `img_to_array` do it (see `_file_reader`).
+
+    `batch` is the images (uint8 until the augmentation casts them), with, per
+    `class_mode`, IDG's labels in `dtype`: "categorical" one-hot, "binary" and "sparse"
+    the class index; "input" and None give the images alone (for "input", map
+    `images_as_targets` after the augmentation). `data_format` and `dtype` are the
+    generator's (IDG's defaults when None).
+
+    The returned dataset carries what IDG's iterator tells about the files:
+    class_indices, filepaths, filenames, samples (= n), classes (= labels, int32),
+    num_classes, batch_size, image_shape. Mapping returns a new dataset: keep this one
+    to read them.
+    """
+    data_format, dtype = _defaults(data_format, dtype)
+    if class_mode not in ("categorical", "binary", "sparse", "input", None):
+        raise ValueError(
+            f"Invalid class_mode: {class_mode}; expected one of: categorical, binary, "
+            "sparse, input, None"
+        )
+    read = _file_reader(
+        target_size, color_mode, interpolation, keep_aspect_ratio, data_format
+    )
+    if not classes:
+        entries = sorted(os.listdir(directory))
+        classes = [
+            entry for entry in entries if os.path.isdir(os.path.join(directory, entry))
+        ]
+    class_indices = {name: index for index, name in enumerate(classes)}
+    split = None
+    if subset is not None:
+        if subset not in ("training", "validation"):
+            raise ValueError(
+                f'Invalid subset name: {subset}; expected "training" or "validation"'
+            )
+        split = (
+            (0, validation_split) if subset == "validation" else (validation_split, 1)
+        )
+    filepaths, labels = [], []
+    for class_name in classes:
+        class_directory = os.path.join(directory, class_name)
+        walk = os.walk(class_directory, followlinks=follow_links)
+        found = [
+            os.path.join(root, name)
+            for root, _, names in sorted(walk, key=lambda entry: entry[0])
+            for name in sorted(names)
+            if name.lower().endswith(_FORMATS)
+        ]
+        if split is not None:
+            found = found[int(split[0] * len(found)) : int(split[1] * len(found))]
+        filepaths += found
+        labels += [class_indices[class_name]] * len(found)
+    _check_decodable(filepaths, "directory")
+    count = len(filepaths)
+    print(f"Found {count} images belonging to {len(class_indices)} classes.")  # as IDG
+    class_ids = tf.constant(labels, tf.int32)
+
+    def targets(index):
+        if class_mode == "categorical":
+            return (
+                tf.one_hot(
+                    tf.gather(class_ids, index), len(class_indices), dtype=dtype
+                ),
+            )
+        if class_mode in ("binary", "sparse"):
+            return (tf.cast(tf.gather(class_ids, index), dtype),)
+        return ()  # None and "input": the images alone
+
+    dataset = _file_batches(filepaths, read, targets, batch_size, shuffle, seed)
+    # What IDG's DirectoryIterator tells about the files, for code that reads it.
+    dataset.class_indices, dataset.filepaths = class_indices, filepaths
+    dataset.samples = dataset.n = count
+    dataset.filenames = [os.path.relpath(path, directory) for path in filepaths]
+    dataset.classes = dataset.labels = np.asarray(labels, "int32")
+    dataset.num_classes, dataset.batch_size = len(class_indices), batch_size
+    dataset.image_shape = _image_shape(target_size, color_mode, data_format)
+    return dataset
+
+
+_DATAFRAME_CLASS_MODES = (
+    "categorical",
+    "binary",
+    "sparse",
+    "input",
+    "multi_output",
+    "raw",
+    None,
+)
+
+
+def _check_frame(dataframe, x_col, y_col, weight_col, classes, class_mode):
+    """IDG's checks of the frame (DataFrameIterator._check_params), in its order."""
+    if class_mode not in _DATAFRAME_CLASS_MODES:
+        raise ValueError(
+            f"Invalid class_mode: {class_mode}; expected one of: "
+            f"{_DATAFRAME_CLASS_MODES}"
+        )
+    if class_mode == "multi_output" and not isinstance(y_col, list):
+        raise TypeError(
+            f'If class_mode="multi_output", y_col must be a list. Received {y_col}'
+        )
+    if not all(isinstance(name, str) for name in dataframe[x_col]):
+        raise TypeError(f"All values in column x_col={x_col} must be strings.")
+    if class_mode in ("binary", "sparse"):
+        if not all(isinstance(label, str) for label in dataframe[y_col]):
+            raise TypeError(
+                f'If class_mode="{class_mode}", y_col="{y_col}" column values must be '
+                "strings."
+            )
+    if class_mode == "binary":
+        found = len(set(classes)) if classes else dataframe[y_col].nunique()
+        if found != 2:
+            raise ValueError(
+                'If class_mode="binary" there must be 2 classes. '
+                f"Found {found} classes."
+            )
+    if class_mode == "categorical":
+        if not all(isinstance(label, (str, list, tuple)) for label in dataframe[y_col]):
+            raise TypeError(
+                f'If class_mode="{class_mode}", y_col="{y_col}" column values must be '
+                "type string, list or tuple."
+            )
+    if weight_col and dataframe[weight_col].dtype.kind not in "iufc":  # numpy numbers
+        raise TypeError(f"Column weight_col={weight_col} must be numeric.")
+
+
+def dataframe_files(
+    dataframe,
+    directory=None,
+    x_col="filename",
+    y_col="class",
+    weight_col=None,
+    target_size=(256, 256),
+    color_mode="rgb",
+    classes=None,
+    class_mode="categorical",
+    batch_size=32,
+    shuffle=True,
+    seed=None,
+    *,
+    subset=None,
+    interpolation="nearest",
+    validate_filenames=True,
+    validation_split=0.0,
+    data_format=None,
+    dtype=None,
+):
+    """What `IDG.flow_from_dataframe(dataframe, ...)` batches, as a finite dataset of
+    `(batch, seed)` pairs to map an `Augmentation` over.
+
+    The rows are those IDG keeps, in the frame's order: with `validate_filenames`, those
+    whose `os.path.join(directory, x)` exists and ends with IDG's extensions; for
+    categorical/binary/sparse, `classes` filters the labels (lists of labels too) and
+    rows left without a label are dropped; then `subset` takes the generator's
+    `validation_split` of the (filtered) frame, globally (the first rows are the
+    validation subset). Prints IDG's "Found N validated image filenames ..." line. Files
+    are decoded as `directory_files` decodes them (DataFrameIterator has no
+    keep_aspect_ratio).
+
+    `batch` is the images (uint8 until the augmentation casts them), then IDG's labels:
+    "categorical" one-hot (multi-hot for lists of classes), "binary" and "sparse" the
+    class index, all in `dtype`; "raw" `dataframe[y_col].values` and "multi_output" a
+    tuple of `np.array(dataframe[column].tolist())` per column, in NumPy's dtypes
+    (strings become tf.string); then the sample weights of `weight_col`, in the column's
+    dtype. "input" and None give no labels (for "input", map `images_as_targets` after
+    the augmentation; IDG yields no weights with None). "other" is IDG's alias of "raw".
+
+    The returned dataset carries filepaths, filenames, samples (= n), batch_size,
+    image_shape and, for categorical/binary/sparse, class_indices and classes (=
+    labels), as IDG's iterator does; "raw" sets labels to the raw targets.
+    """
+    data_format, dtype = _defaults(data_format, dtype)
+    if class_mode == "other":
+        class_mode = "raw"  # IDG's deprecated alias
+    read = _file_reader(target_size, color_mode, interpolation, False, data_format)
+    _check_frame(dataframe, x_col, y_col, weight_col, classes, class_mode)
+    directory = directory or ""
+    frame = dataframe
+    if validate_filenames:
+        # IDG keeps the rows whose file exists and has one of its extensions.
+        paths = [os.path.join(directory, name) for name in frame[x_col]]
+        keep = [p.lower().endswith(_FORMATS) and os.path.isfile(p) for p in paths]
+        frame = frame.iloc[[row for row, kept in enumerate(keep) if kept]]
+    class_indices = None
+    if class_mode in ("categorical", "binary", "sparse"):
+        if classes:
+            # Only the listed classes (first occurrences, in order); labels lose others.
+            classes = list(dict.fromkeys(classes))
+
+            def known(label):
+                if isinstance(label, (list, tuple)):
+                    return [name for name in label if name in classes] or None
+                if isinstance(label, str):
+                    return label if label in classes else None
+                raise TypeError(
+                    f"Expect string, list or tuple but found {type(label)}."
+                )
+
+            frame = frame.copy()
+            frame[y_col] = frame[y_col].apply(known)
+        else:
+            names = set()
+            for label in frame[y_col]:
+                names.update(label if isinstance(label, (list, tuple)) else [label])
+            classes = sorted(names)
+        frame = frame.dropna(subset=[y_col])  # rows left without a class
+        class_indices = {name: index for index, name in enumerate(classes)}
+    if subset is not None:
+        if subset not in ("training", "validation"):
+            raise ValueError(
+                f'Invalid subset name: {subset}; expected "training" or "validation"'
+            )
+        split = (
+            (0, validation_split) if subset == "validation" else (validation_split, 1)
+        )
+        frame = frame.iloc[int(split[0] * len(frame)) : int(split[1] * len(frame))]
+    filepaths = [os.path.join(directory, name) for name in frame[x_col]]
+    _check_decodable(filepaths, "dataframe")
+    count = len(filepaths)
+    validated = "validated" if validate_filenames else "non-validated"
+    if class_indices is None:  # IDG's message: input, multi_output, raw and None
+        print(f"Found {count} {validated} image filenames.")
+    else:
+        found = f"belonging to {len(class_indices)} classes"
+        print(f"Found {count} {validated} image filenames {found}.")
+
+    rows = None
+    if class_indices is not None:
+        # Each row's class indices, flat (categorical labels may be lists of classes).
+        rows = [
+            [class_indices[name] for name in label]
+            if isinstance(label, (list, tuple))
+            else [class_indices[label]]
+            for label in frame[y_col]
+        ]
+        flat = tf.constant([index for row in rows for index in row], tf.int32)
+        lengths = tf.constant([len(row) for row in rows], tf.int64)
+        class_ids = tf.RaggedTensor.from_row_lengths(flat, lengths)
+    elif class_mode == "raw":
+        raw = tf.constant(frame[y_col].values)
+    elif class_mode == "multi_output":
+
+        def as_array(values):
+            # np.array(values): Python ints and floats are 64-bit (TF makes 32 bits).
+            tensor = tf.constant(values)
+            wide = {tf.int32: tf.int64, tf.float32: tf.float64}.get(tensor.dtype)
+            return tensor if wide is None else tf.constant(values, wide)
+
+        outputs = [as_array(frame[column].tolist()) for column in y_col]
+    weights = tf.constant(frame[weight_col].values) if weight_col else None
+
+    def targets(index):
+        parts = []
+        if class_mode == "categorical":
+            # 1 at every class of the row (IDG: batch_y[i, classes] = 1).
+            ids = tf.gather(class_ids, index)
+            hot = tf.one_hot(ids, len(class_indices), dtype=dtype)
+            parts.append(tf.minimum(tf.reduce_sum(hot, axis=0), 1))
+        elif class_mode in ("binary", "sparse"):
+            parts.append(tf.cast(tf.gather(class_ids, index)[0], dtype))
+        elif class_mode == "raw":
+            parts.append(tf.gather(raw, index))
+        elif class_mode == "multi_output":
+            parts.append(tuple(tf.gather(output, index) for output in outputs))
+        if weights is not None and class_mode is not None:
+            parts.append(tf.gather(weights, index))
+        return tuple(parts)
+
+    dataset = _file_batches(filepaths, read, targets, batch_size, shuffle, seed)
+    # What IDG's DataFrameIterator tells about the files, for code that reads it.
+    dataset.filepaths, dataset.samples, dataset.n = filepaths, count, count
+    dataset.filenames, dataset.batch_size = list(frame[x_col]), batch_size
+    dataset.image_shape = _image_shape(target_size, color_mode, data_format)
+    if class_indices is not None:
+        dataset.class_indices = class_indices
+        # Each row's class index (a list of them for multi-label rows), as IDG's.
+        dataset.classes = dataset.labels = [
+            row if isinstance(label, (list, tuple)) else row[0]
+            for label, row in zip(frame[y_col], rows, strict=True)
+        ]
+    elif class_mode == "raw":
+        dataset.labels = frame[y_col].values  # IDG's raw targets
+    return dataset
