@@ -14,11 +14,26 @@ BOOLEAN_KEYS = ("flip_horizontal", "flip_vertical")
 
 
 def batched(tf, params: list[dict]) -> dict:
-    """IDG's per-image parameter dicts -> the emitted functions' batched tensors."""
+    """IDG's per-image parameter dicts -> the batched tensors of the code under test
+    (keys IDG leaves None, for options that are off, are left out)."""
+    keys = [key for key, value in params[0].items() if value is not None]
     return {
-        key: tf.constant([p[key] for p in params], tf.bool if key in BOOLEAN_KEYS else tf.float64)
-        for key in params[0]
+        key: tf.constant(
+            [bool(p[key]) if key in BOOLEAN_KEYS else float(p[key]) for p in params],
+            tf.bool if key in BOOLEAN_KEYS else tf.float64,
+        )
+        for key in keys
     }
+
+
+def idg_draws(idg, shape: tuple[int, ...], seeds: list[int]) -> list[dict]:
+    """What one generator draws for each sample after `np.random.seed(s)`, as a flow
+    with a seed reseeds numpy (None values: options that are off)."""
+    draws = []
+    for seed in seeds:
+        np.random.seed(seed)
+        draws.append(idg.get_random_transform(shape))
+    return draws
 
 
 def unbatched(parameters: dict) -> list[dict]:

@@ -50,6 +50,7 @@ import tensorflow as tf
 
 __all__ = [
     "Augmentation",
+    "PairedAugmentation",
     "dataframe_files",
     "directory_files",
     "images_as_targets",
@@ -633,6 +634,84 @@ class Augmentation:
             scale = tf.sqrt(count) / (s + self.zca_epsilon)
             zca = tf.matmul(v * scale, v, transpose_b=True)
             self.zca_whitening_matrix = tf.cast(zca, self.dtype).numpy()
+
+
+class PairedAugmentation:
+    """Two generators' augmentation of images and their masks (segmentation), paired.
+
+    Replaces zipping `image_datagen.flow(x, seed=s)` with `mask_datagen.flow(masks,
+    seed=s)`: two IDGs with the same geometric settings, reseeded alike, draw the same
+    geometric parameters for the i-th image and the i-th mask. Here ONE set of random
+    parameters is drawn per sample (by `image`) and applied to the image with the image
+    generator's resampling (fill_mode, cval, interpolation_order), colour and
+    standardization, and to the mask with the mask generator's own.
+
+    Raises ValueError when IDG's two streams would not stay paired: different geometric
+    settings or data_format, or a mask colour range (channel_shift_range,
+    brightness_range) that is set and differs from the image's (an equal one draws the
+    same values in IDG, and is applied to both). Featurewise statistics are each
+    generator's own (fit each on its data).
+
+    Called as `paired((images, masks), seed)`, what `Dataset.map` does with
+    `index_batches(images, masks, ...)`'s elements; returns `(images, masks)`.
+    """
+
+    GEOMETRY = (
+        "rotation_range",
+        "width_shift_range",
+        "height_shift_range",
+        "shear_range",
+        "zoom_range",
+        "horizontal_flip",
+        "vertical_flip",
+        "data_format",
+    )
+    COLOUR = ("channel_shift_range", "brightness_range")
+
+    def __init__(self, image, mask):
+        for name in self.GEOMETRY:
+            ours, theirs = getattr(image, name), getattr(mask, name)
+            if not np.array_equal(np.asarray(ours, object), np.asarray(theirs, object)):
+                raise ValueError(
+                    f"The image and mask generators differ in {name} ({ours!r} vs "
+                    f"{theirs!r}): IDG's two random streams then drift apart and masks "
+                    "stop matching their images. Give both the same geometric settings."
+                )
+        for name in self.COLOUR:
+            ours, theirs = getattr(image, name), getattr(mask, name)
+            if theirs not in (None, 0, 0.0) and theirs != ours:
+                raise ValueError(
+                    f"The mask generator has its own {name} ({theirs!r}, the image's "
+                    f"is {ours!r}): IDG's streams would drift apart; drop it from the "
+                    "mask generator or make it equal."
+                )
+        self.image, self.mask = image, mask
+
+    def __call__(self, batch, seed):
+        images, masks = batch
+        seed = tf.cast(seed, tf.int64)
+        images = tf.cast(images, self.image.dtype)
+        masks = tf.cast(masks, self.mask.dtype)
+        if self.image.data_format == "channels_last":
+            sizes = tf.shape(images)[1:3], tf.shape(masks)[1:3]
+        else:
+            sizes = tf.shape(images)[2:4], tf.shape(masks)[2:4]
+        # Fractional shifts are scaled by the image's size: masks must have it too.
+        tf.debugging.assert_equal(*sizes, message="images and masks differ in size")
+        if self.image.is_random:
+            parameters = self.image.random_parameters(
+                *self.image._image_size(images), seed
+            )
+            images = self.image.apply_transform(images, parameters)
+            if self.mask.is_random:
+                # The mask's keys: the same geometry, and colour only where it has some.
+                colour = {
+                    "channel_shift_intensity": self.mask.channel_shift_range != 0,
+                    "brightness": self.mask.brightness_range is not None,
+                }
+                shared = {k: v for k, v in parameters.items() if colour.get(k, True)}
+                masks = self.mask.apply_transform(masks, shared)
+        return self.image.standardize(images), self.mask.standardize(masks)
 
 
 # scipy.ndimage's border rules, per fill mode, for a float64 source coordinate `v` along
