@@ -40,8 +40,6 @@ and never overwrites one whose text was changed (edit freely; the tool then leav
 alone).
 """
 
-from __future__ import annotations
-
 import os
 import warnings
 
@@ -84,7 +82,7 @@ class _Shift:
         self.fractional = True
         if not self.active:
             return
-        if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        if isinstance(value, (int, np.integer)):  # bool too, as in numpy
             if value > 0:  # np.random.choice(k) draws from range(k)
                 self.candidates = [float(v) for v in range(int(value))]
         elif isinstance(value, (list, tuple, np.ndarray)):
@@ -143,6 +141,10 @@ class Augmentation:
     `(batch, seed)` elements): `batch` is a batch of images, or a tuple whose first item
     is, followed by labels and sample weights, which are returned unchanged. `seed` is
     an int32/int64 tensor of shape [2]; the same seed gives the same batch.
+
+    The configuration and the featurewise statistics are read when TensorFlow traces
+    the function that calls the augmentation (`Dataset.map` traces when it is called):
+    build the Augmentation, and `fit` it, before mapping it.
     """
 
     def __init__(
@@ -293,11 +295,19 @@ class Augmentation:
                 "which overrides setting of `samplewise_center`.",
                 stacklevel=2,
             )
-        self._height_shift = _Shift(height_shift_range, "height_shift_range")
-        self._width_shift = _Shift(width_shift_range, "width_shift_range")
+        _Shift(height_shift_range, "height_shift_range")  # raises for an invalid range
+        _Shift(width_shift_range, "width_shift_range")
         self._resample = tf.function(self._transform, jit_compile=True)
 
     # -- what the configuration does --
+
+    @property
+    def _height_shift(self):
+        return _Shift(self.height_shift_range, "height_shift_range")
+
+    @property
+    def _width_shift(self):
+        return _Shift(self.width_shift_range, "width_shift_range")
 
     @property
     def has_zoom(self):
@@ -802,12 +812,22 @@ def _finish(dataset):
     return dataset.with_options(options)
 
 
-def _array(values):
-    """A NumPy array (or memmap) stays as it is, read batch by batch; a tensor stays a
-    tensor; anything else becomes a NumPy array, as IDG's np.asarray makes it."""
-    if tf.is_tensor(values) or hasattr(values, "__array_interface__"):
+# Arrays up to this size (labels, weights) become tensors: gathering from a tensor costs
+# less per batch than a call into NumPy, and the copy is small.
+_SMALL = 16 * 2**20
+
+
+def _array(values, small_as_tensor=False):
+    """A NumPy array (or memmap) stays as it is, read batch by batch (see `_gather`); a
+    tensor stays a tensor; anything else becomes a NumPy array, as IDG's np.asarray
+    makes it. With `small_as_tensor`, a small numeric array becomes a tensor."""
+    if tf.is_tensor(values):
         return values
-    return np.asarray(values)
+    if not hasattr(values, "__array_interface__"):
+        values = np.asarray(values)
+    if small_as_tensor and values.nbytes <= _SMALL and values.dtype.kind in "biuf":
+        return tf.constant(values)
+    return values
 
 
 def _gather(values, index):
@@ -857,8 +877,8 @@ def index_batches(
             "images as one array and zip the other inputs in yourself."
         )
     images = _array(x)
-    labels = None if y is None else _array(y)
-    weights = None if sample_weight is None else _array(sample_weight)
+    labels = None if y is None else _array(y, small_as_tensor=True)
+    weights = None if sample_weight is None else _array(sample_weight, True)
     if labels is not None and len(images) != len(labels):
         raise ValueError(
             "`x` (images tensor) and `y` (labels) should have the same length. "

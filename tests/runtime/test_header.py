@@ -87,3 +87,17 @@ def test_written_module_is_lint_clean_and_formatted_at_88(tmp_path) -> None:
         [*base, "format", "--check", *options, str(path)], capture_output=True, text=True
     )
     assert formatted.returncode == 0, formatted.stdout + formatted.stderr
+
+
+def test_written_module_needs_only_tensorflow() -> None:
+    """No import of migrate-aug and nothing beyond TensorFlow (NumPy comes with it)."""
+    import ast
+
+    tree = ast.parse(runtime_text())
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            imported.add((node.module or "").split(".")[0])
+    assert imported == {"os", "warnings", "numpy", "tensorflow"}
