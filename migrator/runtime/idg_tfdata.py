@@ -830,6 +830,13 @@ def _array(values, small_as_tensor=False):
     return values
 
 
+def _split(generator, validation_split):
+    """`validation_split` as given, else the generator's, else IDG's default 0.0."""
+    if validation_split is None:
+        validation_split = getattr(generator, "validation_split", None)
+    return validation_split or 0.0
+
+
 def _gather(values, index):
     """values[index] for a batch of indices, without copying the whole array: a tensor
     of a large NumPy array would copy it (twice the memory, more once a strategy
@@ -851,8 +858,9 @@ def index_batches(
     seed=None,
     *,
     subset=None,
-    validation_split=0.0,
+    validation_split=None,
     ignore_class_split=False,
+    generator=None,
 ):
     """What `IDG.flow(x, y, batch_size, shuffle, sample_weight, seed, subset=...)`
     batches, as a finite dataset of `(batch, seed)` pairs to map an `Augmentation` over.
@@ -866,7 +874,8 @@ def index_batches(
     IDG does: the first int(n * validation_split) samples are the validation subset, the
     rest the training one, before shuffling; IDG raises when the two subsets hold
     different classes unless `ignore_class_split`. As in IDG, `sample_weight` is not
-    split: a subset's i-th sample takes sample_weight[i].
+    split: a subset's i-th sample takes sample_weight[i]. `generator` (the Augmentation
+    mapped over the batches) gives `validation_split` when it is not passed.
 
     Memory stays flat: indices are shuffled and batched, and each batch is read from the
     arrays with one NumPy fancy index; a NumPy array or memmap is never copied whole.
@@ -894,7 +903,7 @@ def index_batches(
             raise ValueError(
                 f'Invalid subset name: {subset}; expected "training" or "validation".'
             )
-        split = int(len(images) * validation_split)
+        split = int(len(images) * _split(generator, validation_split))
         if labels is not None and not ignore_class_split:
             classes = np.asarray(labels)
             validation, training = (
@@ -1171,13 +1180,18 @@ def _check_decodable(paths, what):
         )
 
 
-def _defaults(data_format, dtype):
-    """IDG's defaults: Keras' image_data_format() and floatx()."""
+def _file_options(generator, validation_split, data_format, dtype):
+    """The generator's options a file pipeline needs: explicit arguments first, then the
+    `generator`'s (an Augmentation), then IDG's defaults (Keras' image_data_format() and
+    floatx())."""
+    validation_split = _split(generator, validation_split)
+    if data_format is None:
+        data_format = getattr(generator, "data_format", None)
     if data_format is None:
         data_format = tf.keras.backend.image_data_format()
     if dtype is None:
-        dtype = tf.keras.backend.floatx()
-    return data_format, str(dtype)
+        dtype = getattr(generator, "dtype", None) or tf.keras.backend.floatx()
+    return validation_split, data_format, str(dtype)
 
 
 def _image_shape(target_size, color_mode, data_format):
@@ -1223,9 +1237,10 @@ def directory_files(
     subset=None,
     interpolation="nearest",
     keep_aspect_ratio=False,
-    validation_split=0.0,
+    validation_split=None,
     data_format=None,
     dtype=None,
+    generator=None,
 ):
     """What `IDG.flow_from_directory(directory, ...)` batches, as a finite dataset of
     `(batch, seed)` pairs to map an `Augmentation` over.
@@ -1240,15 +1255,20 @@ def directory_files(
     `batch` is the images (uint8 until the augmentation casts them), with, per
     `class_mode`, IDG's labels in `dtype`: "categorical" one-hot, "binary" and "sparse"
     the class index; "input" and None give the images alone (for "input", map
-    `images_as_targets` after the augmentation). `data_format` and `dtype` are the
-    generator's (IDG's defaults when None).
+    `images_as_targets` after the augmentation).
+
+    `validation_split`, `data_format` and `dtype` are the generator's settings: pass
+    them, or pass `generator=datagen` (the Augmentation mapped over the batches) to take
+    them from it; IDG's defaults otherwise.
 
     The returned dataset carries what IDG's iterator tells about the files:
     class_indices, filepaths, filenames, samples (= n), classes (= labels, int32),
     num_classes, batch_size, image_shape. Mapping returns a new dataset: keep this one
     to read them.
     """
-    data_format, dtype = _defaults(data_format, dtype)
+    validation_split, data_format, dtype = _file_options(
+        generator, validation_split, data_format, dtype
+    )
     if class_mode not in ("categorical", "binary", "sparse", "input", None):
         raise ValueError(
             f"Invalid class_mode: {class_mode}; expected one of: categorical, binary, "
@@ -1377,9 +1397,10 @@ def dataframe_files(
     subset=None,
     interpolation="nearest",
     validate_filenames=True,
-    validation_split=0.0,
+    validation_split=None,
     data_format=None,
     dtype=None,
+    generator=None,
 ):
     """What `IDG.flow_from_dataframe(dataframe, ...)` batches, as a finite dataset of
     `(batch, seed)` pairs to map an `Augmentation` over.
@@ -1400,12 +1421,15 @@ def dataframe_files(
     (strings become tf.string); then the sample weights of `weight_col`, in the column's
     dtype. "input" and None give no labels (for "input", map `images_as_targets` after
     the augmentation; IDG yields no weights with None). "other" is IDG's alias of "raw".
+    `validation_split`, `data_format`, `dtype` and `generator` as for `directory_files`.
 
     The returned dataset carries filepaths, filenames, samples (= n), batch_size,
     image_shape and, for categorical/binary/sparse, class_indices and classes (=
     labels), as IDG's iterator does; "raw" sets labels to the raw targets.
     """
-    data_format, dtype = _defaults(data_format, dtype)
+    validation_split, data_format, dtype = _file_options(
+        generator, validation_split, data_format, dtype
+    )
     if class_mode == "other":
         class_mode = "raw"  # IDG's deprecated alias
     read = _file_reader(target_size, color_mode, interpolation, False, data_format)

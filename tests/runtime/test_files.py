@@ -232,3 +232,17 @@ def test_dataframe_prints_what_idg_prints(idg_tfdata, legacy, frame, capsys) -> 
             warnings.simplefilter("ignore")
             legacy.ImageDataGenerator().flow_from_dataframe(data, directory=root, **arguments)
         assert mine == capsys.readouterr().out
+
+
+def test_generator_settings_come_from_the_augmentation(tf, idg_tfdata, legacy, tree) -> None:
+    """`generator=datagen` gives validation_split, data_format and dtype; explicit
+    arguments win."""
+    settings = dict(validation_split=0.5, data_format="channels_first", dtype="float64")
+    datagen = idg_tfdata.Augmentation(**settings)
+    arguments = dict(target_size=(6, 5), class_mode="sparse", shuffle=False, subset="training")
+    files = idg_tfdata.directory_files(tree, **arguments, generator=datagen)
+    iterator = legacy.ImageDataGenerator(**settings).flow_from_directory(tree, **arguments)
+    assert_same_batches(ours(tf, idg_tfdata, files, datagen), theirs(iterator))
+    assert files.image_shape == (3, 6, 5)
+    explicit = idg_tfdata.directory_files(tree, **arguments, generator=datagen, dtype="float32")
+    assert explicit.element_spec[0][1].dtype == tf.float32

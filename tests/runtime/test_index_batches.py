@@ -99,6 +99,16 @@ def test_subsets_and_sample_weights_pair_as_idg(pipeline, legacy, data, subset) 
     assert_same(epoch(ours), idg_epoch(theirs))
 
 
+def test_validation_split_comes_from_the_generator(pipeline, idg_tfdata, legacy, data) -> None:
+    x, y, w = data
+    datagen = idg_tfdata.Augmentation(validation_split=0.3)
+    arguments = dict(batch_size=4, shuffle=False, subset="validation", ignore_class_split=True)
+    ours = pipeline(x, y, **arguments, generator=datagen, augmentation=datagen)
+    theirs = legacy.ImageDataGenerator(validation_split=0.3).flow(x, y, **arguments)
+    assert_same(epoch(ours), idg_epoch(theirs))
+    assert len(epoch(ours)[0][0]) == 3
+
+
 def test_class_split_check_and_subset_name_as_idg(idg_tfdata, legacy, data) -> None:
     x, _, _ = data
     y = np.array([0] * 5 + [1] * 5)  # sorted by label: the subsets hold other classes
