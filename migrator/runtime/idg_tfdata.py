@@ -40,6 +40,7 @@ and never overwrites one whose text was changed (edit freely; the tool then leav
 alone).
 """
 
+import inspect
 import os
 import warnings
 
@@ -49,6 +50,7 @@ import tensorflow as tf
 __all__ = [
     "Augmentation",
     "PairedAugmentation",
+    "augmentation_layer",
     "dataframe_files",
     "directory_files",
     "images_as_targets",
@@ -65,6 +67,13 @@ def _truthy(value):
     if isinstance(value, np.ndarray):
         return value.size > 0 and bool(np.any(value))
     return bool(value)
+
+
+def _differs(value, default):
+    try:
+        return bool(value != default)
+    except (TypeError, ValueError):  # e.g. an array
+        return True
 
 
 class _Shift:
@@ -261,6 +270,14 @@ class Augmentation:
         self.validation_split = validation_split
         self.interpolation_order = interpolation_order
         self.dtype = str(dtype)
+        # The arguments, as normalised above, that differ from IDG's defaults (for
+        # augmentation_layer's saved config).
+        given = dict(locals())
+        self.arguments = {
+            name: given[name]
+            for name in _ARGUMENT_NAMES
+            if _differs(given[name], _ARGUMENT_DEFAULTS[name])
+        }
         # Set by fit(), or by hand as with IDG.
         self.mean = None
         self.std = None
@@ -371,6 +388,14 @@ class Augmentation:
             parameters = self.random_parameters(*self._image_size(images), seed)
             images = self.apply_transform(images, parameters)
         return self.standardize(images)
+
+    def cast(self, batch, seed=None):
+        """The batch as IDG yields it without augmenting: images cast to `dtype`, labels
+        and sample weights unchanged; the seed is dropped (for `augmentation_layer`)."""
+        del seed
+        if isinstance(batch, (tuple, list)):
+            return (tf.cast(batch[0], self.dtype), *batch[1:])
+        return tf.cast(batch, self.dtype)
 
     def random_parameters(self, batch_size, height, width, seed):
         """`get_random_transform` for a batch: a dict with IDG's keys and units (theta,
@@ -646,6 +671,11 @@ class Augmentation:
             self.zca_whitening_matrix = tf.cast(zca, self.dtype).numpy()
 
 
+_SIGNATURE = inspect.signature(Augmentation.__init__).parameters
+_ARGUMENT_NAMES = [name for name in _SIGNATURE if name != "self"]
+_ARGUMENT_DEFAULTS = {name: _SIGNATURE[name].default for name in _ARGUMENT_NAMES}
+
+
 class PairedAugmentation:
     """Two generators' augmentation of images and their masks (segmentation), paired.
 
@@ -722,6 +752,69 @@ class PairedAugmentation:
                 shared = {k: v for k, v in parameters.items() if colour.get(k, True)}
                 masks = self.mask.apply_transform(masks, shared)
         return self.image.standardize(images), self.mask.standardize(masks)
+
+
+# Keras layer classes by Keras module (Keras 3 and tf_keras each need their own).
+_LAYER_CLASSES = {}
+
+
+def augmentation_layer(augmentation, keras=None):
+    """`augmentation` as a Keras layer, to put at a model's input: the augmentation
+    (IDG's random transform, then its standardization) runs inside the training step, on
+    each replica of a distribution strategy, with a fresh seed per step; outside
+    training (evaluate, predict) batches pass unchanged. The host pipeline then only
+    gathers and batches: map `augmentation.cast` over it instead of the augmentation.
+
+    `keras` is the Keras module the model is built with (`keras`, `tf_keras`; `tf.keras`
+    when None). The layer computes in float32 whatever the precision policy, as IDG
+    does, and is registered as serializable (package "migrate_aug", in the process where
+    `augmentation_layer` has run for that Keras): its config holds the augmentation's
+    arguments and statistics (a preprocessing_function must then be a Keras-serializable
+    function).
+    """
+    keras = tf.keras if keras is None else keras
+    if keras not in _LAYER_CLASSES:
+        _LAYER_CLASSES[keras] = _layer_class(keras)
+    return _LAYER_CLASSES[keras](augmentation)
+
+
+def _layer_class(keras):
+    @keras.utils.register_keras_serializable(package="migrate_aug")
+    class IdgAugmentation(keras.layers.Layer):
+        """Applies an Augmentation to training batches; other batches pass unchanged."""
+
+        def __init__(self, augmentation=None, statistics=None, **kwargs):
+            kwargs["dtype"] = "float32"  # as ImageDataGenerator, whatever the policy
+            super().__init__(**kwargs)
+            if isinstance(augmentation, dict):  # from get_config
+                augmentation = Augmentation(**augmentation)
+                for name, value in (statistics or {}).items():
+                    setattr(
+                        augmentation, name, None if value is None else np.array(value)
+                    )
+            self.augmentation = augmentation
+
+        def call(self, images, training=None):
+            if not training:
+                return images
+            # A fresh seed pair per step and replica for the stateless random ops.
+            seed = tf.random.uniform([2], 0, 2**62, tf.int64)
+            return self.augmentation.augment(images, seed)
+
+        def get_config(self):
+            statistics = {
+                name: None if value is None else np.asarray(value).tolist()
+                for name in ("mean", "std", "zca_whitening_matrix")
+                for value in [getattr(self.augmentation, name)]
+            }
+            arguments = dict(self.augmentation.arguments)
+            return {
+                **super().get_config(),
+                "augmentation": arguments,
+                "statistics": statistics,
+            }
+
+    return IdgAugmentation
 
 
 # scipy.ndimage's border rules, per fill mode, for a float64 source coordinate `v` along
