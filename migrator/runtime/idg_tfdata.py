@@ -1298,15 +1298,12 @@ def _file_batches(paths, read, load_targets, batch_size, shuffle, seed):
     """`(batch, seed)` pairs from files read in parallel by index, then batched."""
     paths = tf.constant(paths, tf.string)
 
-    def load(index):
-        return (read(tf.gather(paths, index)), *load_targets(index))
-
-    def element(*parts):  # images alone, or (images, *targets)
+    def load(index):  # the image alone, or (image, *targets)
+        parts = (read(tf.gather(paths, index)), *load_targets(index))
         return parts[0] if len(parts) == 1 else parts
 
     indices = _shuffled_indices(int(paths.shape[0]), shuffle, seed)
-    batches = indices.map(load, num_parallel_calls=tf.data.AUTOTUNE)
-    batches = batches.batch(batch_size).map(element)
+    batches = indices.map(load, num_parallel_calls=tf.data.AUTOTUNE).batch(batch_size)
     return _finish(_with_seeds(batches, seed))
 
 
