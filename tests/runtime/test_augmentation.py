@@ -459,3 +459,26 @@ def test_run_time_values_are_read_when_built(tf, idg_tfdata, legacy) -> None:
     assert np.abs(parameters["theta"].numpy()).max() <= 15
     assert set(np.abs(parameters["ty"].numpy())) == {0.0, 1.0}
     assert list(ours.zoom_range) == list(idg.zoom_range)
+
+
+def test_signatures_mirror_idg(idg_tfdata, legacy, tf_keras_legacy) -> None:
+    """Call sites keep the user's arguments verbatim: IDG's constructor parameters (names,
+    order, defaults), and its flow methods' up to `seed` (save_* and the rest follow
+    as keywords)."""
+    import inspect
+
+    def parameters(function, stop=None):
+        names = list(inspect.signature(function).parameters.items())
+        names = [(n, p.default) for n, p in names if n != "self" and p.kind != p.VAR_KEYWORD]
+        return names[: names.index(stop) + 1] if stop else names
+
+    for module in (legacy, tf_keras_legacy):
+        idg = module.ImageDataGenerator
+        assert parameters(idg_tfdata.Augmentation) == parameters(idg.__init__)
+        for ours, theirs in [
+            (idg_tfdata.index_batches, idg.flow),
+            (idg_tfdata.directory_files, idg.flow_from_directory),
+            (idg_tfdata.dataframe_files, idg.flow_from_dataframe),
+        ]:
+            seed = ("seed", None)
+            assert parameters(ours, seed) == parameters(theirs, seed), ours.__name__
