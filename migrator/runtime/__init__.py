@@ -11,7 +11,8 @@ The digest is the SHA-256 of the UTF-8 text after those two lines, with line end
 normalised to "\\n" (so a checkout that converts them to CRLF still counts as unedited).
 A copy whose digest matches its text is pristine: migrate-aug may replace it with a
 newer version. A mismatch means someone edited it: it is reported and never
-overwritten.
+overwritten. The template starts with `# fmt: off` so that a project's formatter (at
+its own line length) leaves the copy byte for byte as written, hash intact.
 """
 
 from __future__ import annotations

@@ -1,3 +1,6 @@
+# fmt: off
+# Formatters leave this file as migrate-aug wrote it: the hash in its header decides
+# whether a newer migrate-aug may upgrade it (see the end of the docstring).
 """ImageDataGenerator's augmentation and batching, exactly, as tf.data pipelines.
 
 Written into this project by migrate-aug, which replaced Keras' `ImageDataGenerator`
@@ -34,10 +37,9 @@ Speed: the configuration is plain Python read when TensorFlow traces the mapped
 function, so only the operations a configuration needs end up in the graph, and the
 resample is compiled with XLA (`jit_compile=True`).
 
-The two comment lines above this docstring name the version of migrate-aug's runtime
-this is and the SHA-256 of the text below them: migrate-aug upgrades an unedited copy
-and never overwrites one whose text was changed (edit freely; the tool then leaves it
-alone).
+The first two lines of this file name the version of migrate-aug's runtime this is and
+the SHA-256 of the text below them: migrate-aug upgrades an unedited copy and never
+overwrites one whose text was changed (edit freely; the tool then leaves it alone).
 """
 
 import inspect

@@ -71,22 +71,34 @@ def test_package_never_imports_tensorflow_for_the_runtime_text() -> None:
     assert result.stdout.strip() == "False"
 
 
-def test_written_module_is_lint_clean_and_formatted_at_88(tmp_path) -> None:
+def ruff(*arguments: str) -> subprocess.CompletedProcess:
     pytest.importorskip("ruff")
+    command = [sys.executable, "-m", "ruff", *arguments[:1], "--no-cache", "--isolated"]
+    return subprocess.run([*command, *arguments[1:]], capture_output=True, text=True)
+
+
+def test_written_module_is_lint_clean_and_formatted_at_88(tmp_path) -> None:
     path = tmp_path / "idg_tfdata.py"
     path.write_text(runtime_text())
-    base = [sys.executable, "-m", "ruff"]
-    options = ["--no-cache", "--isolated", "--line-length", "88"]
-    check = subprocess.run(
-        [*base, "check", *options, "--select", "E,W,F,I,B,UP", str(path)],
-        capture_output=True,
-        text=True,
-    )
+    check = ruff("check", "--line-length", "88", "--select", "E,W,F,I,B,UP", str(path))
     assert check.returncode == 0, check.stdout
-    formatted = subprocess.run(
-        [*base, "format", "--check", *options, str(path)], capture_output=True, text=True
-    )
+    # Formatted as ruff formats it (checked without the `# fmt: off` that protects it).
+    text = runtime_text()
+    assert text.count("# fmt: off\n") == 1
+    path.write_text(text.replace("# fmt: off\n", ""))
+    formatted = ruff("format", "--check", "--line-length", "88", str(path))
     assert formatted.returncode == 0, formatted.stdout + formatted.stderr
+
+
+@pytest.mark.parametrize("line_length", ["79", "120"])
+def test_formatters_leave_the_written_module_unchanged(tmp_path, line_length: str) -> None:
+    """A project's formatter at another line length would rewrite the module and break
+    its hash (an unedited copy would look edited and never be upgraded)."""
+    path = tmp_path / "idg_tfdata.py"
+    path.write_text(runtime_text())
+    result = ruff("format", "--line-length", line_length, str(path))
+    assert result.returncode == 0, result.stderr
+    assert path.read_text() == runtime_text()
 
 
 def test_written_module_needs_only_tensorflow() -> None:
