@@ -71,6 +71,14 @@ def _truthy(value):
     return bool(value)
 
 
+def _dtype_name(dtype):
+    """"float32" for "float32", np.float32 or tf.float32 (IDG hands dtype to numpy)."""
+    try:
+        return tf.as_dtype(dtype).name
+    except (TypeError, ValueError):
+        return str(dtype)
+
+
 def _differs(value, default):
     try:
         return bool(value != default)
@@ -231,7 +239,8 @@ class Augmentation:
                 f"fill_mode={fill_mode!r} is not one of ImageDataGenerator's modes "
                 f"{FILL_MODES} and is not reproduced."
             )
-        if str(dtype) not in DTYPES:
+        dtype = _dtype_name(dtype)
+        if dtype not in DTYPES:
             raise ValueError(
                 f"dtype={dtype!r} is not reproduced: use float32 (the default) or "
                 "float64; IDG's results in other dtypes depend on numpy and scipy "
@@ -271,7 +280,7 @@ class Augmentation:
         self.data_format = data_format
         self.validation_split = validation_split
         self.interpolation_order = interpolation_order
-        self.dtype = str(dtype)
+        self.dtype = dtype
         # The arguments, as normalised above, that differ from IDG's defaults (for
         # augmentation_layer's saved config).
         given = dict(locals())
@@ -1286,7 +1295,7 @@ def _file_options(generator, validation_split, data_format, dtype):
         data_format = tf.keras.backend.image_data_format()
     if dtype is None:
         dtype = getattr(generator, "dtype", None) or tf.keras.backend.floatx()
-    return validation_split, data_format, str(dtype)
+    return validation_split, data_format, _dtype_name(dtype)
 
 
 def _image_shape(target_size, color_mode, data_format):

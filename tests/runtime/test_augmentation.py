@@ -426,6 +426,13 @@ def test_values_not_reproduced_raise_a_clear_error(idg_tfdata, argument) -> None
         idg_tfdata.Augmentation(**NOT_REPRODUCED[argument])
 
 
+def test_dtype_is_read_as_numpy_reads_it(tf, idg_tfdata) -> None:
+    for dtype in ("float64", np.float64, tf.float64):
+        augmentation = idg_tfdata.Augmentation(rescale=0.5, dtype=dtype)
+        assert augmentation.dtype == "float64"
+        assert augmentation(np.ones((1, 2, 2, 1), "uint8"), SEED).dtype == tf.float64
+
+
 def test_constructor_forces_flags_and_warns_as_idg(idg_tfdata, legacy) -> None:
     arguments = dict(
         zca_whitening=True, featurewise_std_normalization=True, samplewise_std_normalization=True
