@@ -72,7 +72,7 @@ def _truthy(value):
 
 
 def _dtype_name(dtype):
-    """"float32" for "float32", np.float32 or tf.float32 (IDG hands dtype to numpy)."""
+    """The name of a dtype given as IDG takes it: "float32", np.float32, tf.float32."""
     try:
         return tf.as_dtype(dtype).name
     except (TypeError, ValueError):
