@@ -19,6 +19,14 @@ import pytest
 
 from migrator.emit.augment import render_augment_function, render_statistics
 from migrator.model import AugmentSpec, ShiftRange
+from tests.idg_oracle import (
+    BRIGHTNESS_DATA,
+    LAYOUTS,
+    batched,
+    geometry_parameters,
+    idg_transform,
+    unbatched,
+)
 
 stats = pytest.importorskip("scipy.stats")
 # IDG itself calls scipy through a deprecated namespace, and warns when it forces flags.
@@ -27,7 +35,6 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:This ImageDataGenerator specifies:UserWarning"),
 ]
 
-BOOLEAN_KEYS = ("flip_horizontal", "flip_vertical")
 GEOMETRY = dict(
     rotation_range=30,
     width_shift_range=ShiftRange("uniform", (0.2,), True),
@@ -47,70 +54,6 @@ def emitted(run_emitted):
         return run_emitted(source, **extra)
 
     return build
-
-
-def batched(tf, params: list[dict]) -> dict:
-    """IDG's per-image parameter dicts -> the emitted functions' batched tensors."""
-    return {
-        key: tf.constant([p[key] for p in params], tf.bool if key in BOOLEAN_KEYS else tf.float64)
-        for key in params[0]
-    }
-
-
-def unbatched(parameters: dict) -> list[dict]:
-    """The emitted parameters -> IDG's per-image dicts (numpy float64 scalars, as IDG's own)."""
-    arrays = {key: np.asarray(value) for key, value in parameters.items()}
-    count = len(next(iter(arrays.values())))
-    return [
-        {
-            key: bool(value[i]) if key in BOOLEAN_KEYS else np.float64(value[i])
-            for key, value in arrays.items()
-        }
-        for i in range(count)
-    ]
-
-
-def idg_transform(idg, x: np.ndarray, params: list[dict]) -> np.ndarray:
-    return np.stack(
-        [idg.apply_transform(x[i].astype(idg.dtype), p) for i, p in enumerate(params)]
-    ).astype(idg.dtype)
-
-
-def geometry_parameters(rng: np.random.Generator, count: int) -> list[dict]:
-    """Random affine parameters, plus the cases where float details decide pixels."""
-    params = []
-    for _ in range(count):
-        params.append(
-            dict(
-                theta=rng.uniform(-30, 30),
-                tx=rng.uniform(-4, 4),
-                ty=rng.uniform(-4, 4),
-                shear=rng.uniform(-15, 15),
-                zx=rng.uniform(0.7, 1.3),
-                zy=rng.uniform(0.7, 1.3),
-                flip_horizontal=bool(rng.random() < 0.5),
-                flip_vertical=bool(rng.random() < 0.5),
-            )
-        )
-    identity = dict(theta=0.0, tx=0.0, ty=0.0, shear=0.0, zx=1.0, zy=1.0)
-    flips = dict(flip_horizontal=True, flip_vertical=False)
-    special = [
-        {**identity, "flip_horizontal": False, "flip_vertical": False},
-        {**identity, **flips, "tx": 3.0, "ty": -2.0},  # whole pixels: exact borders
-        {**identity, **flips, "theta": 90.0},  # cos(90 deg) is not exactly 0
-        {**identity, **flips, "zx": 0.5, "zy": 2.0, "tx": 0.5, "ty": -1.5},  # ties at .5
-        {**identity, **flips, "tx": 40.0, "ty": -33.0},  # far outside: wrap/reflect periods
-        {**identity, **flips, "zx": 3.0, "zy": 2.5, "theta": 10.0},  # zoomed out a lot
-    ]
-    return special + params
-
-
-LAYOUTS = [  # (height, width, channels, data_format)
-    (21, 17, 3, "channels_last"),
-    (16, 16, 1, "channels_last"),
-    (17, 21, 1, "channels_first"),
-    (16, 16, 3, "channels_first"),
-]
 
 
 @pytest.mark.parametrize("layout", LAYOUTS, ids=lambda v: f"{v[0]}x{v[1]}x{v[2]}-{v[3]}")
@@ -222,15 +165,6 @@ def test_channel_shift_matches_idg(tf, emitted, keras_idg) -> None:
     expected = idg_transform(keras_idg(spec), x, params)
     np.testing.assert_allclose(got, expected, atol=1e-7)
     assert (got.min(axis=(1, 2, 3)) >= x.min(axis=(1, 2, 3))).all()  # clipped per image
-
-
-BRIGHTNESS_DATA = {
-    "0..255": lambda rng, shape: rng.uniform(0, 255, shape),
-    "integers": lambda rng, shape: rng.integers(0, 256, shape).astype(float),
-    "0..1 (IDG destroys it)": lambda rng, shape: rng.random(shape),
-    "negative (min-max scaled)": lambda rng, shape: rng.normal(0, 1, shape),
-    "above 255 (min-max scaled)": lambda rng, shape: rng.uniform(100, 400, shape),
-}
 
 
 @pytest.mark.parametrize("channels", [1, 3, 4])

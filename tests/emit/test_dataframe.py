@@ -21,6 +21,7 @@ from migrator.emit.dataframe import (
 )
 from migrator.emit.directory import UNKNOWN
 from migrator.model import AugmentSpec
+from tests.image_files import make_frame
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 tf = pytest.importorskip("tensorflow")
@@ -70,47 +71,7 @@ def assert_same_batches(mine: list, reference: list) -> None:
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory):
-    """14 rows: 12 images (PNG, JPEG, nested, upper-case extension, odd sizes), one
-    missing file, one non-image; labels of every kind."""
-    root = tmp_path_factory.mktemp("frame")
-    rng = np.random.default_rng(0)
-    names = []
-    for i in range(12):
-        height, width = (int(v) for v in rng.integers(5, 20, 2))
-        name = f"img{i}.png" if i % 3 else f"sub/img{i}.JPG"
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        pixels = rng.integers(0, 256, (height, width, 3)).astype("uint8")
-        Image.fromarray(pixels).save(root / name, format="PNG" if i % 3 else "JPEG")
-        names.append(name)
-    (root / "notes.txt").write_text("not an image")
-    frame = pd.DataFrame(
-        {
-            "filename": [*names, "missing.png", "notes.txt"],
-            "class": [["b", "a", "c"][i % 3] for i in range(14)],
-            "pair": [["a", "b"][i % 2] for i in range(14)],
-            "tags": [
-                ["a", "c"],
-                ["b"],
-                ["c", "a"],
-                ["a"],
-                ["b", "c"],
-                ("c",),
-                ["a", "b"],
-                ["b"],
-                ["c"],
-                ["a"],
-                ["b"],
-                ["c", "c"],
-                ["a"],
-                ["b"],
-            ],  # fmt: skip
-            "score": np.linspace(0, 1, 14),
-            "count": np.arange(14),
-            "weight": np.linspace(1, 2, 14),
-            "box": [[i, i / 2] for i in range(14)],  # lists of numbers: 2-D in numpy
-        }
-    )
-    return str(root), frame
+    return make_frame(tmp_path_factory.mktemp("frame"), pd)
 
 
 def test_parameters_mirror_flow_from_dataframe(build) -> None:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import io
 import os
-import struct
-import zlib
 
 import numpy as np
 import pytest
@@ -24,6 +22,7 @@ from migrator.emit.directory import (
     unsupported_directory_call,
 )
 from migrator.model import AugmentSpec
+from tests.image_files import make_tree, pixels, png16_grey, save
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 tf = pytest.importorskip("tensorflow")
@@ -70,48 +69,9 @@ def assert_same_batches(mine: list[tuple], reference: list[tuple]) -> None:
             np.testing.assert_array_equal(x, y)
 
 
-def _pixels(rng, height: int, width: int, channels: int) -> np.ndarray:
-    # Smooth-ish content so that JPEG keeps detail and resizing matters.
-    base = rng.integers(0, 256, (height, width, channels))
-    return ((base + np.arange(width)[None, :, None] * 7) % 256).astype("uint8")
-
-
-def _save(image, path, **options) -> None:
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    image.save(path, **options)
-
-
 @pytest.fixture(scope="module")
 def tree(tmp_path_factory) -> str:
-    """Four class directories ("Dog" sorts before "bird"; "empty" has no files), nested
-    directories, upper-case extensions, files to skip, odd sizes, every PNG colour type
-    PIL writes, BMP and JPEG variants: 14 images."""
-    root = str(tmp_path_factory.mktemp("tree"))
-    rng = np.random.default_rng(0)
-
-    def px(height: int, width: int, channels: int) -> np.ndarray:
-        return _pixels(rng, height, width, channels)
-
-    _save(Image.fromarray(px(13, 9, 3)), f"{root}/cat/a.png")
-    _save(Image.fromarray(px(20, 31, 3)), f"{root}/cat/B.JPG", format="JPEG", quality=90)
-    _save(Image.fromarray(px(9, 13, 1)[..., 0]), f"{root}/cat/grey.png")
-    _save(Image.fromarray(px(13, 9, 4)), f"{root}/cat/zz/rgba.png")
-    _save(Image.fromarray(px(17, 17, 4)), f"{root}/Dog/rgba.png")
-    _save(Image.fromarray(px(17, 17, 3)).quantize(16), f"{root}/Dog/palette.png")
-    _save(Image.fromarray(px(15, 11, 3)).quantize(16), f"{root}/Dog/tRNS.png", transparency=2)
-    _save(Image.fromarray(px(11, 7, 1)[..., 0] > 100), f"{root}/Dog/sub/bits.png")
-    _save(Image.fromarray(px(11, 7, 3)).convert("LA"), f"{root}/Dog/sub/grey_alpha.png")
-    _save(Image.fromarray(px(11, 7, 3)), f"{root}/Dog/sub/deeper/x.bmp")
-    _save(Image.fromarray(px(11, 7, 4)), f"{root}/bird/rgbx.bmp")
-    _save(Image.fromarray(px(30, 20, 3)), f"{root}/bird/prog.jpeg", progressive=True)
-    _save(Image.fromarray(px(30, 20, 1)[..., 0]), f"{root}/bird/grey.jpg")
-    _save(Image.fromarray(px(16, 16, 3)), f"{root}/bird/subsampled.jpg", subsampling=2)
-    with open(f"{root}/bird/notes.txt", "w") as handle:
-        handle.write("not an image")
-    with open(f"{root}/bird/README", "w") as handle:
-        handle.write("not an image either")
-    os.makedirs(f"{root}/empty")
-    return root
+    return make_tree(str(tmp_path_factory.mktemp("tree")))
 
 
 def test_parameters_mirror_flow_from_directory(build) -> None:
@@ -177,8 +137,8 @@ def test_nearest_resize_matches_pil_for_many_sizes(build, tmp_path) -> None:
     # closed formula floor((i + 0.5) * in / out) gets wrong for about one size pair in six.
     rng = np.random.default_rng(5)
     for i, (height, width) in enumerate(rng.integers(1, 65, (60, 2))):
-        image = Image.fromarray(_pixels(rng, int(height), int(width), 1)[..., 0])
-        _save(image, str(tmp_path / "only" / f"{i:02d}.png"))
+        image = Image.fromarray(pixels(rng, int(height), int(width), 1)[..., 0])
+        save(image, str(tmp_path / "only" / f"{i:02d}.png"))
     for target_size in [(24, 40), (64, 3)]:
         arguments = dict(target_size=target_size, color_mode="grayscale", batch_size=60)
         arguments.update(shuffle=False, class_mode=None)
@@ -212,8 +172,8 @@ def test_resampling_filters_match_pil_for_many_sizes(build, tmp_path, interpolat
     # of the vertical pass first when the height shrinks much more than the width.
     rng = np.random.default_rng(6)
     for i, (height, width) in enumerate(rng.integers(1, 65, (40, 2))):
-        image = Image.fromarray(_pixels(rng, int(height), int(width), 3))
-        _save(image, str(tmp_path / "only" / f"{i:02d}.png"))
+        image = Image.fromarray(pixels(rng, int(height), int(width), 3))
+        save(image, str(tmp_path / "only" / f"{i:02d}.png"))
     function = build(interpolations=[interpolation])
     for target_size in [(24, 40), (5, 61)]:
         arguments = dict(target_size=target_size, interpolation=interpolation, batch_size=40)
@@ -228,7 +188,7 @@ def test_resampling_scale_is_divided_exactly(build, tmp_path) -> None:
     # 6 / 17 as PIL divides it; 6 * (1 / 17) (what TF's graph optimiser makes of a division
     # by a constant) moves some edges.
     rng = np.random.default_rng(8)
-    _save(Image.fromarray(_pixels(rng, 6, 6, 3)), str(tmp_path / "only" / "a.png"))
+    save(Image.fromarray(pixels(rng, 6, 6, 3)), str(tmp_path / "only" / "a.png"))
     arguments = dict(target_size=(17, 17), interpolation="box", shuffle=False, class_mode=None)
     mine = ours(build(interpolations=["box"])(str(tmp_path), **arguments))
     generator = legacy.ImageDataGenerator()
@@ -284,10 +244,10 @@ def test_invalid_subset_raises(build, tree) -> None:
 @pytest.mark.parametrize("follow_links", [False, True])
 def test_follow_links(build, tree, tmp_path, follow_links) -> None:
     outside = tmp_path / "outside"
-    _save(Image.fromarray(np.full((5, 6, 3), 9, "uint8")), str(outside / "linked.png"))
+    save(Image.fromarray(np.full((5, 6, 3), 9, "uint8")), str(outside / "linked.png"))
     root = tmp_path / "root"
     (root / "a").mkdir(parents=True)
-    _save(Image.fromarray(np.full((5, 6, 3), 200, "uint8")), str(root / "a" / "own.png"))
+    save(Image.fromarray(np.full((5, 6, 3), 200, "uint8")), str(root / "a" / "own.png"))
     os.symlink(outside, root / "a" / "link")
     arguments = dict(target_size=(5, 6), follow_links=follow_links, shuffle=False)
     dataset = build()(str(root), **arguments)
@@ -376,36 +336,19 @@ def test_files_are_read_lazily_by_the_pipeline(build, tmp_path) -> None:
     # Listing happens at call time, decoding in the map: a file rewritten after the call is
     # read with its new content (nothing was decoded eagerly).
     path = tmp_path / "only" / "image.png"
-    _save(Image.fromarray(np.zeros((3, 3, 3), "uint8")), str(path))
+    save(Image.fromarray(np.zeros((3, 3, 3), "uint8")), str(path))
     dataset = build()(str(tmp_path), target_size=(3, 3), class_mode=None, shuffle=False)
-    _save(Image.fromarray(np.full((3, 3, 3), 77, "uint8")), str(path))
+    save(Image.fromarray(np.full((3, 3, 3), 77, "uint8")), str(path))
     assert ours(dataset)[0][0].min() == 77
-
-
-def _png16_grey(values: np.ndarray) -> bytes:
-    height, width = values.shape
-    raw = b"".join(b"\x00" + values[y].astype(">u2").tobytes() for y in range(height))
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
-
-    header = struct.pack(">IIBBBBB", width, height, 16, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(raw))
-        + chunk(b"IEND", b"")
-    )
 
 
 def test_files_it_cannot_reproduce_fail_loudly(build, tmp_path) -> None:
     (tmp_path / "a").mkdir()
-    (tmp_path / "a" / "deep.png").write_bytes(_png16_grey(np.full((4, 4), 40000)))
+    (tmp_path / "a" / "deep.png").write_bytes(png16_grey(np.full((4, 4), 40000)))
     dataset = build()(str(tmp_path), target_size=(4, 4), color_mode="grayscale")
     with pytest.raises(tf.errors.InvalidArgumentError, match="16-bit greyscale"):
         ours(dataset)
-    _save(Image.fromarray(np.zeros((3, 3, 3), "uint8")), str(tmp_path / "b" / "c" / "x.ppm"))
+    save(Image.fromarray(np.zeros((3, 3, 3), "uint8")), str(tmp_path / "b" / "c" / "x.ppm"))
     with pytest.raises(ValueError, match="PPM or TIFF"):
         build()(str(tmp_path / "b"))
 
@@ -500,7 +443,7 @@ def test_png_and_jpeg_encodings_used_here_decode_identically() -> None:
     # A guard for the JPEG claim in the module docstring on this machine's libraries.
     rng = np.random.default_rng(1)
     buffer = io.BytesIO()
-    Image.fromarray(_pixels(rng, 33, 47, 3)).save(buffer, format="JPEG", quality=75)
+    Image.fromarray(pixels(rng, 33, 47, 3)).save(buffer, format="JPEG", quality=75)
     data = buffer.getvalue()
     pil = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
     accurate = tf.io.decode_jpeg(data, channels=3, dct_method="INTEGER_ACCURATE").numpy()

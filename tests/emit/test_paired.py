@@ -19,6 +19,7 @@ import pytest
 
 from migrator.emit.paired import render_paired_dataset_function, unsupported_pair
 from migrator.model import AugmentSpec, ShiftRange
+from tests.idg_oracle import batched, idg_draws
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore:Please import `affine_transform`:DeprecationWarning"),
@@ -46,28 +47,6 @@ def paired(run_emitted):
         return run_emitted(render_paired_dataset_function(image, mask, "pair"))
 
     return build
-
-
-def idg_draws(idg, shape: tuple[int, ...], seeds: list[int]) -> list[dict]:
-    """What one generator draws for each sample after `np.random.seed(s)`, as a flow
-    with a seed reseeds numpy (None values: options that are off)."""
-    draws = []
-    for seed in seeds:
-        np.random.seed(seed)
-        draws.append(idg.get_random_transform(shape))
-    return draws
-
-
-def batched(tf, draws: list[dict]) -> dict:
-    keys = [key for key, value in draws[0].items() if value is not None]
-    flags = ("flip_horizontal", "flip_vertical")
-    return {
-        key: tf.constant(
-            [bool(d[key]) if key in flags else float(d[key]) for d in draws],
-            tf.bool if key in flags else tf.float64,
-        )
-        for key in keys
-    }
 
 
 def test_image_and_mask_match_two_idgs_with_the_same_seed(tf, paired, keras_idg) -> None:
