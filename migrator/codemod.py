@@ -46,7 +46,6 @@ from migrator.analysis.sites import (
     Wrapper,
 )
 from migrator.analysis.strategy import StrategyIndex
-from migrator.api import PREFILTERS, FileResult, Options, SourceParseError
 from migrator.diagnostics import Diagnostic
 from migrator.emit import augment as augment_emitter
 from migrator.emit.dataframe import (
@@ -78,6 +77,7 @@ from migrator.imports import (
     without_from_import_aliases,
 )
 from migrator.model import AugmentSpec
+from migrator.options import PREFILTERS, FileResult, Options, SourceParseError
 from migrator.suppression import is_suppressed, suppressions
 
 DIRECTORY_KEPT = frozenset(DIRECTORY_PARAMETERS) - DROPPED_DIRECTORY_PARAMETERS

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from migrator.api import PREFILTERS, FileResult, Options, SourceParseError
+from migrator.options import PREFILTERS, FileResult, Options, SourceParseError
 from migrator.sourcefile import SourceFile, SourceReadError, read_source
 
 # Below this many files that pass the pre-filter, starting worker processes costs more
