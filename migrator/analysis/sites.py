@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import libcst as cst
 from libcst.metadata import (
@@ -25,6 +25,7 @@ from libcst.metadata import (
 )
 from libcst.metadata.base_provider import LazyValue
 
+from migrator.analysis.flow_config import FlowMethod, FlowSpec, parse_flow_call
 from migrator.analysis.literals import NameResolver, NotLiteral, evaluate
 from migrator.analysis.names import LiveCodeVisitor, is_idg, star_import_module
 
@@ -38,7 +39,7 @@ CONSUMERS: dict[str, Literal["fit", "evaluate", "predict"]] = {
 }
 # The keyword that tells how many batches a consumer draws from its input, by role.
 STEPS_KEYWORD = {"train": "steps_per_epoch", "validation": "validation_steps", "evaluate": "steps"}
-FLOW_METHODS = ("flow", "flow_from_directory", "flow_from_dataframe")
+FLOW_METHODS: tuple[FlowMethod, ...] = ("flow", "flow_from_directory", "flow_from_dataframe")
 
 Role = Literal["train", "validation", "evaluate", "predict"]
 
@@ -123,12 +124,13 @@ class FactUse:
 @dataclass
 class FlowUse:
     call: cst.Call  # `<generator>.flow(...)`, `.flow_from_directory(...)` or `_dataframe`
+    spec: FlowSpec  # the call's arguments, bound and evaluated once
     consumers: list[ConsumerUse] = field(default_factory=list)
     facts: list[FactUse] = field(default_factory=list)
 
     @property
     def method(self) -> str:
-        return self.call.func.attr.value if isinstance(self.call.func, cst.Attribute) else ""
+        return self.spec.method
 
     @property
     def from_directory(self) -> bool:
@@ -394,7 +396,7 @@ class SiteFinder:
         self, site: GeneratorSite, method: str, call: cst.Call, receiver: cst.CSTNode
     ) -> None:
         if method in FLOW_METHODS:
-            site.flows.append(self._flow_use(site, call))
+            site.flows.append(self._flow_use(site, call, cast(FlowMethod, method)))
         elif method == "fit" and site.kind != "inline":
             statement = self.parent(call)
             line = self.parent(statement) if isinstance(statement, cst.Expr) else None
@@ -415,8 +417,8 @@ class SiteFinder:
                 )
             )
 
-    def _flow_use(self, site: GeneratorSite, call: cst.Call) -> FlowUse:
-        flow = FlowUse(call)
+    def _flow_use(self, site: GeneratorSite, call: cst.Call, method: FlowMethod) -> FlowUse:
+        flow = FlowUse(call, parse_flow_call(call, method, ScopeConstants(self), self.module))
         self._facts = flow.facts
         consumers, blockers = self._trace(call, depth=0)
         if not blockers and not consumers:

@@ -33,24 +33,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping
 
-from migrator.model import AugmentSpec
-
-
-class _Unknown:
-    """The value of an argument that is not a literal (known only at run time)."""
-
-    _instance: _Unknown | None = None
-
-    def __new__(cls) -> _Unknown:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __repr__(self) -> str:
-        return "UNKNOWN"
-
-
-UNKNOWN = _Unknown()
+from migrator.model import UNKNOWN, AugmentSpec  # UNKNOWN: re-exported (emit.directory.UNKNOWN)
 
 # flow_from_directory()'s parameters in order (Keras 3 and tf_keras).
 DIRECTORY_PARAMETERS: tuple[str, ...] = (

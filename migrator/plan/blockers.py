@@ -8,15 +8,15 @@ from collections.abc import Callable
 
 import libcst as cst
 
-from migrator.analysis.idg_config import ConfigProblem, bind_arguments, parse_idg_call
+from migrator.analysis.idg_config import ConfigProblem, parse_idg_call
 from migrator.analysis.names import is_native_preprocessing
 from migrator.analysis.sites import Blocker, FlowUse, GeneratorSite, ScopeConstants
 from migrator.emit import augment as augment_emitter
-from migrator.emit.dataframe import DATAFRAME_PARAMETERS, unsupported_dataframe_call
-from migrator.emit.directory import DIRECTORY_PARAMETERS, unsupported_directory_call
+from migrator.emit.dataframe import unsupported_dataframe_call
+from migrator.emit.directory import unsupported_directory_call
 from migrator.emit.pipeline import FLOW_PARAMETERS
 from migrator.model import AugmentSpec
-from migrator.plan.calls import file_arguments, is_none, wrappers
+from migrator.plan.calls import is_none, wrappers
 from migrator.plan.facts import fact_source
 from migrator.plan.session import Session
 from migrator.plan.wrappers import wrapper_casts
@@ -87,21 +87,17 @@ def _flow_blockers(session: Session, flow: FlowUse, spec: AugmentSpec) -> list[B
         if len(positional) > POSITIONAL_BEFORE_SAVE[method]:
             # save_* come next: the emitted function's later positions would shift
             return [Blocker("MA104", flow.call, f"{method}() with save_* arguments")]
-        if flow.from_dataframe:
-            parameters, check = DATAFRAME_PARAMETERS, unsupported_dataframe_call
-        else:
-            parameters, check = DIRECTORY_PARAMETERS, unsupported_directory_call
-        bound, _ = bind_arguments(flow.call, parameters)
+        check = unsupported_dataframe_call if flow.from_dataframe else unsupported_directory_call
+        bound = flow.spec.arguments
         return [
             Blocker(code, bound.get(argument, flow.call), f"{method}(): {reason}")
-            for code, argument, reason in check(file_arguments(session, flow))
+            for code, argument, reason in check(flow.spec.values)
         ]
     blockers: list[Blocker] = []
     # `*pair` maps onto the emitted function's positional parameters exactly as onto
     # flow()'s (same order); `**options` could carry anything.
     star = any(arg.star == "*" for arg in flow.call.args)
-    plain = flow.call.with_changes(args=[a for a in flow.call.args if a.star != "*"])
-    arguments, problems = bind_arguments(plain, FLOW_PARAMETERS)
+    arguments, problems = flow.spec.listed, flow.spec.listed_problems
     blockers += [Blocker("MA104", flow.call, f"flow(): {p}") for p in problems]
     positional = [arg for arg in flow.call.args if arg.keyword is None and not arg.star]
     if len(positional) > 6:

@@ -1,6 +1,6 @@
 """Flow and consumer calls as planners read and rebuild them: the dataset call that
-replaces a flow, `.repeat()`, NumPy batches, Keras 2's generator knobs, and the literal
-arguments of the file methods. Raises no code: shared by site, blockers, rewrite, wrappers.
+replaces a flow, `.repeat()`, NumPy batches, Keras 2's generator knobs, and the file
+pipelines' interpolations. Raises no code: shared by site, blockers, rewrite, wrappers.
 """
 
 from __future__ import annotations
@@ -9,32 +9,15 @@ import libcst as cst
 
 from migrator.analysis.generator_methods import DROPPED as GENERATOR_KNOBS
 from migrator.analysis.generator_methods import with_last_comma
-from migrator.analysis.idg_config import bind_arguments
-from migrator.analysis.literals import NotLiteral, evaluate
-from migrator.analysis.sites import ConsumerUse, FlowUse, GeneratorSite, ScopeConstants, Wrapper
-from migrator.emit.dataframe import DATAFRAME_PARAMETERS
-from migrator.emit.directory import DIRECTORY_PARAMETERS, UNKNOWN
+from migrator.analysis.sites import ConsumerUse, FlowUse, GeneratorSite, Wrapper
 from migrator.emit.pipeline import DROPPED_FLOW_PARAMETERS
-from migrator.plan.session import Session
 
 
-def file_arguments(session: Session, flow: FlowUse) -> dict[str, object]:
-    """The literal value of each argument of a flow_from_directory/dataframe call."""
-    parameters = DATAFRAME_PARAMETERS if flow.from_dataframe else DIRECTORY_PARAMETERS
-    bound, _ = bind_arguments(flow.call, parameters)
-    values: dict[str, object] = {}
-    for name, expression in bound.items():
-        try:
-            values[name] = evaluate(expression, None, ScopeConstants(session.finder))
-        except NotLiteral:
-            values[name] = UNKNOWN
-    return values
-
-
-def interpolations(session: Session, flows: list[FlowUse]) -> set[str] | None:
+def interpolations(flows: list[FlowUse]) -> set[str] | None:
+    """The literal interpolations of file flows; None when one is decided at run time."""
     found: set[str] = set()
     for flow in flows:
-        value = file_arguments(session, flow).get("interpolation", "nearest")
+        value = flow.spec.values.get("interpolation", "nearest")
         if not isinstance(value, str):
             return None  # decided at run time: render every supported filter
         found.add(value)

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from migrator.analysis.idg_config import bind_arguments
 from migrator.analysis.sites import ITERATOR_FACTS, FactUse, FlowUse
-from migrator.emit.pipeline import FLOW_PARAMETERS
-from migrator.plan.calls import file_arguments, is_none
+from migrator.plan.calls import is_none
 from migrator.plan.session import Session
 
 
@@ -30,7 +28,7 @@ def fact_source(
     if flow.from_directory:
         return None  # attached to the dataset by the emitted function
     if flow.from_dataframe:
-        class_mode = file_arguments(session, flow).get("class_mode", "categorical")
+        class_mode = flow.spec.values.get("class_mode", "categorical")
         if fact.name == "num_classes":
             return f"{where}: flow_from_dataframe's iterator has no num_classes"
         if fact.name == "labels" and class_mode not in (
@@ -49,7 +47,7 @@ def fact_source(
                 "'binary' or 'sparse' (literal)"
             )
         return None
-    arguments = bind_arguments(flow.call, FLOW_PARAMETERS)[0]
+    arguments = flow.spec.arguments
     if fact.name == "n":
         x = arguments.get("x")
         subset = arguments.get("subset")

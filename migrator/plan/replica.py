@@ -14,11 +14,9 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from migrator.analysis.idg_config import bind_arguments
 from migrator.analysis.model_site import FunctionalForm, ModelSite, find_model_site
 from migrator.analysis.sites import GeneratorSite, SiteFinder
 from migrator.emit.geometry import has_random_parameters
-from migrator.emit.pipeline import FLOW_PARAMETERS
 from migrator.emit.replica import layer_class_name, render_layer_class
 from migrator.model import AugmentSpec
 from migrator.plan.edits import Edits
@@ -107,7 +105,7 @@ def plan_replica(
     if spec.dtype != "float32":
         return host(f"dtype={spec.dtype!r} (the layer computes in float32)")
     for flow in site.flows:
-        arguments = {} if flow.from_files else bind_arguments(flow.call, FLOW_PARAMETERS)[0]
+        arguments = {} if flow.from_files else flow.spec.arguments
         seed = arguments.get("seed")
         if any(arg.star for arg in flow.call.args) or (
             seed is not None and not (isinstance(seed, cst.Name) and seed.value == "None")

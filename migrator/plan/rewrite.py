@@ -101,7 +101,7 @@ def rewrite(
                 augment_name,
                 base,
                 tf=session.tf,
-                interpolations=interpolations(session, directory_flows),
+                interpolations=interpolations(directory_flows),
                 facts=any(flow.facts for flow in directory_flows),
             )
         )
@@ -114,7 +114,7 @@ def rewrite(
                 augment_name,
                 base,
                 tf=session.tf,
-                interpolations=interpolations(session, dataframe_flows),
+                interpolations=interpolations(dataframe_flows),
                 facts=any(flow.facts for flow in dataframe_flows),
             )
         )

@@ -10,10 +10,8 @@ import libcst as cst
 
 from migrator.analysis.idg_config import bind_arguments
 from migrator.analysis.sites import Blocker, FlowUse, Wrapper
-from migrator.emit.directory import UNKNOWN
-from migrator.emit.pipeline import FLOW_PARAMETERS
-from migrator.model import AugmentSpec
-from migrator.plan.calls import file_arguments, is_none, repeat
+from migrator.model import UNKNOWN, AugmentSpec
+from migrator.plan.calls import is_none, repeat
 from migrator.plan.edits import Edits
 from migrator.plan.session import Session
 
@@ -29,9 +27,9 @@ def _yielded(session: Session, flow: FlowUse, spec: AugmentSpec) -> list[str | N
     """The dtype of each component IDG yields (None: known only at run time, e.g. the
     labels of .flow), one entry for a bare image batch; or why it cannot be told."""
     if not flow.from_files:
-        if any(arg.star for arg in flow.call.args):
+        if flow.spec.unpacked:
             return "the flow() arguments are unpacked"
-        arguments = bind_arguments(flow.call, FLOW_PARAMETERS)[0]
+        arguments = flow.spec.arguments
         given = [
             name
             for name in ("y", "sample_weight")
@@ -40,7 +38,7 @@ def _yielded(session: Session, flow: FlowUse, spec: AugmentSpec) -> list[str | N
         if given == ["sample_weight"]:
             return "flow() with sample_weight but no y"
         return [spec.dtype] + [None] * len(given)
-    values = file_arguments(session, flow)
+    values = flow.spec.values
     class_mode = values.get("class_mode", "categorical")
     weight_col = values.get("weight_col") if flow.from_dataframe else None
     if class_mode is UNKNOWN or weight_col is UNKNOWN:
@@ -110,7 +108,7 @@ def wrapper_casts(
 def _image_shape(session: Session, flow: FlowUse) -> tuple[int | None, int | None, int | None]:
     if not flow.from_files:
         return (None, None, None)  # from the array, known at run time
-    values = file_arguments(session, flow)
+    values = flow.spec.values
     size = values.get("target_size", (256, 256))
     height, width = size if isinstance(size, tuple | list) and len(size) == 2 else (None,) * 2
     depth = {"grayscale": 1, "rgb": 3, "rgba": 4}.get(values.get("color_mode", "rgb"))  # type: ignore[arg-type]
