@@ -15,7 +15,7 @@ from collections.abc import Collection
 import libcst as cst
 
 from migrator.analysis.names import IDG_MODULES
-from migrator.analysis.sites import is_docstring
+from migrator.analysis.tree import is_docstring
 
 
 def used_names(

@@ -101,3 +101,12 @@ def test_emit_imports_no_analysis_or_planner(layer: str) -> None:
 def test_the_contract_is_the_ground_floor() -> None:
     graph = _graph()
     assert graph["migrator.options"] <= {"migrator.rules", "migrator.diagnostics"}
+
+
+@pytest.mark.parametrize(
+    "shape",
+    ["consumers", "wrappers", "repacking", "constants", "tree", "uses", "flow_config"],
+)
+def test_use_shapes_sit_below_the_site_finder(shape: str) -> None:
+    # The shape modules build on tree.py and uses.py; only sites.py puts them together.
+    assert "migrator.analysis.sites" not in _graph()[f"migrator.analysis.{shape}"]

@@ -8,9 +8,10 @@ from collections.abc import Callable
 
 import libcst as cst
 
+from migrator.analysis.constants import ScopeConstants
 from migrator.analysis.idg_config import ConfigProblem, parse_idg_call
 from migrator.analysis.names import is_native_preprocessing
-from migrator.analysis.sites import Blocker, FlowUse, GeneratorSite, ScopeConstants
+from migrator.analysis.uses import Blocker, FlowUse, GeneratorSite
 from migrator.emit import augment as augment_emitter
 from migrator.emit.dataframe import unsupported_dataframe_call
 from migrator.emit.directory import unsupported_directory_call

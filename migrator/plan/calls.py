@@ -9,7 +9,7 @@ import libcst as cst
 
 from migrator.analysis.generator_methods import DROPPED as GENERATOR_KNOBS
 from migrator.analysis.generator_methods import with_last_comma
-from migrator.analysis.sites import ConsumerUse, FlowUse, GeneratorSite, Wrapper
+from migrator.analysis.uses import ConsumerUse, FlowUse, GeneratorSite, Wrapper
 from migrator.emit.pipeline import DROPPED_FLOW_PARAMETERS
 
 

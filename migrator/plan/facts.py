@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from migrator.analysis.sites import ITERATOR_FACTS, FactUse, FlowUse
+from migrator.analysis.uses import ITERATOR_FACTS, FactUse, FlowUse
 from migrator.plan.calls import is_none
 from migrator.plan.session import Session
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import libcst as cst
 
 from migrator.analysis.model_site import FunctionalForm, ModelSite, find_model_site
-from migrator.analysis.sites import GeneratorSite, SiteFinder
+from migrator.analysis.tree import Tree
+from migrator.analysis.uses import GeneratorSite
 from migrator.emit.geometry import has_random_parameters
 from migrator.emit.replica import layer_class_name, render_layer_class
 from migrator.model import AugmentSpec
@@ -86,7 +87,7 @@ def with_element(layers: cst.List, index: int, value: cst.BaseExpression) -> cst
 
 
 def plan_replica(
-    finder: SiteFinder,
+    finder: Tree,
     site: GeneratorSite,
     spec: AugmentSpec,
     *,

@@ -17,7 +17,7 @@ from collections.abc import Callable
 import libcst as cst
 
 from migrator.analysis.idg_config import bind_arguments
-from migrator.analysis.sites import GeneratorSite
+from migrator.analysis.uses import GeneratorSite
 from migrator.emit import augment as augment_emitter
 from migrator.emit.dataframe import KEPT_DATAFRAME_PARAMETERS, render_dataframe_dataset_function
 from migrator.emit.directory import (

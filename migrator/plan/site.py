@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from migrator.analysis.data_scale import unit_data_notes
 from migrator.analysis.idg_config import IDG_PARAMETERS, ConfigProblem, bind_arguments
-from migrator.analysis.sites import Blocker, GeneratorSite
+from migrator.analysis.uses import Blocker, GeneratorSite
 from migrator.model import AugmentSpec
 from migrator.plan.blockers import problems_of
 from migrator.plan.calls import (

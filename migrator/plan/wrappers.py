@@ -9,7 +9,7 @@ from collections.abc import Callable
 import libcst as cst
 
 from migrator.analysis.idg_config import bind_arguments
-from migrator.analysis.sites import Blocker, FlowUse, Wrapper
+from migrator.analysis.uses import Blocker, FlowUse, Wrapper
 from migrator.model import UNKNOWN, AugmentSpec
 from migrator.plan.calls import is_none, repeat
 from migrator.plan.edits import Edits

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import libcst as cst
 
+from migrator.analysis.constants import ScopeConstants
 from migrator.analysis.flow_config import FlowMethod, FlowSpec, parse_flow_call
-from migrator.analysis.sites import ScopeConstants, SiteFinder
+from migrator.analysis.sites import SiteFinder
 from migrator.model import UNKNOWN
 
 
