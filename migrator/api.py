@@ -6,7 +6,14 @@ so `from migrator.api import Options, FileResult, ...` keeps working.
 
 from __future__ import annotations
 
-from migrator.options import AUGMENT_ON, PREFILTERS, FileResult, Options, SourceParseError
+from migrator.options import (
+    AUGMENT_ON,
+    PREFILTERS,
+    FileResult,
+    Options,
+    SourceParseError,
+    UnknownCodeError,
+)
 
 __all__ = [
     "AUGMENT_ON",
@@ -14,6 +21,7 @@ __all__ = [
     "FileResult",
     "Options",
     "SourceParseError",
+    "UnknownCodeError",
     "migrate_source",
 ]
 
@@ -25,7 +33,8 @@ def migrate_source(
 ) -> FileResult:
     """Analyse one module's source and return the rewritten source and diagnostics.
 
-    Raises SourceParseError when libcst cannot parse the source. `source` is text with
+    Raises SourceParseError when libcst cannot parse the source, and its UnknownCodeError
+    when an ignore comment names a code that is no rule. `source` is text with
     the file's own newlines; the result keeps them.
     """
     from migrator.codemod import migrate_module  # local: keeps `import migrator.api` cheap

@@ -23,16 +23,28 @@ from migrator.imports import (
     remove_unused_from_imports,
     used_names,
 )
-from migrator.options import PREFILTERS, FileResult, Options, SourceParseError
+from migrator.options import (
+    PREFILTERS,
+    FileResult,
+    Options,
+    SourceParseError,
+    UnknownCodeError,
+)
 from migrator.plan.driver import plan_module
 from migrator.plan.edits import Edits
 from migrator.plan.rewrite import IDG_FIT_PARAMETERS
 from migrator.plan.session import Session
+from migrator.rules import RULES_BY_CODE
+from migrator.suppression import unknown_codes
 
 __all__ = ["IDG_FIT_PARAMETERS", "migrate_module"]  # IDG_FIT_PARAMETERS: the docs' test reads it
 
 
 def migrate_module(source: str, path: str, options: Options) -> FileResult:
+    unknown = unknown_codes(source, RULES_BY_CODE)
+    if unknown:  # a usage error, as with --select: the file is left as it is
+        line, column, code = unknown[0]
+        raise UnknownCodeError(code, line, column)
     if not any(marker in source for marker in PREFILTERS) or not _names_a_marker(source):
         return FileResult(source, source, [])
     with _deep_recursion():

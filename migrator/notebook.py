@@ -43,7 +43,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from migrator.diagnostics import Diagnostic
-from migrator.options import PREFILTERS, FileResult, Options, SourceParseError
+from migrator.options import PREFILTERS, FileResult, Options, SourceParseError, UnknownCodeError
+from migrator.rules import Code
 
 # Cell magics whose body is ordinary Python run once in the user namespace. `%%timeit`
 # is not one: it runs the body repeatedly in its own scope.
@@ -70,7 +71,7 @@ class _Refused(Exception):
         cell: int | None = None,
         line: int = 1,
         column: int = 1,
-        code: str = "MA107",  # not-yet-supported; MA105 when IPython code uses the generator
+        code: Code = "MA107",  # not-yet-supported; MA105 when IPython code uses the generator
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -124,6 +125,10 @@ def migrate_notebook(text: str, path: str, options: Options) -> FileResult:
 
     try:
         result = migrate_source(module, path, options)
+    except UnknownCodeError as error:  # the comment's own cell, line and column
+        cell, line = _locate(error.line, python_cells)
+        column = error.column + cell.shifts.get(line, 0)
+        raise UnknownCodeError(error.code, line, column, f"cell {cell.number}: ") from error
     except SourceParseError as error:
         raise _cell_parse_error(python_cells, error) from error
     diagnostics = [_relocate(d, python_cells, path) for d in result.diagnostics]

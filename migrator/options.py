@@ -33,6 +33,23 @@ class SourceParseError(Exception):
         self.column = column
 
 
+class UnknownCodeError(SourceParseError):
+    """A `# migrate-aug: ignore[...]` comment names a code that is no rule (a typo, or a
+    prefix): a usage error, as --select/--ignore with one are, since the comment would
+    silently suppress nothing. A SourceParseError, so every caller that reports a file it
+    cannot read reports this too (the file is left unchanged)."""
+
+    def __init__(self, code: str, line: int = 1, column: int = 1, where: str = "") -> None:
+        known = ", ".join(RULES_BY_CODE)
+        super().__init__(
+            f"{where}unknown rule code {code!r} in a `# migrate-aug: ignore[...]` comment "
+            f"(the codes are {known}; prefixes are for --select/--ignore)",
+            line,
+            column,
+        )
+        self.code = code
+
+
 @dataclass(frozen=True)
 class Options:
     rewrite_without_strategy: bool = False  # --all: MA002 sites are rewritten too
