@@ -105,7 +105,7 @@ def test_the_contract_is_the_ground_floor() -> None:
 
 @pytest.mark.parametrize(
     "shape",
-    ["consumers", "wrappers", "repacking", "constants", "tree", "uses", "flow_config"],
+    ["consumers", "passing", "wrappers", "repacking", "constants", "tree", "uses", "flow_config"],
 )
 def test_use_shapes_sit_below_the_site_finder(shape: str) -> None:
     # The shape modules build on tree.py and uses.py; only sites.py puts them together.
