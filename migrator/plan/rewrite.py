@@ -13,11 +13,12 @@ import re
 import textwrap
 import tokenize
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import libcst as cst
 
 from migrator.analysis.idg_config import bind_arguments
-from migrator.analysis.uses import GeneratorSite
+from migrator.analysis.uses import FlowUse, GeneratorSite
 from migrator.emit import augment as augment_emitter
 from migrator.emit.dataframe import KEPT_DATAFRAME_PARAMETERS, render_dataframe_dataset_function
 from migrator.emit.directory import (
@@ -48,6 +49,17 @@ DATAFRAME_KEPT = frozenset(KEPT_DATAFRAME_PARAMETERS)
 IDG_FIT_PARAMETERS = ("x", "augment", "rounds", "seed")
 
 
+@dataclass
+class _Names:
+    """The names of the emitted functions of one site (fresh in the module)."""
+
+    dataset: str  # the array pipeline (also the fallback name of the rewrite)
+    augment: str | None  # None: nothing to augment
+    statistics: str | None  # featurewise statistics, when the spec needs them
+    directory: str | None
+    dataframe: str | None
+
+
 def rewrite(
     session: Session,
     site: GeneratorSite,
@@ -55,7 +67,41 @@ def rewrite(
     site_lines: set[int],
     replica: ReplicaPlan | None = None,
 ) -> tuple[Edits, str]:
+    """The edits of one rewritable site, and the name of its (first) pipeline."""
     edits = Edits()
+    names, parts = _functions(session, site, spec, replica)
+    _place(session, edits, site, parts)
+    if replica is not None and replica.placed and names.augment is not None:
+        replica.add_edits(
+            edits,
+            names.augment,
+            site.name,
+            tf=session.tf,
+            emit=session.emitted_statements,
+            fresh=session.fresh,
+        )
+    _statistics(session, edits, site, spec, names)
+    kept = set(kept_parameters(spec))
+    for flow in site.flows:
+        if flow.from_directory:
+            assert names.directory is not None
+            new_call: cst.BaseExpression = dataset_call(flow.call, names.directory, DIRECTORY_KEPT)
+        elif flow.from_dataframe:
+            assert names.dataframe is not None
+            new_call = dataset_call(flow.call, names.dataframe, DATAFRAME_KEPT)
+        else:
+            new_call = dataset_call(flow.call, names.dataset, kept)
+        _flow(session, edits, flow, spec, new_call, site_lines)
+    if any(not flow.from_files for flow in site.flows):
+        return edits, names.dataset
+    return edits, names.directory or names.dataframe or names.dataset
+
+
+def _functions(
+    session: Session, site: GeneratorSite, spec: AugmentSpec, replica: ReplicaPlan | None
+) -> tuple[_Names, list[str]]:
+    """The emitted functions' names and code: augmentation, then one pipeline per kind of
+    flow the site has (arrays, directory, dataframe)."""
     base = site.name
     dataset_name = session.fresh(f"{base}_dataset")
     augment_name = None if spec.is_identity else session.fresh(f"{base}_augment")
@@ -63,9 +109,6 @@ def rewrite(
         for suffix in ("_parameters", "_transform"):
             session.used_names.add(augment_name + suffix)
     statistics_name = session.fresh(f"{base}_statistics") if spec.needs_fit_statistics else None
-    header = _comment(
-        f"tf.data replacement for {_one_line(session.source_of(site.construction))} (migrate-aug)"
-    )
     parts: list[str] = []
     if augment_name is not None:
         rendered = augment_emitter.render_augment_function(
@@ -119,6 +162,16 @@ def rewrite(
             )
         )
         session.needs_os = True
+    names = _Names(dataset_name, augment_name, statistics_name, directory_name, dataframe_name)
+    return names, parts
+
+
+def _place(session: Session, edits: Edits, site: GeneratorSite, parts: list[str]) -> None:
+    """The emitted functions, under a comment naming the construction they replace, where
+    the construction's statement was (or before the statement using an inline one)."""
+    header = _comment(
+        f"tf.data replacement for {_one_line(session.source_of(site.construction))} (migrate-aug)"
+    )
     placed_at = site.statement if site.kind == "name" else site.anchor
     top_level = isinstance(session.finder.parent(placed_at), cst.Module)
     separator = "\n\n\n" if top_level else "\n\n"
@@ -133,87 +186,82 @@ def rewrite(
         if site.statement is not None:
             edits.statements[site.statement] = []
     edits.blocks.append((new_statements[0], new_statements[-1]))
-    if replica is not None and replica.placed and augment_name is not None:
-        replica.add_edits(
-            edits,
-            augment_name,
-            base,
-            tf=session.tf,
-            emit=session.emitted_statements,
-            fresh=session.fresh,
-        )
 
+
+def _statistics(
+    session: Session, edits: Edits, site: GeneratorSite, spec: AugmentSpec, names: _Names
+) -> None:
+    """Each `<generator>.fit(x)` becomes the statistics computation (or goes, when the
+    spec needs none)."""
     for statement, call in site.fit_statements:
-        if statistics_name is None:
+        if names.statistics is None:
             edits.statements[statement] = []
             continue
         fit_arguments = bind_arguments(call, IDG_FIT_PARAMETERS)[0]
         code = augment_emitter.render_statistics(
             spec,
-            statistics_name,
+            names.statistics,
             session.source_of(fit_arguments["x"]),
             augment=_source_or(fit_arguments.get("augment"), "False", session.source_of),
             rounds=_source_or(fit_arguments.get("rounds"), "1", session.source_of),
             seed=_source_or(fit_arguments.get("seed"), "None", session.source_of),
             tf=session.tf,
-            augment_function=augment_name,
+            augment_function=names.augment,
         )
         edits.statements[statement] = _with_leading_lines(
             session.emitted_statements(code), statement
         )
 
-    kept = set(kept_parameters(spec))
-    for flow in site.flows:
-        if flow.from_directory:
-            assert directory_name is not None
-            new_call: cst.BaseExpression = dataset_call(flow.call, directory_name, DIRECTORY_KEPT)
-        elif flow.from_dataframe:
-            assert dataframe_name is not None
-            new_call = dataset_call(flow.call, dataframe_name, DATAFRAME_KEPT)
-        else:
-            new_call = dataset_call(flow.call, dataset_name, kept)
-        for wrapper in wrappers(flow):
-            replace_wrapper(session, edits, flow, spec, wrapper, new_call, site_lines)
-        for fact in flow.facts:
-            read = fact_source(session, flow, fact, spec.validation_split)
-            assert not isinstance(read, str)
-            if fact.statement is not None:
-                edits.statements[fact.statement] = []  # reset(): nothing to rewind
-            elif read is not None:
-                edits.expressions[fact.attribute] = read
-        # An explicit step count: Keras 2 (tf_keras, the *_generator methods) restarts an
-        # exhausted input, so the dataset repeats as IDG's endless iterator does. Keras 3
-        # ends the epoch at the end of a pass for IDG and tf.data alike: nothing to add.
-        if any(c.repacked_by and c.repacked_argument is None for c in flow.consumers):
-            # Looped over in a Python generator: NumPy batches, endlessly (each pass
-            # reshuffled), as IDG's iterator yields them.
-            new_call = numpy_batches(new_call)
-        repeated = [
-            c
-            for c in flow.consumers
-            if c.draws_fixed_steps
-            and c.wrapper is None
-            and c.repacked_by is None
-            and (session.keras2 or method_name(c.call).endswith("_generator"))
-        ]
-        if any(c.argument.value is flow.call for c in repeated):
-            new_call = repeat(new_call)
-        edits.expressions[flow.call] = new_call
-        for consumer in flow.consumers:
-            if generator_knobs(consumer):
-                edits.expressions.setdefault(consumer.call, without_generator_knobs)
-        for consumer in flow.consumers:
-            if consumer.repacked_argument is not None:
-                # The iterator handed to a generator: that call reads NumPy batches.
-                argument = consumer.repacked_argument
-                base = new_call if argument is flow.call else argument
-                edits.expressions[argument] = numpy_batches(base)
-        for consumer in repeated:
-            if consumer.argument.value is not flow.call:
-                edits.expressions[consumer.argument.value] = repeat(consumer.argument.value)
-    return edits, dataset_name if array_flows else (
-        directory_name or dataframe_name or dataset_name
-    )
+
+def _flow(
+    session: Session,
+    edits: Edits,
+    flow: FlowUse,
+    spec: AugmentSpec,
+    new_call: cst.BaseExpression,
+    site_lines: set[int],
+) -> None:
+    """One flow call replaced by `new_call`, and what its wrappers, facts and consumers
+    need (repeat, NumPy batches, no generator knobs)."""
+    for wrapper in wrappers(flow):
+        replace_wrapper(session, edits, flow, spec, wrapper, new_call, site_lines)
+    for fact in flow.facts:
+        read = fact_source(session, flow, fact, spec.validation_split)
+        assert not isinstance(read, str)
+        if fact.statement is not None:
+            edits.statements[fact.statement] = []  # reset(): nothing to rewind
+        elif read is not None:
+            edits.expressions[fact.attribute] = read
+    # An explicit step count: Keras 2 (tf_keras, the *_generator methods) restarts an
+    # exhausted input, so the dataset repeats as IDG's endless iterator does. Keras 3
+    # ends the epoch at the end of a pass for IDG and tf.data alike: nothing to add.
+    if any(c.repacked_by and c.repacked_argument is None for c in flow.consumers):
+        # Looped over in a Python generator: NumPy batches, endlessly (each pass
+        # reshuffled), as IDG's iterator yields them.
+        new_call = numpy_batches(new_call)
+    repeated = [
+        c
+        for c in flow.consumers
+        if c.draws_fixed_steps
+        and c.wrapper is None
+        and c.repacked_by is None
+        and (session.keras2 or method_name(c.call).endswith("_generator"))
+    ]
+    if any(c.argument.value is flow.call for c in repeated):
+        new_call = repeat(new_call)
+    edits.expressions[flow.call] = new_call
+    for consumer in flow.consumers:
+        if generator_knobs(consumer):
+            edits.expressions.setdefault(consumer.call, without_generator_knobs)
+    for consumer in flow.consumers:
+        if consumer.repacked_argument is not None:
+            # The iterator handed to a generator: that call reads NumPy batches.
+            argument = consumer.repacked_argument
+            base = new_call if argument is flow.call else argument
+            edits.expressions[argument] = numpy_batches(base)
+    for consumer in repeated:
+        if consumer.argument.value is not flow.call:
+            edits.expressions[consumer.argument.value] = repeat(consumer.argument.value)
 
 
 def _source_or(
