@@ -55,7 +55,7 @@ class Options:
     rewrite_without_strategy: bool = False  # --all: MA002 sites are rewritten too
     select: frozenset[str] = frozenset(RULES_BY_CODE)  # codes reported/acted on
     # "host": the tf.data pipeline augments; "replica": a layer at the model's input does
-    # (each replica augments its own batch), where that is faithful (emit/replica.py)
+    # (each replica augments its own batch), where that is faithful (plan/replica.py)
     augment_on: str = "host"
 
     def enabled(self, code: str) -> bool:
