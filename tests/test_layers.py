@@ -7,6 +7,7 @@ still a circle in the design, it only moves the failure to run time.
 from __future__ import annotations
 
 import ast
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,7 @@ def _imports(path: Path, known: set[str]) -> set[str]:
     return found
 
 
+@cache  # read once: every test below asks for it
 def _graph() -> dict[str, set[str]]:
     modules = _modules()
     known = set(modules)
