@@ -1,61 +1,40 @@
-"""The codemod's entry point on one source text. Never imports TensorFlow."""
+"""The codemod's entry point on one source text. Never imports TensorFlow.
+
+The facade only: the contract types live in migrator/options.py and are re-exported here,
+so `from migrator.api import Options, FileResult, ...` keeps working.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from migrator.diagnostics import Diagnostic
-from migrator.rules import RULES_BY_CODE
-
-AUGMENT_ON: tuple[str, ...] = ("host", "replica")  # --augment-on choices
-
-# Cheap substring test before parsing: a file without these cannot have a finding. Only the
-# removed method names, not "_generator": that also matches random/seed generators everywhere.
-PREFILTERS: tuple[str, ...] = (
-    "ImageDataGenerator",
-    "fit_generator",
-    "evaluate_generator",
-    "predict_generator",
+from migrator.options import (
+    AUGMENT_ON,
+    PREFILTERS,
+    FileResult,
+    Options,
+    SourceParseError,
+    UnknownCodeError,
 )
 
+__all__ = [
+    "AUGMENT_ON",
+    "PREFILTERS",
+    "FileResult",
+    "Options",
+    "SourceParseError",
+    "UnknownCodeError",
+    "migrate_source",
+]
 
-class SourceParseError(Exception):
-    """The source is not Python that libcst can parse. `line`/`column` are 1-based."""
-
-    def __init__(self, message: str, line: int = 1, column: int = 1) -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = line
-        self.column = column
-
-
-@dataclass(frozen=True)
-class Options:
-    rewrite_without_strategy: bool = False  # --all: MA002 sites are rewritten too
-    select: frozenset[str] = frozenset(RULES_BY_CODE)  # codes reported/acted on
-    # "host": the tf.data pipeline augments; "replica": a layer at the model's input does
-    # (each replica augments its own batch), where that is faithful (emit/replica.py)
-    augment_on: str = "host"
-
-    def enabled(self, code: str) -> bool:
-        return code in self.select
+_DEFAULT_OPTIONS = Options()  # one frozen default (B008: no call in a default argument)
 
 
-@dataclass
-class FileResult:
-    source: str
-    new_source: str
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-
-    @property
-    def changed(self) -> bool:
-        return self.new_source != self.source
-
-
-def migrate_source(source: str, path: str = "<string>", options: Options = Options()) -> FileResult:
+def migrate_source(
+    source: str, path: str = "<string>", options: Options = _DEFAULT_OPTIONS
+) -> FileResult:
     """Analyse one module's source and return the rewritten source and diagnostics.
 
-    Raises SourceParseError when libcst cannot parse the source. `source` is text with
+    Raises SourceParseError when libcst cannot parse the source, and its UnknownCodeError
+    when an ignore comment names a code that is no rule. `source` is text with
     the file's own newlines; the result keeps them.
     """
     from migrator.codemod import migrate_module  # local: keeps `import migrator.api` cheap

@@ -12,12 +12,17 @@ checks itself against it:
 - tests/analysis/test_idg_config.py runs the tool on each refused case's `example` and
   expects its code on the argument.
 Never imports TensorFlow.
+
+Size: a declarative table of ~150 arguments (one row each, with its cases and proofs), not
+code; split by method it would only scatter the one source of docs/arguments.md.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
+
+from migrator.rules import Code
 
 Status = Literal["exact", "refused", "dropped"]
 Method = Literal["ImageDataGenerator", "flow", "flow_from_directory", "flow_from_dataframe", "fit"]
@@ -41,7 +46,7 @@ class Case:
 
     status: Status
     when: str  # which values, e.g. "0 or 1"
-    code: str | None = None  # refused: the MA1xx rule code
+    code: Code | None = None  # refused: the MA1xx rule code
     reason: str = ""  # refused / dropped: why; exact: what to know (optional)
     tests: tuple[str, ...] = ()  # exact: "tests/...py::test_name" comparing with IDG
     # refused: the arguments as written (`method(<example>)`) that make the tool refuse
@@ -60,7 +65,7 @@ def _exact(when: str, *tests: str, note: str = "") -> Case:
     return Case("exact", when, reason=note, tests=tests)
 
 
-def _refused(when: str, code: str, reason: str, example: str) -> Case:
+def _refused(when: str, code: Code, reason: str, example: str) -> Case:
     return Case("refused", when, code, reason, example=example)
 
 
@@ -941,7 +946,7 @@ def parameter_names(method: Method) -> tuple[str, ...]:
     return tuple(a.name for a in arguments_of(method) if not a.name.startswith("*"))
 
 
-def refusal_code(method: Method, name: str) -> str:
+def refusal_code(method: Method, name: str) -> Code:
     """The rule code of the refused cases of `method`'s argument `name` that are about its
     value (MA102/MA103/MA104). Raises KeyError when the catalogue lists no such refusal:
     a refusal the docs do not explain is a bug."""

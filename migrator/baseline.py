@@ -20,8 +20,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from migrator.api import Options, SourceParseError
 from migrator.diagnostics import Diagnostic
+from migrator.options import Options, SourceParseError
 from migrator.processing import migrate_text, process
 from migrator.sourcefile import write_source
 from migrator.suppression import COMMENT_PATTERN, comment_codes

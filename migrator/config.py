@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from migrator.api import AUGMENT_ON
+from migrator.options import AUGMENT_ON
 from migrator.rules import expand_selector
 
 try:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from migrator.rules import Code
+
 
 @dataclass(frozen=True)
 class Diagnostic:
     path: str
     line: int  # 1-based
     column: int  # 1-based, like ruff and flake8
-    code: str  # e.g. "MA001"
+    code: Code  # e.g. "MA001"
     message: str
     fixable: bool = False  # a rewrite is (or was) made for this finding
     replacement: str | None = None  # the rewritten source of the site, when there is one

@@ -10,10 +10,12 @@ at `module.body` are enough; when in doubt an import is kept.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 
 import libcst as cst
 
-from migrator.analysis.sites import is_docstring
+from migrator.analysis.names import IDG_MODULES
+from migrator.analysis.tree import is_docstring
 
 
 def used_names(
@@ -163,3 +165,50 @@ def _is_import_line(statement: cst.BaseStatement) -> bool:
         and len(statement.body) == 1
         and isinstance(statement.body[0], (cst.Import, cst.ImportFrom))
     )
+
+
+def from_import_alias(
+    statement: cst.BaseSmallStatement, modules: Collection[str], name: str
+) -> cst.ImportAlias | None:
+    """The `<name> [as x]` alias of `from <one of modules> import ...`, if it is one."""
+    if not isinstance(statement, cst.ImportFrom) or statement.relative:
+        return None
+    if statement.module is None or isinstance(statement.names, cst.ImportStar):
+        return None
+    if cst.helpers.get_full_name_for_node(statement.module) not in modules:
+        return None
+    for alias in statement.names:
+        if isinstance(alias.name, cst.Name) and alias.name.value == name:
+            return alias
+    return None
+
+
+# The modules holding IDG's modules: `from tensorflow.keras.preprocessing import image`.
+IDG_PARENT_MODULES = frozenset(module.rpartition(".")[0] for module in IDG_MODULES)
+
+
+def image_module_imports(module: cst.Module) -> list[tuple[str, str, str | None]]:
+    """(module, "image", asname) of each top-level `from <...>.preprocessing import image`
+    that brings in one of IDG's modules (`image.ImageDataGenerator(...)`)."""
+    return _top_level_from_imports(module, "image", IDG_PARENT_MODULES)
+
+
+def idg_imports(module: cst.Module) -> list[tuple[str, str, str | None]]:
+    """(module, "ImageDataGenerator", asname) of each top-level IDG from-import."""
+    return _top_level_from_imports(module, "ImageDataGenerator", IDG_MODULES)
+
+
+def _top_level_from_imports(
+    module: cst.Module, name: str, modules: Collection[str]
+) -> list[tuple[str, str, str | None]]:
+    """(module, name, asname) of each top-level `from <one of modules> import name`."""
+    found = []
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            alias = from_import_alias(small, modules, name)
+            if alias is not None:
+                module_name = cst.helpers.get_full_name_for_node(small.module)  # type: ignore[union-attr, arg-type]
+                found.append((module_name or "", *alias_key(alias)))
+    return found

@@ -109,3 +109,22 @@ class AugmentSpec:
             or self.samplewise_std_normalization
             or self.needs_fit_statistics
         )
+
+
+# The value of a flow-call argument that is not a literal (analysis.flow_config builds it,
+# the file pipelines' emitters read it).
+class _Unknown:
+    """The value of an argument that is not a literal (known only at run time)."""
+
+    _instance: _Unknown | None = None
+
+    def __new__(cls) -> _Unknown:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN = _Unknown()

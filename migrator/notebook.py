@@ -11,7 +11,7 @@ called in a third, so the code cells are analysed as one module:
    (`%%bash`, `%%writefile`, `%%timeit`, ...) make the whole cell opaque: it is left out
    of the analysis and never changed.
 2. The masked cells are joined into one module, each preceded by a marker statement
-   `pass  # <token> cell <n>`, and `migrate_module` runs on it.
+   `pass  # <token> cell <n>`, and `migrate_source` runs on it.
 3. The result is split back at the markers. Imports the codemod adds at the top of the
    module go into the first cell with imports (or the first cell with new code). Magics
    are restored exactly. Anything unexpected (a marker moved or lost, a placeholder
@@ -42,8 +42,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from migrator.api import PREFILTERS, FileResult, Options, SourceParseError
 from migrator.diagnostics import Diagnostic
+from migrator.options import PREFILTERS, FileResult, Options, SourceParseError, UnknownCodeError
+from migrator.rules import Code
 
 # Cell magics whose body is ordinary Python run once in the user namespace. `%%timeit`
 # is not one: it runs the body repeatedly in its own scope.
@@ -70,7 +71,7 @@ class _Refused(Exception):
         cell: int | None = None,
         line: int = 1,
         column: int = 1,
-        code: str = "MA107",  # not-yet-supported; MA105 when IPython code uses the generator
+        code: Code = "MA107",  # not-yet-supported; MA105 when IPython code uses the generator
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -120,10 +121,14 @@ def migrate_notebook(text: str, path: str, options: Options) -> FileResult:
     python_cells = [cell for cell in cells if cell.masked is not None]
     module = _join(python_cells, token)
 
-    from migrator.codemod import migrate_module  # local: keeps the import cheap
+    from migrator.api import migrate_source  # local: keeps the import cheap
 
     try:
-        result = migrate_module(module, path, options)
+        result = migrate_source(module, path, options)
+    except UnknownCodeError as error:  # the comment's own cell, line and column
+        cell, line = _locate(error.line, python_cells)
+        column = error.column + cell.shifts.get(line, 0)
+        raise UnknownCodeError(error.code, line, column, f"cell {cell.number}: ") from error
     except SourceParseError as error:
         raise _cell_parse_error(python_cells, error) from error
     diagnostics = [_relocate(d, python_cells, path) for d in result.diagnostics]

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from migrator.api import PREFILTERS, FileResult, Options, SourceParseError
+from migrator.options import PREFILTERS, FileResult, Options, SourceParseError, UnknownCodeError
 from migrator.sourcefile import SourceFile, SourceReadError, read_source
 
 # Below this many files that pass the pre-filter, starting worker processes costs more
@@ -61,7 +61,8 @@ def _migrate(path: Path, text: str, options: Options) -> tuple[FileResult | None
         cell = _CELL.match(message) if path.suffix == ".ipynb" else None
         if cell is not None:  # a notebook's cell: `nb.ipynb:cell 3:2:5`, like its findings
             where, message = f"{path}:cell {cell.group(1)}", cell.group(2)
-        return None, f"{where}:{error.line}:{error.column}: error: cannot parse: {message}"
+        problem = message if isinstance(error, UnknownCodeError) else f"cannot parse: {message}"
+        return None, f"{where}:{error.line}:{error.column}: error: {problem}"
     except RecursionError:
         return None, f"{path}: error: code nested too deeply to analyse; file left unchanged"
     except Exception as error:  # noqa: BLE001 - reported, the run goes on
@@ -86,7 +87,9 @@ def read_candidates(paths: Sequence[Path]) -> list[Outcome]:
         except SourceReadError as error:
             outcomes.append(Outcome(path, error=f"{path}: error: {error}"))
             continue
-        if any(marker in source.text for marker in PREFILTERS):
+        # "migrate-aug": an ignore comment's codes are checked in any file (an unknown one
+        # is a usage error even where there is nothing to migrate).
+        if any(marker in source.text for marker in PREFILTERS) or "migrate-aug" in source.text:
             outcomes.append(Outcome(path, source=source))
         else:
             outcomes.append(Outcome(path))

@@ -6,11 +6,32 @@ from dataclasses import dataclass
 from typing import Literal
 
 Kind = Literal["rewrite", "report", "refusal", "note"]
+# Every rule code, as a type: a code field typed `Code` cannot hold a typo (mypy), and
+# tests/test_rules.py checks this list, RULES and every "MAnnn" literal of the package agree.
+Code = Literal[
+    "MA001",
+    "MA002",
+    "MA003",
+    "MA004",
+    "MA005",
+    "MA006",
+    "MA101",
+    "MA102",
+    "MA103",
+    "MA104",
+    "MA105",
+    "MA106",
+    "MA107",
+    "MA108",
+    "MA109",
+    "MA201",
+    "MA202",
+]
 
 
 @dataclass(frozen=True)
 class Rule:
-    code: str
+    code: Code
     name: str
     kind: Kind
     summary: str  # one line: what it finds

@@ -11,6 +11,7 @@ import libcst as cst
 from migrator.analysis.literals import NameResolver, NotLiteral, evaluate
 from migrator.arguments import parameter_names, refusal_code
 from migrator.model import AugmentSpec, ShiftRange
+from migrator.rules import Code
 
 # IDG's constructor signature, in order (positional arguments map onto it), and the rule
 # code of each argument's value refusals: both from the catalogue docs/arguments.md shows.
@@ -24,7 +25,7 @@ FILL_MODES = ("nearest", "constant", "reflect", "wrap")
 
 @dataclass(frozen=True)
 class ConfigProblem:
-    code: str  # MA101 non-literal, MA102 unsupported value, MA103 preprocessing function
+    code: Code  # MA101 non-literal, MA102 unsupported value, MA103 preprocessing function
     argument: str
     reason: str
 

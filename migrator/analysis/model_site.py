@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst.metadata import GlobalScope, Scope
 
-from migrator.analysis.sites import GeneratorSite, SiteFinder
+from migrator.analysis.tree import Tree
+from migrator.analysis.uses import GeneratorSite
 
 # Where Keras lives, by the qualified names users import it under.
 KERAS_ROOTS = ("tensorflow.keras", "keras", "tf_keras")
@@ -84,7 +85,7 @@ class ModelSite:
 
 
 def find_model_site(
-    finder: SiteFinder,
+    finder: Tree,
     site: GeneratorSite,
     source_of: Callable[[cst.CSTNode], str],
     line_of: Callable[[cst.CSTNode], int],
@@ -174,7 +175,7 @@ def find_model_site(
 
 
 def _outside_message(
-    finder: SiteFinder,
+    finder: Tree,
     construction: cst.CSTNode,
     placed_in: cst.CSTNode,
     helper: cst.CSTNode | None,
@@ -207,7 +208,7 @@ def _outside_message(
 
 
 def _built_by_helper(
-    finder: SiteFinder,
+    finder: Tree,
     call: cst.Call,
     source_of: Callable[[cst.CSTNode], str],
     line_of: Callable[[cst.CSTNode], int],
@@ -262,7 +263,7 @@ def _built_by_helper(
     return reason if reason is not None else built
 
 
-def _binding(finder: SiteFinder, name: cst.Name) -> cst.Name | None:
+def _binding(finder: Tree, name: cst.Name) -> cst.Name | None:
     """The single assignment target `name` refers to, or None."""
     scope = finder.scopes.get(name)
     if scope is None:
@@ -273,7 +274,7 @@ def _binding(finder: SiteFinder, name: cst.Name) -> cst.Name | None:
     return assignments[0].node
 
 
-def _constructed_by(finder: SiteFinder, target: cst.Name) -> cst.Call | None:
+def _constructed_by(finder: Tree, target: cst.Name) -> cst.Call | None:
     holder = finder.parent(target)
     assign = finder.parent(holder) if isinstance(holder, cst.AssignTarget) else None
     if not (isinstance(assign, cst.Assign) and len(assign.targets) == 1):
@@ -284,7 +285,7 @@ def _constructed_by(finder: SiteFinder, target: cst.Name) -> cst.Call | None:
     return assign.value if isinstance(assign.value, cst.Call) else None
 
 
-def _references(finder: SiteFinder, target: cst.Name) -> list[cst.Name]:
+def _references(finder: Tree, target: cst.Name) -> list[cst.Name]:
     scope: Scope | None = finder.scopes.get(target)
     if scope is None:
         return []
@@ -299,7 +300,7 @@ def _references(finder: SiteFinder, target: cst.Name) -> list[cst.Name]:
 
 
 def _unsafe_use(
-    finder: SiteFinder,
+    finder: Tree,
     binding: cst.Name,
     consumer_calls: set[cst.Call],
     source_of: Callable[[cst.CSTNode], str],
@@ -384,7 +385,7 @@ def _is_input(call: cst.Call, source_of: Callable[[cst.CSTNode], str]) -> bool:
 
 
 def _functional(
-    finder: SiteFinder, call: cst.Call, source_of: Callable[[cst.CSTNode], str]
+    finder: Tree, call: cst.Call, source_of: Callable[[cst.CSTNode], str]
 ) -> FunctionalForm | str:
     inputs = _first_argument(call, "inputs")
     if inputs is _UNPACKED:
@@ -415,7 +416,7 @@ def _functional(
     return FunctionalForm(statement, inputs.value, others)
 
 
-def _scope_statement(finder: SiteFinder, node: cst.CSTNode) -> cst.CSTNode:
+def _scope_statement(finder: Tree, node: cst.CSTNode) -> cst.CSTNode:
     """The statement holding `node` that sits directly in its function's (or the
     module's) body: a class defined just before it is visible to `node`."""
     current = finder.enclosing_statement(node)
@@ -431,7 +432,7 @@ def _scope_statement(finder: SiteFinder, node: cst.CSTNode) -> cst.CSTNode:
 
 
 def _keras_namespace(
-    finder: SiteFinder,
+    finder: Tree,
     func: cst.BaseExpression,
     source_of: Callable[[cst.CSTNode], str],
     module_aliases: dict[str, str],

@@ -46,6 +46,7 @@ from dataclasses import dataclass
 
 from migrator.emit import colour, geometry, standardize
 from migrator.model import AugmentSpec
+from migrator.rules import Code
 
 FILL_MODES = ("nearest", "constant", "reflect", "wrap")
 DTYPES = ("float32", "float64")
@@ -53,7 +54,7 @@ DTYPES = ("float32", "float64")
 
 @dataclass(frozen=True)
 class Refusal:
-    code: str  # an MA1xx code from migrator.rules
+    code: Code  # an MA1xx code
     argument: str  # the IDG argument at fault, e.g. "interpolation_order"
     reason: str  # why, and what to do by hand
 

@@ -38,6 +38,7 @@ from migrator.emit.directory import (
     unsupported_directory_call,
 )
 from migrator.model import AugmentSpec
+from migrator.rules import Code
 
 # flow_from_dataframe()'s named parameters in order (Keras 3 and tf_keras); it also takes
 # **kwargs, which it ignores (has_ext, sort and drop_duplicates only warn).
@@ -87,13 +88,13 @@ CLASS_MODES = ("categorical", "binary", "sparse", "input", "multi_output", "raw"
 
 def unsupported_dataframe_call(
     arguments: Mapping[str, object | None],
-) -> list[tuple[str, str, str]]:
+) -> list[tuple[Code, str, str]]:
     """(code, argument, reason) for every argument of a `flow_from_dataframe(...)` call that
     blocks the rewrite; `arguments` as for directory.unsupported_directory_call (UNKNOWN
     for non-literal values). Non-literal values are accepted for every parameter but
     save_to_dir; keyword arguments outside DATAFRAME_PARAMETERS are ignored by IDG and
     dropped, never refused."""
-    refusals: list[tuple[str, str, str]] = []
+    refusals: list[tuple[Code, str, str]] = []
     for argument, value in arguments.items():
         if argument == "save_to_dir" and value is UNKNOWN:
             refusals.append(

@@ -33,24 +33,8 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping
 
-from migrator.model import AugmentSpec
-
-
-class _Unknown:
-    """The value of an argument that is not a literal (known only at run time)."""
-
-    _instance: _Unknown | None = None
-
-    def __new__(cls) -> _Unknown:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __repr__(self) -> str:
-        return "UNKNOWN"
-
-
-UNKNOWN = _Unknown()
+from migrator.model import UNKNOWN, AugmentSpec  # UNKNOWN: re-exported (emit.directory.UNKNOWN)
+from migrator.rules import Code
 
 # flow_from_directory()'s parameters in order (Keras 3 and tf_keras).
 DIRECTORY_PARAMETERS: tuple[str, ...] = (
@@ -98,7 +82,7 @@ CLASS_MODES = ("categorical", "binary", "sparse", "input", None)
 INTERPOLATIONS = ("nearest", "bilinear", "bicubic", "hamming", "box", "lanczos")
 
 
-def _refuse_value(argument: str, value: object) -> tuple[str, str, str] | None:
+def _refuse_value(argument: str, value: object) -> tuple[Code, str, str] | None:
     if argument == "save_to_dir" and value is not None:
         return (
             "MA104",
@@ -148,7 +132,7 @@ def _refuse_value(argument: str, value: object) -> tuple[str, str, str] | None:
 
 def unsupported_directory_call(
     arguments: Mapping[str, object | None],
-) -> list[tuple[str, str, str]]:
+) -> list[tuple[Code, str, str]]:
     """(code, argument, reason) for every argument of a `flow_from_directory(...)` call that
     blocks the rewrite. `arguments` maps parameter names (positional ones already mapped
     through DIRECTORY_PARAMETERS) to their literal values, or to UNKNOWN for non-literal
@@ -157,7 +141,7 @@ def unsupported_directory_call(
     Non-literal values are accepted for every parameter but save_to_dir: the emitted function
     takes them at run time and checks them when called (as IDG does when constructed).
     """
-    refusals: list[tuple[str, str, str]] = []
+    refusals: list[tuple[Code, str, str]] = []
     for argument, value in arguments.items():
         if argument not in DIRECTORY_PARAMETERS:
             refusals.append(

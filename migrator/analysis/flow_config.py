@@ -1,0 +1,79 @@
+"""The twin of idg_config.py for the flow call: `.flow()`, `.flow_from_directory()` and
+`.flow_from_dataframe()` bound once onto their parameters, and the file methods' arguments
+evaluated once, into a frozen `FlowSpec` that the planner reads instead of re-binding.
+
+Parameter orders come from the argument catalogue (arguments.parameter_names), as the
+constructor's do. Raises no code: what blocks a flow call is the planner's (plan/blockers.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Literal
+
+import libcst as cst
+
+from migrator.analysis.idg_config import bind_arguments
+from migrator.analysis.literals import NameResolver, NotLiteral, evaluate
+from migrator.arguments import parameter_names
+from migrator.model import UNKNOWN
+
+FlowMethod = Literal["flow", "flow_from_directory", "flow_from_dataframe"]
+FILE_METHODS = ("flow_from_directory", "flow_from_dataframe")
+
+
+@dataclass(frozen=True)
+class FlowSpec:
+    """One flow call, bound and evaluated once."""
+
+    method: FlowMethod
+    # Each argument's expression by parameter name, bound as written (a `*` argument
+    # takes a position, `**` none), and the binding's problems.
+    arguments: Mapping[str, cst.BaseExpression]
+    problems: tuple[str, ...]
+    # flow() only: bound without its `*` arguments (`*pair` maps onto the emitted
+    # function's positional parameters exactly as onto flow()'s), and that binding's problems.
+    listed: Mapping[str, cst.BaseExpression]
+    listed_problems: tuple[str, ...]
+    # File methods only: each argument's literal value, UNKNOWN when it is not a literal.
+    # (flow()'s arguments are arrays and expressions: the planner reads their nodes.)
+    values: Mapping[str, object]
+    sources: Mapping[str, str]  # each bound argument's source text
+    unpacked: bool  # the call unpacks an argument (`*pair` or `**options`)
+
+    @property
+    def from_files(self) -> bool:
+        return self.method in FILE_METHODS
+
+
+def parse_flow_call(
+    call: cst.Call, method: FlowMethod, resolver: NameResolver, module: cst.Module
+) -> FlowSpec:
+    parameters = parameter_names(method)
+    arguments, problems = bind_arguments(call, parameters)
+    if method == "flow":
+        plain = call.with_changes(args=[a for a in call.args if a.star != "*"])
+        listed, listed_problems = bind_arguments(plain, parameters)
+        values: dict[str, object] = {}
+    else:
+        listed, listed_problems = arguments, problems
+        values = {}
+        for name, expression in arguments.items():
+            try:
+                values[name] = evaluate(expression, None, resolver)
+            except NotLiteral:
+                values[name] = UNKNOWN
+    return FlowSpec(
+        method=method,
+        arguments=MappingProxyType(arguments),
+        problems=tuple(problems),
+        listed=MappingProxyType(listed),
+        listed_problems=tuple(listed_problems),
+        values=MappingProxyType(values),
+        sources=MappingProxyType(
+            {name: module.code_for_node(node) for name, node in arguments.items()}
+        ),
+        unpacked=any(arg.star for arg in call.args),
+    )

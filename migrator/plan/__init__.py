@@ -1,0 +1,1 @@
+"""The planner: decide per generator (rewrite / report / refuse) and build the edits."""
