@@ -189,6 +189,7 @@ class _Migration:
         self.tf = self.tf_import or _free_alias(self.finder.scopes.values(), ("tf", "tensorflow"))
         self.diagnostics: list[Diagnostic] = []
         self.needs_os = False  # the directory pipeline lists files with os
+        self.needs_math = False  # MA004 rounds a fractional step count up with math.ceil
         # Emitted code by placeholder name: spliced in as text after codegen (see _splice).
         self.emitted: dict[str, str] = {}
         self.needs_tf = False  # emitted code or a rewritten reference uses `tf`
@@ -261,6 +262,8 @@ class _Migration:
             wanted.append(("tensorflow", None if self.tf == "tensorflow" else self.tf))
         if self.needs_os:
             wanted.append(("os", None))
+        if self.needs_math:
+            wanted.append(("math", None))
         return add_module_imports(transformed, wanted)
 
     # -- planning one generator ----------------------------------------------------
@@ -396,6 +399,7 @@ class _Migration:
                 fixable=True,
             )
             edits.expressions[call] = _regenerate_method_call
+            self.needs_math = self.needs_math or fix.needs_math
         return edits
 
     def plan_keras2_imports(self) -> Edits:
