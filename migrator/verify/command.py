@@ -30,6 +30,15 @@ from migrator.verify.runner import (
     parse_memory,
     run_program,
 )
+from migrator.verify.runtime import (
+    AUTO,
+    CHOICES,
+    KERAS2,
+    KERAS3,
+    Runtime,
+    choose_runtime,
+    read_source,
+)
 
 WARNING = (
     "migrate-aug verify: this executes your programs' code (each until its first fit, "
@@ -51,6 +60,7 @@ class VerifyOptions:
     log_dir: str | None = None  # None: a new directory under the system's temp dir
     migrate: Any = None  # migrator.api.Options for --verify; None: the defaults
     budget: float | None = None  # seconds drawing batches for throughput; None: runner's default
+    original_runtime: str = "auto"  # "auto", "keras2" or "keras3" (see migrator.verify.runtime)
 
 
 def coerce_options(options: Any = None) -> VerifyOptions:
@@ -98,13 +108,20 @@ def verify_pair(
 ):
     """Run both programs (one after the other, so their throughputs are comparable) and
     compare their records."""
-    from migrator.verify.compare import compare
+    from migrator.verify.compare import compare, runtime_check
     from migrator.verify.report import Verification
 
+    runtimes = {
+        "original": choose_runtime(read_source(original), options.original_runtime),
+        # What the migration targets: the environment's Keras (or tf_keras it imports).
+        "migrated": Runtime(KERAS3, ()),
+    }
     runs = {}
     for side, program in (("original", original), ("migrated", migrated)):
         log = os.path.join(log_dir, f"{prefix}{side}.log")
-        _progress(f"migrate-aug verify: running the {side} program {program} (log: {log})")
+        runtime = runtimes[side]
+        under = " under Keras 2 (tf_keras)" if runtime.name == KERAS2 else ""
+        _progress(f"migrate-aug verify: running the {side} program {program}{under} (log: {log})")
         runs[side] = run_program(
             program,
             log=log,
@@ -113,8 +130,13 @@ def verify_pair(
             timeout=options.timeout,
             memory=options.memory,
             budget=options.budget,
+            runtime=runtime.name,
         )
+        record = runs[side].record
+        record.setdefault("runtime", {"name": runtime.name})
+        record["runtime"]["reasons"] = list(runtime.reasons)
     checks = compare(runs["original"].record, runs["migrated"].record)
+    checks.insert(1, runtime_check(runs["original"].record, runs["migrated"].record))
     original_shown, migrated_shown = shown or (original, migrated)
     return Verification(original_shown, migrated_shown, options.steps, checks, runs)
 
@@ -318,6 +340,16 @@ def _memory(ctx: click.Context, param: click.Parameter, value: str) -> int:
     default=None,
     help="Where the programs' logs go (kept). Default: a new temporary directory.",
 )
+@click.option(
+    "--original-runtime",
+    type=click.Choice(CHOICES),
+    default=AUTO,
+    show_default=True,
+    help="Keras the ORIGINAL runs under: keras2 = tf_keras with Keras 2's import paths "
+    "(keras.* -> tf_keras), as Keras 2 programs ran; auto = keras2 when the original "
+    "imports keras.preprocessing.image or modules Keras 3 removed, or calls fit_generator "
+    "and the like. MIGRATED always runs on the environment's Keras.",
+)
 @click.pass_context
 def verify(
     ctx: click.Context,
@@ -328,11 +360,17 @@ def verify(
     output_format: str,
     memory: int,
     log_dir: str | None,
+    original_runtime: str,
 ) -> None:
     """Run ORIGINAL and MIGRATED for a few training steps under a 2-replica strategy and
     report whether their input pipelines agree (exit 0) or not (exit 1)."""
     options = VerifyOptions(
-        timeout=timeout, steps=steps, output_format=output_format, memory=memory, log_dir=log_dir
+        timeout=timeout,
+        steps=steps,
+        output_format=output_format,
+        memory=memory,
+        log_dir=log_dir,
+        original_runtime=original_runtime,
     )
     ctx.exit(run_verify(original, migrated, options))
 

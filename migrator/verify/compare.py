@@ -516,3 +516,28 @@ def _throughput_check(old: dict[str, Any], new: dict[str, Any]) -> Check:
         f"{b:,.0f} img/s" if b else "n/a",
         detail,
     )
+
+
+# -- runtimes ---------------------------------------------------------------------------------
+def runtime_text(record: dict[str, Any]) -> str:
+    """Which Keras a program ran under: 'Keras 2 (tf_keras 2.21.0)', 'Keras 3.15.1', or
+    'tf_keras 2.21.0 (its own import)' for a program that imports tf_keras itself."""
+    runtime = record.get("runtime") or {}
+    version = runtime.get("keras")
+    if runtime.get("name") == "keras2":
+        return f"Keras 2 (tf_keras {version})" if version else "Keras 2 (tf_keras)"
+    if record.get("framework") == "tf_keras":
+        return "tf_keras (its own import)"
+    return f"Keras {version}" if version else "Keras 3"
+
+
+def runtime_check(old: dict[str, Any], new: dict[str, Any]) -> Check:
+    """Information: the runtime each side ran under (see `runtime`)."""
+    legacy = (old.get("runtime") or {}).get("name") == "keras2"
+    return Check(
+        "runtime",
+        INFO,
+        runtime_text(old),
+        runtime_text(new),
+        "original as in Keras 2" if legacy else "-",
+    )

@@ -59,6 +59,12 @@ def render_text(verification: Verification) -> str:
         click.style(line(rows[0], "result"), dim=True),
     ]
     out += [line(row, _result(check)) for row, check in zip(rows[1:], v.checks, strict=True)]
+    reasons = (v.runs["original"].record.get("runtime") or {}).get("reasons") if v.runs else None
+    if reasons and (v.runs["original"].record.get("runtime") or {}).get("name") == "keras2":
+        out.append(
+            click.style("  the original ran as Keras 2 (tf_keras, keras.* -> tf_keras): ", dim=True)
+            + "; ".join(reasons)
+        )
     for check in v.checks:
         if check.status == FAIL:
             out.append(click.style(f"  - {check.name}: ", fg="red") + check.detail)
