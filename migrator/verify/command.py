@@ -24,6 +24,8 @@ from typing import Any
 
 import click
 
+from migrator.verify.compare import ENVIRONMENT, FAIL
+from migrator.verify.report import EXIT
 from migrator.verify.runner import (
     DEFAULT_MEMORY,
     DEFAULT_TIMEOUT,
@@ -159,7 +161,7 @@ def run_verify(original: str, migrated: str, options: Any = None) -> int:
     with tempfile.TemporaryDirectory(prefix="migrate-aug-verify-") as workdir:
         verification = verify_pair(original, migrated, options, workdir, log_dir)
     _emit([verification], options, single=True)
-    return 0 if verification.passed else 1
+    return EXIT[verification.verdict]
 
 
 def _emit(verifications: list, options: VerifyOptions, *, single: bool, extra=None) -> None:
@@ -214,7 +216,8 @@ def verify_paths(paths: list[str], options: Any = None) -> int:
     """`--verify PATH...`: migrate each Python file to a temporary copy of its directory,
     verify every file the migration changes against its original, and report. Returns 0
     when every changed file verifies (or nothing changes), 1 when one does not, 2 when a
-    path is missing or a file cannot be read or parsed (and nothing failed)."""
+    path is missing or a file cannot be read or parsed (and nothing failed), 3 when some
+    pair could not be verified because of the environment (and nothing else went wrong)."""
     from migrator.api import Options, SourceParseError, migrate_source
 
     options = coerce_options(options)
@@ -275,7 +278,8 @@ def verify_paths(paths: list[str], options: Any = None) -> int:
             )
     for error in errors:
         click.echo(f"migrate-aug verify: {error}", err=True)
-    failed = [v for v in verifications if not v.passed]
+    failed = [v for v in verifications if v.verdict == FAIL]
+    environment = [v for v in verifications if v.verdict == ENVIRONMENT]
     if options.output_format == "json":
         _emit(
             verifications, options, single=False, extra={"unchanged": unchanged, "errors": errors}
@@ -284,7 +288,10 @@ def verify_paths(paths: list[str], options: Any = None) -> int:
         _emit(verifications, options, single=False)
         if verifications:
             click.echo("")
-        summary = f"verified {len(verifications)} migrated file(s): {len(verifications) - len(failed)} passed, {len(failed)} failed"
+        passing = len(verifications) - len(failed) - len(environment)
+        summary = f"verified {len(verifications)} migrated file(s): {passing} passed, {len(failed)} failed"
+        if environment:
+            summary += f", {len(environment)} could not be verified here (environment)"
         if not verifications:
             summary = "nothing to verify: no file would be rewritten"
         if unchanged:
@@ -292,7 +299,9 @@ def verify_paths(paths: list[str], options: Any = None) -> int:
         click.echo(summary)
     if failed:
         return 1
-    return 2 if errors else 0
+    if errors:
+        return 2
+    return 3 if environment else 0
 
 
 # -- the click command ------------------------------------------------------------------------
@@ -363,7 +372,16 @@ def verify(
     original_runtime: str,
 ) -> None:
     """Run ORIGINAL and MIGRATED for a few training steps under a 2-replica strategy and
-    report whether their input pipelines agree (exit 0) or not (exit 1)."""
+    report whether their input pipelines agree.
+
+    \b
+    Exit codes:
+      0  PASS: the migrated program agrees with the original
+      1  FAIL: a check differs (the rewrite changed something)
+      2  cannot verify: TensorFlow missing, bad arguments
+      3  ENVIRONMENT: both programs fail the same way, or both train to non-finite
+         losses: the environment (devices, data, Keras bugs), not the rewrite
+    """
     options = VerifyOptions(
         timeout=timeout,
         steps=steps,

@@ -26,6 +26,11 @@ dropped augmentation do not):
     source's label, within `max(0.1, 4 * binomial SE)`.
   A signature that is unavailable (no source array found, not images) is skipped, not failed.
 - **losses**: finite in both programs.
+
+Environment, not the rewrite: when both programs fail the same way (the same status and
+error), or both train to non-finite losses (e.g. Keras 3's open NaN bugs under
+MirroredStrategy on several GPUs), the check's status is ENVIRONMENT: the original cannot be
+verified against here, and the verdict says so (exit code 3) instead of blaming the rewrite.
 - **input throughput**: images/s of drawing batches, old vs new: information only.
 """
 
@@ -37,6 +42,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 PASS, FAIL, SKIP, INFO = "pass", "fail", "skip", "info"
+ENVIRONMENT = "environment"  # both programs fail alike: the environment, not the rewrite
 MIN_SAMPLE = 8  # fewer measurable images: the check is skipped
 UNCHANGED = 1e-4  # 1 - correlation below this: the image is a copy of its source
 
@@ -44,7 +50,7 @@ UNCHANGED = 1e-4  # 1 - correlation below this: the image is a copy of its sourc
 @dataclass(frozen=True)
 class Check:
     name: str
-    status: str  # pass / fail / skip / info
+    status: str  # pass / fail / skip / info / environment
     original: str
     migrated: str
     detail: str = ""
@@ -54,12 +60,21 @@ class Check:
 
 
 def passed(checks: Iterable[Check]) -> bool:
-    return all(check.status != FAIL for check in checks)
+    return all(check.status not in (FAIL, ENVIRONMENT) for check in checks)
+
+
+def verdict(checks: Iterable[Check]) -> str:
+    """PASS; FAIL when a check differs; else ENVIRONMENT when the environment kept both
+    programs from running (or training) alike."""
+    statuses = {check.status for check in checks}
+    if FAIL in statuses:
+        return FAIL
+    return ENVIRONMENT if ENVIRONMENT in statuses else PASS
 
 
 def compare(old: dict[str, Any], new: dict[str, Any]) -> list[Check]:
     run = _run_check(old, new)
-    if run.status == FAIL:
+    if run.status != PASS:
         return [run]
     checks = [run]
     checks.append(
@@ -119,17 +134,19 @@ def _run_check(old: dict[str, Any], new: dict[str, Any]) -> Check:
         for side, record in (("original", old), ("migrated", new))
         if record.get("status") != "ok"
     ]
+    status = FAIL if problems else PASS
     if len(problems) == 2 and _failure_kind(old) == _failure_kind(new):
         # Not a difference the rewrite made: the original cannot run here either.
+        status = ENVIRONMENT
         problems.insert(
             0,
             "both programs fail the same way, so the original cannot be verified against "
             "here (under the verifier's strategy); make the original run (e.g. a batch size "
-            "the replicas can split), then verify again",
+            "the replicas can split, its data: see --data), then verify again",
         )
     return Check(
         "run",
-        FAIL if problems else PASS,
+        status,
         _run_text(old),
         _run_text(new),
         "; ".join(problems),
@@ -485,6 +502,7 @@ def _losses_text(record: dict[str, Any]) -> str:
 
 def _losses_check(old: dict[str, Any], new: dict[str, Any]) -> Check:
     problems = []
+    nonfinite = []
     for side, record in (("original", old), ("migrated", new)):
         losses = list(record.get("losses") or [])
         if not losses:
@@ -492,9 +510,18 @@ def _losses_check(old: dict[str, Any], new: dict[str, Any]) -> Check:
         values = losses + list(record.get("val_losses") or [])
         if any(not math.isfinite(_num(v)) for v in values):
             problems.append(f"{side}: non-finite loss")
+            nonfinite.append(side)
+    status = FAIL if problems else PASS
+    if len(nonfinite) == 2 and len(problems) == 2:
+        status = ENVIRONMENT
+        problems.insert(
+            0,
+            "both programs train to non-finite losses: the environment (e.g. Keras 3's NaN "
+            "losses under MirroredStrategy on several GPUs) or the model, not the rewrite",
+        )
     return Check(
         "losses finite",
-        FAIL if problems else PASS,
+        status,
         _losses_text(old),
         _losses_text(new),
         "; ".join(problems),

@@ -8,11 +8,18 @@ from typing import Any
 
 import click
 
-from migrator.verify.compare import FAIL, INFO, PASS, SKIP, Check, passed
+from migrator.verify.compare import ENVIRONMENT, FAIL, INFO, PASS, SKIP, Check, passed, verdict
 from migrator.verify.runner import RunResult
 
 CELL = 44  # widest original/migrated cell; the full story is in the details below
-RESULT = {PASS: ("ok", "green"), FAIL: ("MISMATCH", "red"), SKIP: ("skipped", "yellow")}
+RESULT = {
+    PASS: ("ok", "green"),
+    FAIL: ("MISMATCH", "red"),
+    SKIP: ("skipped", "yellow"),
+    ENVIRONMENT: ("ENVIRONMENT", "yellow"),
+}
+# Exit codes of `migrate-aug verify` (documented in docs/verify.md and --help).
+EXIT = {PASS: 0, FAIL: 1, ENVIRONMENT: 3}
 
 
 @dataclass
@@ -28,8 +35,16 @@ class Verification:
         return passed(self.checks)
 
     @property
+    def verdict(self) -> str:
+        return verdict(self.checks)
+
+    @property
     def failures(self) -> list[Check]:
         return [check for check in self.checks if check.status == FAIL]
+
+    @property
+    def environment(self) -> list[Check]:
+        return [check for check in self.checks if check.status == ENVIRONMENT]
 
 
 def _cell(text: str) -> str:
@@ -40,7 +55,7 @@ def _result(check: Check) -> str:
     if check.status == INFO:
         return check.detail or "-"
     word, colour = RESULT[check.status]
-    return click.style(word, fg=colour, bold=check.status == FAIL)
+    return click.style(word, fg=colour, bold=check.status in (FAIL, ENVIRONMENT))
 
 
 def render_text(verification: Verification) -> str:
@@ -66,8 +81,9 @@ def render_text(verification: Verification) -> str:
             + "; ".join(reasons)
         )
     for check in v.checks:
-        if check.status == FAIL:
-            out.append(click.style(f"  - {check.name}: ", fg="red") + check.detail)
+        if check.status in (FAIL, ENVIRONMENT):
+            colour = "red" if check.status == FAIL else "yellow"
+            out.append(click.style(f"  - {check.name}: ", fg=colour) + check.detail)
     for check in v.checks:
         if check.status == SKIP and check.detail:
             out.append(click.style(f"  (skipped {check.name}: {check.detail})", dim=True))
@@ -76,14 +92,25 @@ def render_text(verification: Verification) -> str:
             out.append(f"  last lines of the {side} program's log ({run.log}):")
             out += ["    | " + text for text in run.record["log_tail"].splitlines()]
     if v.passed:
-        verdict = click.style("PASS", fg="green", bold=True)
+        word = click.style("PASS", fg="green", bold=True)
         out.append(
-            f"{verdict}: the migrated program agrees with the original ({len(v.checks)} checks)"
+            f"{word}: the migrated program agrees with the original ({len(v.checks)} checks)"
+        )
+    elif v.verdict == ENVIRONMENT:
+        names = ", ".join(check.name for check in v.environment)
+        word = click.style("ENVIRONMENT", fg="yellow", bold=True)
+        out.append(
+            f"{word}: both programs fail alike ({names}): the environment, not the rewrite; "
+            + (
+                "the input pipelines could not be compared"
+                if any(check.name == "run" for check in v.environment)
+                else "every other check agrees"
+            )
         )
     else:
         names = ", ".join(check.name for check in v.failures)
-        verdict = click.style("FAIL", fg="red", bold=True)
-        out.append(f"{verdict}: {len(v.failures)} mismatch(es): {names}")
+        word = click.style("FAIL", fg="red", bold=True)
+        out.append(f"{word}: {len(v.failures)} mismatch(es): {names}")
     out.append("logs: " + "\n      ".join(f"{side}: {run.log}" for side, run in v.runs.items()))
     return "\n".join(out)
 
@@ -95,6 +122,8 @@ def to_json(verification: Verification) -> dict[str, Any]:
         "migrated": v.migrated,
         "steps": v.steps,
         "passed": v.passed,
+        "verdict": v.verdict,  # "pass", "fail" or "environment"
+        "environment": [check.name for check in v.environment],
         "mismatches": [check.name for check in v.failures],
         "checks": [check.to_json() for check in v.checks],
         "runs": {

@@ -152,3 +152,22 @@ def test_verify_paths_reports_unparsable_files(tmp_path, capsys) -> None:
     (tmp_path / "broken.py").write_text("ImageDataGenerator(\n")
     assert verify_paths([str(tmp_path / "broken.py")]) == 2
     assert "broken.py" in capsys.readouterr().err
+
+
+def test_both_programs_failing_alike_is_the_environment_exit_3(monkeypatch) -> None:
+    from migrator.verify.runner import RunResult
+
+    def fake_run(program, *, log, **options):
+        error = "the program raised FileNotFoundError: data/train.csv"
+        return RunResult(program, {"status": "error", "error": error}, log, 0, 1.0)
+
+    monkeypatch.setattr(command, "tensorflow_missing", lambda: False)
+    monkeypatch.setattr(command, "run_program", fake_run)
+    result = CliRunner().invoke(verify, [str(SEED), str(SEED)])
+    assert result.exit_code == 3, result.output
+    assert "ENVIRONMENT: both programs fail alike (run): the environment, not the rewrite" in (
+        result.output
+    )
+    json_result = CliRunner().invoke(verify, [str(SEED), str(SEED), "--format", "json"])
+    report = json.loads(json_result.output[json_result.output.index("{") :])
+    assert json_result.exit_code == 3 and report["verdict"] == "environment"

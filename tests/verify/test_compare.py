@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from migrator.verify.compare import FAIL, PASS, SKIP, compare, passed
+from migrator.verify.compare import ENVIRONMENT, FAIL, PASS, SKIP, compare, passed, verdict
 
 RECORDS = Path(__file__).resolve().parent / "records"
 
@@ -170,8 +170,9 @@ def test_the_same_failure_in_both_programs_is_said_to_be_the_originals() -> None
         }
 
     checks = compare(failed("original.py:12"), failed("migrated.py:40"))
-    assert [(c.name, c.status) for c in checks] == [("run", FAIL)]
+    assert [(c.name, c.status) for c in checks] == [("run", ENVIRONMENT)]
     assert checks[0].detail.startswith("both programs fail the same way")
+    assert not passed(checks) and verdict(checks) == ENVIRONMENT
     other = {"status": "error", "error": "fit: ValueError: shapes differ"}
     assert "both programs" not in compare(failed("original.py:12"), other)[0].detail
 
@@ -192,3 +193,18 @@ def test_throughput_is_information_only(original: dict, correct: dict) -> None:
     assert passed(checks)
     (throughput,) = [c for c in checks if c.name == "input throughput"]
     assert throughput.migrated == "1 img/s" and "x the original's rate" in throughput.detail
+
+
+def test_non_finite_losses_in_both_programs_are_the_environment(original, correct) -> None:
+    old, new = copy.deepcopy(original), copy.deepcopy(correct)
+    old["losses"] = ["nan", "nan", "nan"]
+    checks = compare(old, new)
+    assert verdict(checks) == FAIL and failing(checks) == {"losses finite"}  # one side: FAIL
+    new["losses"] = [0.5, "nan", "inf"]
+    checks = compare(old, new)
+    losses = next(c for c in checks if c.name == "losses finite")
+    assert losses.status == ENVIRONMENT and "both programs train to non-finite" in losses.detail
+    assert verdict(checks) == ENVIRONMENT and not passed(checks)
+    # A real difference besides is still the rewrite's.
+    new["train"]["batches"][0]["leaves"]["x"]["dtype"] = "float64"
+    assert verdict(compare(old, new)) == FAIL

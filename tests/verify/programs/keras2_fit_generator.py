@@ -1,12 +1,13 @@
 """A Keras 2 training script as people wrote them: standalone keras imports (Keras 2's
 ImageDataGenerator among them), fit_generator with worker knobs, and step counts written as
 true divisions (36 / 8 = 4.5: Keras 2 trains 5 steps an epoch, the last a partial batch)."""
+
 import numpy as np
 import tensorflow as tf
-from keras.preprocessing.image import ImageDataGenerator
-from keras.models import Sequential
 from keras.layers import Dense, Flatten, Input
+from keras.models import Sequential
 from keras.optimizers import SGD
+from keras.preprocessing.image import ImageDataGenerator
 
 x_train = np.random.rand(36, 8, 8, 3).astype("float32")
 y_train = np.random.randint(0, 2, (36, 1)).astype("float32")
