@@ -43,8 +43,8 @@ class Case:
 
     @property
     def verifiable(self) -> bool:
-        """Runnable, and the input runs here too (a `noverify` file says why it can't, e.g.
-        a Keras 2 import that fails on Keras 3 is what the rewrite fixes)."""
+        """Runnable, and the verifier can compare the input with its rewrite (Keras 2
+        inputs run under its Keras 2 runtime); a `noverify` file says exactly why not."""
         return self.runnable and not self.has("noverify")
 
     def has(self, name: str) -> bool:

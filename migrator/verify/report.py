@@ -85,6 +85,9 @@ def render_text(verification: Verification) -> str:
             colour = "red" if check.status == FAIL else "yellow"
             out.append(click.style(f"  - {check.name}: ", fg=colour) + check.detail)
     for check in v.checks:
+        if check.status == PASS and check.detail:
+            out.append(click.style(f"  (note on {check.name}: {check.detail})", dim=True))
+    for check in v.checks:
         if check.status == SKIP and check.detail:
             out.append(click.style(f"  (skipped {check.name}: {check.detail})", dim=True))
     for side, run in v.runs.items():

@@ -40,6 +40,8 @@ KERAS2_MODULES = (
     "keras.utils.multi_gpu_utils",
     "keras.backend.tensorflow_backend",
 )
+# Keras 2's fit/evaluate/predict took these; Keras 3's reject them (a PyDataset has them).
+WORKER_KNOBS = ("workers", "use_multiprocessing", "max_queue_size")
 OPTIMIZERS = frozenset(
     {"SGD", "Adam", "RMSprop", "Adagrad", "Adadelta", "Adamax", "Nadam", "Ftrl", "AdamW"}
 )
@@ -72,7 +74,8 @@ def keras2_markers(source: str) -> list[str]:
     """What in `source` only Keras 2 runs, one phrase each (with its first line), in order:
     imports of Keras 2's ImageDataGenerator or of modules Keras 3 removed, TensorFlow's
     private keras package, calls of the *_generator methods (unless the module defines a
-    method of that name itself), and optimizers given Keras 2's `lr=`."""
+    method of that name itself), fit/evaluate/predict given Keras 2's worker arguments, and
+    optimizers given Keras 2's `lr=`."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
@@ -97,6 +100,10 @@ def keras2_markers(source: str) -> list[str]:
             method = node.func.attr
             if method in OLD_METHODS and method not in own:
                 note(f"calls {method}() (removed in Keras 3)", node)
+        if isinstance(node, ast.Call) and _callee(node) in ("fit", "evaluate", "predict"):
+            knobs = [k.arg for k in node.keywords if k.arg in WORKER_KNOBS]
+            if knobs:
+                note(f"passes {knobs[0]}= to {_callee(node)}() (Keras 2)", node)
         if isinstance(node, ast.Call) and _callee(node) in OPTIMIZERS:
             if any(keyword.arg == "lr" for keyword in node.keywords):
                 note(f"passes lr= to {_callee(node)} (Keras 3 takes learning_rate=)", node)

@@ -208,3 +208,26 @@ def test_non_finite_losses_in_both_programs_are_the_environment(original, correc
     # A real difference besides is still the rewrite's.
     new["train"]["batches"][0]["leaves"]["x"]["dtype"] = "float64"
     assert verdict(compare(old, new)) == FAIL
+
+
+def test_label_float_width_across_runtimes_is_a_note(original, correct) -> None:
+    old, new = copy.deepcopy(original), copy.deepcopy(correct)
+    for record, dtype in ((old, "float32"), (new, "float64")):
+        for batch in record["train"]["batches"]:
+            batch["leaves"]["y"]["dtype"] = dtype
+    old["runtime"], new["runtime"] = {"name": "keras2"}, {"name": "keras3"}
+    checks = compare(old, new)
+    dtypes = next(c for c in checks if c.name == "dtypes")
+    assert dtypes.status == PASS and "to_categorical" in dtypes.detail
+    new["runtime"] = {"name": "keras2"}  # the same runtime: a mismatch
+    assert failing(compare(old, new)) == {"dtypes"}
+    for batch in new["train"]["batches"]:  # images are never let through
+        batch["leaves"]["x"]["dtype"] = "float64"
+    new["runtime"] = {"name": "keras3"}
+    assert failing(compare(old, new)) == {"dtypes"}
+
+
+def test_neither_program_calling_fit_is_not_the_environment() -> None:
+    none = {"status": "no_fit", "error": "the program finished without calling fit"}
+    checks = compare(none, dict(none))
+    assert verdict(checks) == FAIL and "both programs" not in checks[0].detail

@@ -27,6 +27,7 @@ def test_keras2_programs_are_recognised_by_what_keras3_cannot_run() -> None:
         "from tensorflow.python.keras.preprocessing import image\n"
         "opt = keras.optimizers.Adam(lr=0.1)\n"
         "model.fit_generator(gen, 10)\n"
+        "model.fit(gen, workers=4)\n"
     )
     markers = keras2_markers(source)
     assert markers == [
@@ -35,6 +36,7 @@ def test_keras2_programs_are_recognised_by_what_keras3_cannot_run() -> None:
         "imports tensorflow.python.keras.preprocessing (gone from TensorFlow 2.16+) (line 3)",
         "passes lr= to Adam (Keras 3 takes learning_rate=) (line 4)",
         "calls fit_generator() (removed in Keras 3) (line 5)",
+        "passes workers= to fit() (Keras 2) (line 6)",
     ]
     assert choose_runtime(source).name == KERAS2
 
