@@ -41,6 +41,7 @@ from migrator.verify.runtime import (
     choose_runtime,
     read_source,
 )
+from migrator.verify.standin import parse_mapping, stage, stand_ins
 
 WARNING = (
     "migrate-aug verify: this executes your programs' code (each until its first fit, "
@@ -63,6 +64,8 @@ class VerifyOptions:
     migrate: Any = None  # migrator.api.Options for --verify; None: the defaults
     budget: float | None = None  # seconds drawing batches for throughput; None: runner's default
     original_runtime: str = "auto"  # "auto", "keras2" or "keras3" (see migrator.verify.runtime)
+    data: tuple[str, ...] = ()  # PATH=DIR: the programs see DIR where they read PATH
+    stand_in_data: bool = False  # generate stand-ins for the data paths that are missing
 
 
 def coerce_options(options: Any = None) -> VerifyOptions:
@@ -118,8 +121,14 @@ def verify_pair(
         # What the migration targets: the environment's Keras (or tf_keras it imports).
         "migrated": Runtime(KERAS3, ()),
     }
+    mapping, data_notes = _data(original, options, Path(workdir) / f"{prefix}data")
+    programs = {"original": original, "migrated": migrated}
+    if mapping:  # both run from staging copies of their directories with the data in place
+        for side in programs:
+            destination = Path(workdir) / f"{prefix}stage-{side}"
+            programs[side] = stage(programs[side], mapping, destination)
     runs = {}
-    for side, program in (("original", original), ("migrated", migrated)):
+    for side, program in programs.items():
         log = os.path.join(log_dir, f"{prefix}{side}.log")
         runtime = runtimes[side]
         under = " under Keras 2 (tf_keras)" if runtime.name == KERAS2 else ""
@@ -140,7 +149,24 @@ def verify_pair(
     checks = compare(runs["original"].record, runs["migrated"].record)
     checks.insert(1, runtime_check(runs["original"].record, runs["migrated"].record))
     original_shown, migrated_shown = shown or (original, migrated)
-    return Verification(original_shown, migrated_shown, options.steps, checks, runs)
+    return Verification(original_shown, migrated_shown, options.steps, checks, runs, data_notes)
+
+
+def _data(original: str, options: VerifyOptions, root: Path) -> tuple[dict[str, Path], list[str]]:
+    """What the programs read from disk, mapped: `--data PATH=DIR` first, then (with
+    `--stand-in-data`) generated stand-ins for the original's other missing data paths."""
+    mapping: dict[str, Path] = {}
+    notes: list[str] = []
+    for text in options.data:
+        path, target = parse_mapping(text)
+        mapping[path] = Path(target)
+        notes.append(f"{path}: {target} (--data)")
+    if options.stand_in_data:
+        program_dir = os.path.dirname(os.path.abspath(original))
+        generated, found = stand_ins(read_source(original), program_dir, root, set(mapping))
+        mapping.update(generated)
+        notes += found
+    return mapping, notes
 
 
 def _log_dir(options: VerifyOptions) -> str:
@@ -312,6 +338,17 @@ def _memory(ctx: click.Context, param: click.Parameter, value: str) -> int:
         raise click.BadParameter(f"{value!r} is not a size like 16G, 4096M or 0") from None
 
 
+def _mappings(
+    ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
+) -> tuple[str, ...]:
+    for text in value:
+        try:
+            parse_mapping(text)
+        except ValueError as error:
+            raise click.BadParameter(str(error)) from None
+    return value
+
+
 @click.command("verify")
 @click.argument("original", type=click.Path(exists=True, dir_okay=False))
 @click.argument("migrated", type=click.Path(exists=True, dir_okay=False))
@@ -359,6 +396,23 @@ def _memory(ctx: click.Context, param: click.Parameter, value: str) -> int:
     "imports keras.preprocessing.image or modules Keras 3 removed, or calls fit_generator "
     "and the like. MIGRATED always runs on the environment's Keras.",
 )
+@click.option(
+    "--stand-in-data",
+    is_flag=True,
+    help="For each data path the ORIGINAL reads with flow_from_directory or "
+    "flow_from_dataframe (read_csv) that does not exist here, run both programs on a "
+    "small generated stand-in: PNG images per class at the program's target_size, a CSV "
+    "with its x_col/y_col. Paths relative to the program's directory.",
+)
+@click.option(
+    "--data",
+    "data",
+    multiple=True,
+    metavar="PATH=DIR",
+    callback=_mappings,
+    help="The programs see DIR (e.g. a small sample of your dataset) where they read "
+    "PATH (relative to the program's directory). Repeatable.",
+)
 @click.pass_context
 def verify(
     ctx: click.Context,
@@ -370,6 +424,8 @@ def verify(
     memory: int,
     log_dir: str | None,
     original_runtime: str,
+    stand_in_data: bool,
+    data: tuple[str, ...],
 ) -> None:
     """Run ORIGINAL and MIGRATED for a few training steps under a 2-replica strategy and
     report whether their input pipelines agree.
@@ -381,6 +437,10 @@ def verify(
       2  cannot verify: TensorFlow missing, bad arguments
       3  ENVIRONMENT: both programs fail the same way, or both train to non-finite
          losses: the environment (devices, data, Keras bugs), not the rewrite
+
+    Keras 2 originals (keras.preprocessing.image, fit_generator, ...) run under tf_keras
+    with Keras 2's import paths; programs that read data this machine lacks run on
+    --stand-in-data or --data PATH=DIR. See docs/verify.md.
     """
     options = VerifyOptions(
         timeout=timeout,
@@ -389,6 +449,8 @@ def verify(
         memory=memory,
         log_dir=log_dir,
         original_runtime=original_runtime,
+        data=data,
+        stand_in_data=stand_in_data,
     )
     ctx.exit(run_verify(original, migrated, options))
 

@@ -28,7 +28,7 @@ dropped augmentation do not):
 - **losses**: finite in both programs.
 
 Environment, not the rewrite: when both programs fail the same way (the same status and
-error), or both train to non-finite losses (e.g. Keras 3's open NaN bugs under
+error, or both for want of their data: a missing file, IDG finding no images), or both train to non-finite losses (e.g. Keras 3's open NaN bugs under
 MirroredStrategy on several GPUs), the check's status is ENVIRONMENT: the original cannot be
 verified against here, and the verdict says so (exit code 3) instead of blaming the rewrite.
 - **input throughput**: images/s of drawing batches, old vs new: information only.
@@ -141,7 +141,8 @@ def _run_check(old: dict[str, Any], new: dict[str, Any]) -> Check:
         if record.get("status") != "ok"
     ]
     status = FAIL if problems else PASS
-    alike = _failure_kind(old) == _failure_kind(new)
+    missing = [_missing_data(record) for record in (old, new)]
+    alike = _failure_kind(old) == _failure_kind(new) or all(missing)
     if len(problems) == 2 and alike and old.get("status") != "no_fit":
         # Not a difference the rewrite made: the original cannot run here either.
         status = ENVIRONMENT
@@ -149,8 +150,14 @@ def _run_check(old: dict[str, Any], new: dict[str, Any]) -> Check:
             0,
             "both programs fail the same way, so the original cannot be verified against "
             "here (under the verifier's strategy); make the original run (e.g. a batch size "
-            "the replicas can split, its data: see --data), then verify again",
+            "the replicas can split), then verify again",
         )
+        if any(missing):
+            problems.insert(
+                1,
+                "their data is missing here: --stand-in-data runs them on generated "
+                "stand-in data, --data PATH=DIR on a sample of yours",
+            )
     return Check(
         "run",
         status,
@@ -158,6 +165,22 @@ def _run_check(old: dict[str, Any], new: dict[str, Any]) -> Check:
         _run_text(new),
         "; ".join(problems),
     )
+
+
+MISSING_DATA = (
+    "FileNotFoundError",
+    "No such file or directory",
+    "Found 0 images",
+    "Found 0 validated",
+)
+
+
+def _missing_data(record: dict[str, Any]) -> bool:
+    """The program failed for want of its data: a missing file, or IDG found no images."""
+    if record.get("status") == "ok":
+        return False
+    text = str(record.get("error") or "") + "\n" + str(record.get("log_tail") or "")
+    return any(marker in text for marker in MISSING_DATA)
 
 
 def _failure_kind(record: dict[str, Any]) -> tuple[str, str]:

@@ -3,7 +3,7 @@ colours when the output is not a terminal) and JSON."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import click
@@ -29,6 +29,7 @@ class Verification:
     steps: int
     checks: list[Check]
     runs: dict[str, RunResult]  # "original", "migrated"
+    data: list[str] = field(default_factory=list)  # what the programs read from disk, mapped
 
     @property
     def passed(self) -> bool:
@@ -84,6 +85,8 @@ def render_text(verification: Verification) -> str:
         if check.status in (FAIL, ENVIRONMENT):
             colour = "red" if check.status == FAIL else "yellow"
             out.append(click.style(f"  - {check.name}: ", fg=colour) + check.detail)
+    for note in v.data:
+        out.append(click.style("  data: ", dim=True) + note)
     for check in v.checks:
         if check.status == PASS and check.detail:
             out.append(click.style(f"  (note on {check.name}: {check.detail})", dim=True))
@@ -124,6 +127,7 @@ def to_json(verification: Verification) -> dict[str, Any]:
         "original": v.original,
         "migrated": v.migrated,
         "steps": v.steps,
+        "data": v.data,
         "passed": v.passed,
         "verdict": v.verdict,  # "pass", "fail" or "environment"
         "environment": [check.name for check in v.environment],

@@ -231,3 +231,12 @@ def test_neither_program_calling_fit_is_not_the_environment() -> None:
     none = {"status": "no_fit", "error": "the program finished without calling fit"}
     checks = compare(none, dict(none))
     assert verdict(checks) == FAIL and "both programs" not in checks[0].detail
+
+
+def test_both_programs_without_their_data_is_the_environment_with_a_hint() -> None:
+    original = {"status": "error", "error": "fit: ValueError: The PyDataset has length 0"}
+    original["log_tail"] = "Found 0 images belonging to 3 classes.\nValueError: ..."
+    migrated = {"status": "error", "error": "fit: StopIteration: ", "log_tail": "Found 0 images"}
+    checks = compare(original, migrated)
+    assert verdict(checks) == ENVIRONMENT
+    assert "--stand-in-data runs them on generated stand-in data" in checks[0].detail
