@@ -55,6 +55,7 @@ ENV_GPU_MEMORY = "MIGRATE_AUG_VERIFY_GPU_MEMORY_MB"
 ENV_SEED = "MIGRATE_AUG_VERIFY_SEED"  # the global RNGs' seed (default 0)
 ENV_TIMEOUT = "MIGRATE_AUG_VERIFY_TIMEOUT"  # the parent's deadline, to dump stacks before it
 ENV_RUNTIME = "MIGRATE_AUG_VERIFY_RUNTIME"  # "keras2": Keras 2 import paths -> tf_keras
+ENV_PICTURES = "MIGRATE_AUG_VERIFY_PICTURES"  # a directory: write pictures (verify --report)
 KERAS2 = "keras2"  # runtime.KERAS2 (not imported: the bootstrap stays self-contained)
 RECORD_VERSION = 1
 MAX_BATCHES = 200  # drawn for throughput at most
@@ -344,7 +345,9 @@ def record_fit(session: Session, original, model, args, kwargs, caller) -> None:
         record["replica_augmentation"] = type(layer).__name__
         described = augmented_input(train, layer)
     started = time.perf_counter()
-    record["train"], train_batches = describe_input(described, steps, session.budget, roots)
+    record["train"], train_batches = describe_input(
+        described, steps, session.budget, roots, os.environ.get(ENV_PICTURES)
+    )
     record["seconds"]["train_input"] = round(time.perf_counter() - started, 3)
 
     validation = None
@@ -579,10 +582,11 @@ def _slice(x: Any, start: int, stop: int) -> Any:
 
 
 def describe_input(
-    source: Input, steps: int, budget: float, roots: list[Any]
+    source: Input, steps: int, budget: float, roots: list[Any], pictures: str | None = None
 ) -> tuple[dict[str, Any], list[Any]]:
     """Draw batches: the first `steps` are recorded; drawing goes on for `budget` seconds
-    to measure throughput; up to SIGNATURE_IMAGES images are matched to their sources."""
+    to measure throughput; up to SIGNATURE_IMAGES images are matched to their sources.
+    `pictures`: a directory to draw the first batch and matched images in (`pictures`)."""
     from migrator.verify.summary import (
         augmentation_signature,
         collect_arrays,
@@ -634,14 +638,24 @@ def describe_input(
         if all(label is not None for label in labels):
             label_array = np.concatenate(labels)[:SIGNATURE_IMAGES]
         arrays = collect_arrays(roots)
-        described["signature"] = augmentation_signature(
-            stacked, label_array, source_candidates(arrays, stacked.shape[1:]), arrays
-        )
+        sources = source_candidates(arrays, stacked.shape[1:])
+        described["signature"] = augmentation_signature(stacked, label_array, sources, arrays)
     else:
+        stacked, sources = None, []
         described["signature"] = {
             "available": False,
             "reason": "the batches hold no rank-4 image tensor",
         }
+    if pictures:
+        from migrator.verify.pictures import save_pictures
+
+        first = image_tensor(recorded[0]) if recorded else None
+        try:
+            described["pictures"] = save_pictures(
+                pictures, first, stacked, described["signature"].get("rows"), sources
+            )
+        except Exception as error:  # noqa: BLE001 - pictures are a convenience
+            described["pictures"] = {"reason": f"{type(error).__name__}: {error}"}
     return described, recorded
 
 

@@ -66,6 +66,7 @@ class VerifyOptions:
     original_runtime: str = "auto"  # "auto", "keras2" or "keras3" (see migrator.verify.runtime)
     data: tuple[str, ...] = ()  # PATH=DIR: the programs see DIR where they read PATH
     stand_in_data: bool = False  # generate stand-ins for the data paths that are missing
+    report: str | None = None  # a directory: write an HTML page and its PNGs there
 
 
 def coerce_options(options: Any = None) -> VerifyOptions:
@@ -133,8 +134,10 @@ def verify_pair(
         runtime = runtimes[side]
         under = " under Keras 2 (tf_keras)" if runtime.name == KERAS2 else ""
         _progress(f"migrate-aug verify: running the {side} program {program}{under} (log: {log})")
+        pictures = os.path.join(options.report, f"{prefix}{side}") if options.report else None
         runs[side] = run_program(
             program,
+            pictures=pictures,
             log=log,
             workdir=workdir,
             steps=options.steps,
@@ -149,7 +152,16 @@ def verify_pair(
     checks = compare(runs["original"].record, runs["migrated"].record)
     checks.insert(1, runtime_check(runs["original"].record, runs["migrated"].record))
     original_shown, migrated_shown = shown or (original, migrated)
-    return Verification(original_shown, migrated_shown, options.steps, checks, runs, data_notes)
+    verification = Verification(
+        original_shown, migrated_shown, options.steps, checks, runs, data_notes
+    )
+    if options.report:
+        from migrator.verify.html_report import write_report
+
+        verification.page = write_report(
+            os.path.abspath(options.report), verification, f"{prefix}index.html"
+        )
+    return verification
 
 
 def _data(original: str, options: VerifyOptions, root: Path) -> tuple[dict[str, Path], list[str]]:
@@ -413,6 +425,15 @@ def _mappings(
     help="The programs see DIR (e.g. a small sample of your dataset) where they read "
     "PATH (relative to the program's directory). Repeatable.",
 )
+@click.option(
+    "--report",
+    type=click.Path(file_okay=False),
+    default=None,
+    metavar="DIR",
+    help="Also write an HTML page (DIR/index.html) with its PNGs: both programs' first "
+    "batches side by side, the same source samples as each augmented them, histograms of "
+    "pixel values and augmentation strength, the checks and the runtimes.",
+)
 @click.pass_context
 def verify(
     ctx: click.Context,
@@ -426,6 +447,7 @@ def verify(
     original_runtime: str,
     stand_in_data: bool,
     data: tuple[str, ...],
+    report: str | None,
 ) -> None:
     """Run ORIGINAL and MIGRATED for a few training steps under a 2-replica strategy and
     report whether their input pipelines agree.
@@ -451,6 +473,7 @@ def verify(
         original_runtime=original_runtime,
         data=data,
         stand_in_data=stand_in_data,
+        report=report,
     )
     ctx.exit(run_verify(original, migrated, options))
 

@@ -30,6 +30,7 @@ class Verification:
     checks: list[Check]
     runs: dict[str, RunResult]  # "original", "migrated"
     data: list[str] = field(default_factory=list)  # what the programs read from disk, mapped
+    page: str | None = None  # the HTML report (verify --report), once written
 
     @property
     def passed(self) -> bool:
@@ -118,6 +119,8 @@ def render_text(verification: Verification) -> str:
         word = click.style("FAIL", fg="red", bold=True)
         out.append(f"{word}: {len(v.failures)} mismatch(es): {names}")
     out.append("logs: " + "\n      ".join(f"{side}: {run.log}" for side, run in v.runs.items()))
+    if v.page:
+        out.append(f"report: {v.page}")
     return "\n".join(out)
 
 
@@ -128,6 +131,7 @@ def to_json(verification: Verification) -> dict[str, Any]:
         "migrated": v.migrated,
         "steps": v.steps,
         "data": v.data,
+        "report": v.page,
         "passed": v.passed,
         "verdict": v.verdict,  # "pass", "fail" or "environment"
         "environment": [check.name for check in v.environment],

@@ -25,11 +25,11 @@ from __future__ import annotations
 import ast
 import os
 import random
-import struct
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from migrator.verify.png import write_png
 
 IMAGES_PER_CLASS = 8
 CSV_ROWS = 16
@@ -229,26 +229,6 @@ def _csv_path(node: ast.expr | None, tree: ast.Module, constants: dict[str, Any]
 
 
 # -- writing stand-ins ----------------------------------------------------------------------------
-def write_png(path: str | Path, width: int, height: int, rgb: bytes) -> None:
-    """An 8-bit RGB PNG from `rgb` (height * width * 3 bytes, row by row)."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    stride = width * 3
-    raw = b"".join(b"\x00" + rgb[row * stride : (row + 1) * stride] for row in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    with open(path, "wb") as handle:
-        handle.write(
-            b"\x89PNG\r\n\x1a\n"
-            + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(raw, 6))
-            + chunk(b"IEND", b"")
-        )
-
-
 def _image(path: Path, size: tuple[int, int], rng: random.Random, tint: int) -> None:
     """Smooth noise (so augmentations change it measurably) with a per-class tint."""
     height, width = size

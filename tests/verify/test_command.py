@@ -98,6 +98,8 @@ def test_module_entry_point_json_failure_and_clean_temp(tmp_path) -> None:
             str(PROGRAMS / "tfdata_no_augmentation.py"),
             "--format",
             "json",
+            "--report",
+            str(tmp_path / "report"),
         ],
         capture_output=True,
         text=True,
@@ -107,6 +109,12 @@ def test_module_entry_point_json_failure_and_clean_temp(tmp_path) -> None:
     )
     assert out.returncode == 1, out.stderr
     report = json.loads(out.stdout)
+    # --report: the page and the pictures it shows (tested in depth in test_keras2_runtime).
+    page = (tmp_path / "report" / "index.html").read_text()
+    assert report["report"] == str(tmp_path / "report" / "index.html")
+    assert "MISMATCH" in page and "original/first_batch.png" in page
+    assert (tmp_path / "report" / "migrated" / "first_batch.png").stat().st_size > 100
+    shutil.rmtree(tmp_path / "report")
     assert report["passed"] is False
     assert {"augmented images", "augmentation strength"} <= set(report["mismatches"])
     assert report["runs"]["migrated"]["status"] == "ok"

@@ -2,10 +2,12 @@
 
 Pure tests of which runtime a program gets, and one end-to-end run (three programs: a
 Keras 2 script, its migration, and the migration with the step count truncated by int(),
-MA004's old rewrite) through the child process."""
+MA004's old rewrite) through the child process; the same runs draw the pictures of the
+HTML report (`verify --report`), whose page is tested here too."""
 
 from __future__ import annotations
 
+import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -93,8 +95,9 @@ def runs(tmp_path_factory) -> dict[str, RunResult]:
     def run(name: str) -> tuple[str, RunResult]:
         program, runtime = programs[name]
         log = str(workdir / f"{name}.log")
+        pictures = str(workdir / "report" / name)  # for the HTML report's test
         return name, run_program(
-            program, log=log, workdir=str(workdir), budget=0.2, runtime=runtime
+            program, log=log, workdir=str(workdir), budget=0.2, runtime=runtime, pictures=pictures
         )
 
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -104,7 +107,7 @@ def runs(tmp_path_factory) -> dict[str, RunResult]:
 def test_the_keras2_original_runs_under_tf_keras_and_its_migration_passes(runs) -> None:
     original = runs["original"].record
     assert original["status"] == "ok", original.get("log_tail")
-    assert original["runtime"] == {"name": "keras2", "keras": original["runtime"]["keras"]}
+    assert original["runtime"]["name"] == "keras2" and original["runtime"]["keras"].startswith("2.")
     assert original["framework"] == "tf_keras"
     assert original["steps_per_epoch"] == 5  # 36 / 8 = 4.5: Keras 2's loop runs 5 steps
     assert original["validation_steps"] == 3  # 20 / 8 = 2.5
@@ -118,3 +121,32 @@ def test_a_truncated_step_count_fails_on_steps_per_epoch(runs) -> None:
     checks = compare(runs["original"].record, runs["truncated"].record)
     failed = [c for c in checks if c.status == FAIL]
     assert [(c.name, c.original, c.migrated) for c in failed] == [("steps per epoch", "5", "4")]
+
+
+def test_the_html_report_shows_both_programs(runs) -> None:
+    from PIL import Image
+
+    from migrator.verify.html_report import write_report
+    from migrator.verify.report import Verification
+
+    pair = {"original": runs["original"], "migrated": runs["migrated"]}
+    reasons = list(choose_runtime(PROGRAM.read_text()).reasons)  # as verify_pair adds them
+    pair["original"].record["runtime"]["reasons"] = reasons
+    checks = compare(pair["original"].record, pair["migrated"].record)
+    checks.insert(1, runtime_check(pair["original"].record, pair["migrated"].record))
+    verification = Verification("orig.py", "mig.py", 3, checks, pair, ["data/x: stand-in"])
+    report = Path(runs["original"].record["train"]["pictures"]["directory"]).parent
+    page = Path(write_report(str(report), verification))
+    text = page.read_text()
+    assert "PASS" in text and "Keras 2 (tf_keras" in text and "Keras 3" in text
+    assert "calls fit_generator() (removed in Keras 3)" in text  # why the original ran so
+    assert text.count("<svg") == 2 and "steps per epoch" in text and "data/x: stand-in" in text
+    sources = re.findall(r"<img src='([^']+)'", text)
+    assert "original/first_batch.png" in sources and "migrated/first_batch.png" in sources
+    assert any(s.startswith("migrated/augmented-") for s in sources)  # same source rows
+    for source in sources:  # every picture the page shows is there and decodes
+        with Image.open(report / source) as image:
+            image.load()
+            assert image.mode == "RGB" and min(image.size) >= 8
+    with Image.open(report / "original" / "first_batch.png") as grid:
+        assert grid.size == (8 * 100 + 4, 100 + 4)  # 8 images of 8 px shown at 96 px, 4 px gaps

@@ -9,13 +9,13 @@ import pytest
 from click.testing import CliRunner
 
 from migrator.verify.command import verify
+from migrator.verify.png import write_png
 from migrator.verify.standin import (
     IMAGES_PER_CLASS,
     find_data_needs,
     parse_mapping,
     stage,
     stand_ins,
-    write_png,
 )
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
