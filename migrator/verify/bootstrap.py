@@ -47,6 +47,8 @@ import traceback
 from collections.abc import Iterator
 from typing import Any
 
+from migrator.verify.runtime import KERAS2
+
 ENV_RECORD = "MIGRATE_AUG_VERIFY_RECORD"
 ENV_STEPS = "MIGRATE_AUG_VERIFY_STEPS"
 ENV_MEMORY = "MIGRATE_AUG_VERIFY_MEMORY"
@@ -56,7 +58,6 @@ ENV_SEED = "MIGRATE_AUG_VERIFY_SEED"  # the global RNGs' seed (default 0)
 ENV_TIMEOUT = "MIGRATE_AUG_VERIFY_TIMEOUT"  # the parent's deadline, to dump stacks before it
 ENV_RUNTIME = "MIGRATE_AUG_VERIFY_RUNTIME"  # "keras2": Keras 2 import paths -> tf_keras
 ENV_PICTURES = "MIGRATE_AUG_VERIFY_PICTURES"  # a directory: write pictures (verify --report)
-KERAS2 = "keras2"  # runtime.KERAS2 (not imported: the bootstrap stays self-contained)
 RECORD_VERSION = 1
 MAX_BATCHES = 200  # drawn for throughput at most
 SIGNATURE_IMAGES = 256  # drawn images matched against their sources at most
