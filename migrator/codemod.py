@@ -83,6 +83,8 @@ def _apply(session: Session, edits: Edits) -> cst.Module:
         wanted.append(("tensorflow", None if session.tf == "tensorflow" else session.tf))
     if session.needs_os:
         wanted.append(("os", None))
+    if session.needs_math:
+        wanted.append(("math", None))
     return add_module_imports(transformed, wanted)
 
 

@@ -42,10 +42,19 @@ class Case:
         return not self.has("norun") and read(self.input) != read(self.expected)
 
     @property
+    def verify_flags(self) -> list[str]:
+        """`migrate-aug verify` options the pair needs (verify.txt), e.g. --stand-in-data."""
+        return (self.directory / "verify.txt").read_text().split() if self.has("verify.txt") else []
+
+    @property
     def verifiable(self) -> bool:
-        """Runnable, and the input runs here too (a `noverify` file says why it can't, e.g.
-        a Keras 2 import that fails on Keras 3 is what the rewrite fixes)."""
-        return self.runnable and not self.has("noverify")
+        """Rewritten, and the verifier can compare the input with its rewrite (Keras 2
+        inputs run under its Keras 2 runtime; programs whose data the fixture does not ship,
+        `norun`, on the stand-in data verify.txt asks for); a `noverify` file says exactly
+        why not."""
+        rewritten = read(self.input) != read(self.expected)
+        runs = not self.has("norun") or "--stand-in-data" in self.verify_flags
+        return rewritten and runs and not self.has("noverify")
 
     def has(self, name: str) -> bool:
         return (self.directory / name).exists()

@@ -1,6 +1,13 @@
 """MA004: `fit_generator` / `evaluate_generator` / `predict_generator` -> `fit` / `evaluate`
 / `predict`. Keras 3 removed them; their arguments map onto the new methods one to one,
-except the queue/worker knobs, which tf.data and Keras 3 no longer take."""
+except the queue/worker knobs, which tf.data and Keras 3 no longer take, and step counts
+written as a true division, which Keras 3 rejects (it takes integers only).
+
+Checked against Keras 2 itself (tf_keras, tests/analysis/test_generator_methods_oracle.py):
+`class_weight`, `initial_epoch`, `validation_freq`, `validation_steps` and `steps=None`
+mean the same to the new methods; a step count `a / b` runs `ceil(a / b)` steps in Keras 2
+(its loop is `while step < a / b`), so it becomes `math.ceil(a / b)`, not `int(a / b)`,
+which would drop the last partial batch of every epoch."""
 
 from __future__ import annotations
 
@@ -62,6 +69,7 @@ class GeneratorMethodFix:
     old: str
     new: str
     dropped: tuple[str, ...]
+    needs_math: bool = False  # the replacement calls math.ceil: the module must import math
 
 
 def rewrite_generator_method(call: cst.Call) -> GeneratorMethodFix | None:
@@ -77,6 +85,7 @@ def rewrite_generator_method(call: cst.Call) -> GeneratorMethodFix | None:
         return None
     args: list[cst.Arg] = []
     dropped: list[str] = []
+    needs_math = False
     for index, arg in enumerate(call.args):
         name = arg.keyword.value if arg.keyword is not None else parameters[index]
         if name in DROPPED:
@@ -84,8 +93,8 @@ def rewrite_generator_method(call: cst.Call) -> GeneratorMethodFix | None:
             continue
         value = arg.value
         if name in STEP_KEYWORDS and _is_true_division(value):
-            # Keras 2 tolerated `len(x) / batch`; Keras 3 needs an integer step count.
-            value = cst.Call(func=cst.Name("int"), args=[cst.Arg(value)])
+            value = ceil_steps(value)
+            needs_math = True
         if name == "generator":
             args.append(arg.with_changes(keyword=None, equal=cst.MaybeSentinel.DEFAULT))
         elif arg.keyword is None:
@@ -104,7 +113,17 @@ def rewrite_generator_method(call: cst.Call) -> GeneratorMethodFix | None:
     args = with_last_comma(args, call.args)
     new = RENAMES[old]
     replacement = call.with_changes(func=call.func.with_changes(attr=cst.Name(new)), args=args)
-    return GeneratorMethodFix(call, replacement, old, new, tuple(dropped))
+    return GeneratorMethodFix(call, replacement, old, new, tuple(dropped), needs_math)
+
+
+def ceil_steps(division: cst.BaseExpression) -> cst.Call:
+    """`a / b` -> `math.ceil(a / b)`: Keras 2 ran a fractional step count up (its loop is
+    `while step < a / b`, so 4.5 gives 5 steps, the last one a partial batch); Keras 3
+    takes integers only."""
+    return cst.Call(
+        func=cst.Attribute(value=cst.Name("math"), attr=cst.Name("ceil")),
+        args=[cst.Arg(division)],
+    )
 
 
 def with_last_comma(args: list[cst.Arg], original: Sequence[cst.Arg]) -> list[cst.Arg]:

@@ -70,6 +70,7 @@ def plan_generator_methods(session: Session) -> Edits:
             fixable=True,
         )
         edits.expressions[call] = _regenerate_method_call
+        session.needs_math = session.needs_math or fix.needs_math
     return edits
 
 

@@ -42,6 +42,7 @@ class Session:
         self.tf = self.tf_import or _free_alias(self.finder.scopes.values(), ("tf", "tensorflow"))
         self.diagnostics: list[Diagnostic] = []
         self.needs_os = False  # the directory pipeline lists files with os
+        self.needs_math = False  # MA004 rounds a fractional step count up with math.ceil
         # Emitted code by placeholder name: spliced in as text after codegen (codemod._splice).
         self.emitted: dict[str, str] = {}
         self.needs_tf = False  # emitted code or a rewritten reference uses `tf`

@@ -6,14 +6,18 @@ environment variables below, in this order:
 
 1. limits the address space (RLIMIT_AS; RLIMIT_DATA where an NVIDIA driver is present) to
    `MIGRATE_AUG_VERIFY_MEMORY` bytes (0: none);
-2. imports TensorFlow and gives MirroredStrategy >= 2 replicas (`devices.plan_devices`),
+2. under the keras2 runtime (`MIGRATE_AUG_VERIFY_RUNTIME=keras2`, see `runtime`), resolves
+   `keras`, `keras.<module>` and `tensorflow.python.keras` to tf_keras (`Keras2Paths`) and
+   sets `TF_USE_LEGACY_KERAS=1`, so that a Keras 2 program runs as it did in its era;
+3. imports TensorFlow and gives MirroredStrategy >= 2 replicas (`devices.plan_devices`),
    before the program can touch TF; a RuntimeError from configuring an already
    initialised runtime is noted, not fatal;
-3. seeds Python's, numpy's, TensorFlow's and Keras' global RNGs (`MIGRATE_AUG_VERIFY_SEED`,
+4. seeds Python's, numpy's, TensorFlow's and Keras' global RNGs (`MIGRATE_AUG_VERIFY_SEED`,
    default 0), so both programs of a pair generate the same synthetic data;
-4. replaces `keras.Model.fit` (and `tf_keras.Model.fit` when importable) with an
-   interceptor, and gives Keras 3 models Keras 2's `fit_generator` (forwarding to fit);
-5. runs PROGRAM as `__main__` (runpy.run_path) with `sys.argv = [PROGRAM]` and PROGRAM's
+5. replaces `keras.Model.fit` (and `tf_keras.Model.fit` when importable) with an
+   interceptor, and under keras3 gives Keras 3 models Keras 2's `fit_generator`
+   (forwarding to fit; tf_keras's own forwards to fit too);
+6. runs PROGRAM as `__main__` (runpy.run_path) with `sys.argv = [PROGRAM]` and PROGRAM's
    directory as cwd and first on sys.path.
 
 The first `fit` draws K batches of training and validation input (recording structure,
@@ -28,6 +32,10 @@ ends, fails or exits without calling fit gets a record saying so.
 from __future__ import annotations
 
 import functools
+import importlib
+import importlib.abc
+import importlib.machinery
+import importlib.util
 import inspect
 import json
 import math
@@ -39,6 +47,8 @@ import traceback
 from collections.abc import Iterator
 from typing import Any
 
+from migrator.verify.runtime import KERAS2
+
 ENV_RECORD = "MIGRATE_AUG_VERIFY_RECORD"
 ENV_STEPS = "MIGRATE_AUG_VERIFY_STEPS"
 ENV_MEMORY = "MIGRATE_AUG_VERIFY_MEMORY"
@@ -46,6 +56,8 @@ ENV_BUDGET = "MIGRATE_AUG_VERIFY_BUDGET"  # seconds spent measuring input throug
 ENV_GPU_MEMORY = "MIGRATE_AUG_VERIFY_GPU_MEMORY_MB"
 ENV_SEED = "MIGRATE_AUG_VERIFY_SEED"  # the global RNGs' seed (default 0)
 ENV_TIMEOUT = "MIGRATE_AUG_VERIFY_TIMEOUT"  # the parent's deadline, to dump stacks before it
+ENV_RUNTIME = "MIGRATE_AUG_VERIFY_RUNTIME"  # "keras2": Keras 2 import paths -> tf_keras
+ENV_PICTURES = "MIGRATE_AUG_VERIFY_PICTURES"  # a directory: write pictures (verify --report)
 RECORD_VERSION = 1
 MAX_BATCHES = 200  # drawn for throughput at most
 SIGNATURE_IMAGES = 256  # drawn images matched against their sources at most
@@ -94,6 +106,76 @@ def _plain(value: Any) -> Any:
 
 
 # -- set-up ----------------------------------------------------------------------------
+class Keras2Paths(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Resolves Keras 2's import paths to tf_keras, for this process only: `keras` and
+    `keras.<x>` to `tf_keras.<x>` (or `tf_keras.src.<x>`, where Keras 2 had modules that
+    tf_keras keeps private, e.g. `keras.engine`), and TensorFlow's private
+    `tensorflow.python.keras.<x>` likewise. The module imported is tf_keras's own (the same
+    object under both names), so classes, isinstance checks and registries are shared."""
+
+    PREFIXES = (("tensorflow.python.keras", "tf_keras"), ("keras", "tf_keras"))
+
+    def target(self, fullname: str) -> str | None:
+        for old, new in self.PREFIXES:
+            if fullname == old or fullname.startswith(old + "."):
+                rest = fullname[len(old) :]
+                candidates = [new + rest] + ([f"{new}.src{rest}"] if rest else [])
+                for candidate in candidates:
+                    try:
+                        if importlib.util.find_spec(candidate) is not None:
+                            return candidate
+                    except (ImportError, ValueError):
+                        continue
+                return None
+        return None
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
+        if fullname.startswith("tensorflow.") and not self._below_alias(fullname):
+            # TensorFlow still ships (and itself imports) parts of tensorflow.python.keras:
+            # only what it no longer has (e.g. .preprocessing) becomes tf_keras's.
+            if importlib.machinery.PathFinder.find_spec(fullname, path) is not None:
+                return None
+        name = self.target(fullname)
+        if name is None:
+            return None
+        spec = importlib.util.spec_from_loader(fullname, self)
+        spec.loader_state = name
+        return spec
+
+    @staticmethod
+    def _below_alias(fullname: str) -> bool:
+        parent = sys.modules.get(fullname.rpartition(".")[0])
+        return getattr(parent, "__name__", "").startswith("tf_keras")
+
+    def create_module(self, spec: Any) -> None:
+        return None  # a placeholder, replaced in sys.modules by exec_module
+
+    def exec_module(self, module: Any) -> None:
+        # The import system returns whatever sys.modules holds under the name afterwards.
+        sys.modules[module.__name__] = importlib.import_module(module.__spec__.loader_state)
+
+
+def use_keras2_paths() -> None:
+    """Before TensorFlow is imported: tf.keras becomes tf_keras, and `keras.*` imports
+    resolve to it (a Keras 3 already imported is forgotten)."""
+    if importlib.util.find_spec("tf_keras") is None:
+        raise RuntimeError(
+            "the original is a Keras 2 program and runs under tf_keras, which is not "
+            "installed: pip install 'migrate-aug[verify]' (or tf-keras)"
+        )
+    os.environ["TF_USE_LEGACY_KERAS"] = "1"
+    for name in [n for n in sys.modules if n == "keras" or n.startswith("keras.")]:
+        del sys.modules[name]
+    sys.meta_path.insert(0, Keras2Paths())
+
+
+def runtime_record(name: str) -> dict[str, Any]:
+    """The runtime a program ran under, for the report."""
+    import keras  # under keras2, tf_keras
+
+    return {"name": name, "keras": getattr(keras, "__version__", "?")}
+
+
 def limit_memory(limit: int) -> str | None:
     """Limit the address space (RLIMIT_AS). With an NVIDIA driver present, limit the data
     segment (RLIMIT_DATA) instead: CUDA reserves far more address space than it uses, and
@@ -145,9 +227,11 @@ def seed_everything(seed: int) -> None:
         tf.random.set_seed(seed)
 
 
-def patch_fit(session: Session) -> list[str]:
-    import importlib.util
+def patch_fit(session: Session, runtime: str = "") -> list[str]:
+    if runtime == KERAS2:  # `keras` is tf_keras: its fit_generator forwards to fit
+        import tf_keras
 
+        return [_patch(tf_keras.Model, "tf_keras", session)]
     import keras
 
     patched = [_patch(keras.Model, "keras", session)]
@@ -262,7 +346,9 @@ def record_fit(session: Session, original, model, args, kwargs, caller) -> None:
         record["replica_augmentation"] = type(layer).__name__
         described = augmented_input(train, layer)
     started = time.perf_counter()
-    record["train"], train_batches = describe_input(described, steps, session.budget, roots)
+    record["train"], train_batches = describe_input(
+        described, steps, session.budget, roots, os.environ.get(ENV_PICTURES)
+    )
     record["seconds"]["train_input"] = round(time.perf_counter() - started, 3)
 
     validation = None
@@ -292,9 +378,10 @@ def record_fit(session: Session, original, model, args, kwargs, caller) -> None:
 
 
 def _steps(value: Any) -> Any:
-    """A step count as fit would use it: `len(x) / 8` gives 5.0, which means 5."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
+    """A step count as fit would use it: `len(x) / 8` gives 5.0, which means 5; Keras 2
+    runs `while step < 4.5`, 5 steps (Keras 3 rejects a float)."""
+    if isinstance(value, float) and math.isfinite(value):
+        return math.ceil(value)
     return value
 
 
@@ -496,10 +583,11 @@ def _slice(x: Any, start: int, stop: int) -> Any:
 
 
 def describe_input(
-    source: Input, steps: int, budget: float, roots: list[Any]
+    source: Input, steps: int, budget: float, roots: list[Any], pictures: str | None = None
 ) -> tuple[dict[str, Any], list[Any]]:
     """Draw batches: the first `steps` are recorded; drawing goes on for `budget` seconds
-    to measure throughput; up to SIGNATURE_IMAGES images are matched to their sources."""
+    to measure throughput; up to SIGNATURE_IMAGES images are matched to their sources.
+    `pictures`: a directory to draw the first batch and matched images in (`pictures`)."""
     from migrator.verify.summary import (
         augmentation_signature,
         collect_arrays,
@@ -551,14 +639,24 @@ def describe_input(
         if all(label is not None for label in labels):
             label_array = np.concatenate(labels)[:SIGNATURE_IMAGES]
         arrays = collect_arrays(roots)
-        described["signature"] = augmentation_signature(
-            stacked, label_array, source_candidates(arrays, stacked.shape[1:]), arrays
-        )
+        sources = source_candidates(arrays, stacked.shape[1:])
+        described["signature"] = augmentation_signature(stacked, label_array, sources, arrays)
     else:
+        stacked, sources = None, []
         described["signature"] = {
             "available": False,
             "reason": "the batches hold no rank-4 image tensor",
         }
+    if pictures:
+        from migrator.verify.pictures import save_pictures
+
+        first = image_tensor(recorded[0]) if recorded else None
+        try:
+            described["pictures"] = save_pictures(
+                pictures, first, stacked, described["signature"].get("rows"), sources
+            )
+        except Exception as error:  # noqa: BLE001 - pictures are a convenience
+            described["pictures"] = {"reason": f"{type(error).__name__}: {error}"}
     return described, recorded
 
 
@@ -687,14 +785,18 @@ def main() -> None:
         import faulthandler
 
         faulthandler.dump_traceback_later(timeout - 1.5)
+    runtime = os.environ.get(ENV_RUNTIME, "keras3")
     try:
         session.record["memory_limit"] = limit_memory(int(os.environ.get(ENV_MEMORY, "0")))
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        if runtime == KERAS2:
+            use_keras2_paths()
         import tensorflow as tf
 
         session.record["devices"] = configure_devices(tf)
         seed_everything(int(os.environ.get(ENV_SEED, "0")))
-        session.record["patched"] = patch_fit(session)
+        session.record["runtime"] = runtime_record(runtime)
+        session.record["patched"] = patch_fit(session, runtime)
     except BaseException as error:  # noqa: BLE001
         traceback.print_exc()
         session.fail("error", f"setting up TensorFlow: {type(error).__name__}: {error}")

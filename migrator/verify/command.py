@@ -24,12 +24,24 @@ from typing import Any
 
 import click
 
+from migrator.verify.compare import ENVIRONMENT, FAIL
+from migrator.verify.report import EXIT
 from migrator.verify.runner import (
     DEFAULT_MEMORY,
     DEFAULT_TIMEOUT,
     parse_memory,
     run_program,
 )
+from migrator.verify.runtime import (
+    AUTO,
+    CHOICES,
+    KERAS2,
+    KERAS3,
+    Runtime,
+    choose_runtime,
+    read_source,
+)
+from migrator.verify.standin import parse_mapping, stage, stand_ins
 
 WARNING = (
     "migrate-aug verify: this executes your programs' code (each until its first fit, "
@@ -51,6 +63,10 @@ class VerifyOptions:
     log_dir: str | None = None  # None: a new directory under the system's temp dir
     migrate: Any = None  # migrator.api.Options for --verify; None: the defaults
     budget: float | None = None  # seconds drawing batches for throughput; None: runner's default
+    original_runtime: str = "auto"  # "auto", "keras2" or "keras3" (see migrator.verify.runtime)
+    data: tuple[str, ...] = ()  # PATH=DIR: the programs see DIR where they read PATH
+    stand_in_data: bool = False  # generate stand-ins for the data paths that are missing
+    report: str | None = None  # a directory: write an HTML page and its PNGs there
 
 
 def coerce_options(options: Any = None) -> VerifyOptions:
@@ -98,25 +114,71 @@ def verify_pair(
 ):
     """Run both programs (one after the other, so their throughputs are comparable) and
     compare their records."""
-    from migrator.verify.compare import compare
+    from migrator.verify.compare import compare, runtime_check
     from migrator.verify.report import Verification
 
+    runtimes = {
+        "original": choose_runtime(read_source(original), options.original_runtime),
+        # What the migration targets: the environment's Keras (or tf_keras it imports).
+        "migrated": Runtime(KERAS3, ()),
+    }
+    mapping, data_notes = _data(original, options, Path(workdir) / f"{prefix}data")
+    programs = {"original": original, "migrated": migrated}
+    if mapping:  # both run from staging copies of their directories with the data in place
+        for side in programs:
+            destination = Path(workdir) / f"{prefix}stage-{side}"
+            programs[side] = stage(programs[side], mapping, destination)
     runs = {}
-    for side, program in (("original", original), ("migrated", migrated)):
+    for side, program in programs.items():
         log = os.path.join(log_dir, f"{prefix}{side}.log")
-        _progress(f"migrate-aug verify: running the {side} program {program} (log: {log})")
+        runtime = runtimes[side]
+        under = " under Keras 2 (tf_keras)" if runtime.name == KERAS2 else ""
+        _progress(f"migrate-aug verify: running the {side} program {program}{under} (log: {log})")
+        pictures = os.path.join(options.report, f"{prefix}{side}") if options.report else None
         runs[side] = run_program(
             program,
+            pictures=pictures,
             log=log,
             workdir=workdir,
             steps=options.steps,
             timeout=options.timeout,
             memory=options.memory,
             budget=options.budget,
+            runtime=runtime.name,
         )
+        record = runs[side].record
+        record.setdefault("runtime", {"name": runtime.name})
+        record["runtime"]["reasons"] = list(runtime.reasons)
     checks = compare(runs["original"].record, runs["migrated"].record)
+    checks.insert(1, runtime_check(runs["original"].record, runs["migrated"].record))
     original_shown, migrated_shown = shown or (original, migrated)
-    return Verification(original_shown, migrated_shown, options.steps, checks, runs)
+    verification = Verification(
+        original_shown, migrated_shown, options.steps, checks, runs, data_notes
+    )
+    if options.report:
+        from migrator.verify.html_report import write_report
+
+        verification.page = write_report(
+            os.path.abspath(options.report), verification, f"{prefix}index.html"
+        )
+    return verification
+
+
+def _data(original: str, options: VerifyOptions, root: Path) -> tuple[dict[str, Path], list[str]]:
+    """What the programs read from disk, mapped: `--data PATH=DIR` first, then (with
+    `--stand-in-data`) generated stand-ins for the original's other missing data paths."""
+    mapping: dict[str, Path] = {}
+    notes: list[str] = []
+    for text in options.data:
+        path, target = parse_mapping(text)
+        mapping[path] = Path(target)
+        notes.append(f"{path}: {target} (--data)")
+    if options.stand_in_data:
+        program_dir = os.path.dirname(os.path.abspath(original))
+        generated, found = stand_ins(read_source(original), program_dir, root, set(mapping))
+        mapping.update(generated)
+        notes += found
+    return mapping, notes
 
 
 def _log_dir(options: VerifyOptions) -> str:
@@ -137,7 +199,7 @@ def run_verify(original: str, migrated: str, options: Any = None) -> int:
     with tempfile.TemporaryDirectory(prefix="migrate-aug-verify-") as workdir:
         verification = verify_pair(original, migrated, options, workdir, log_dir)
     _emit([verification], options, single=True)
-    return 0 if verification.passed else 1
+    return EXIT[verification.verdict]
 
 
 def _emit(verifications: list, options: VerifyOptions, *, single: bool, extra=None) -> None:
@@ -192,7 +254,8 @@ def verify_paths(paths: list[str], options: Any = None) -> int:
     """`--verify PATH...`: migrate each Python file to a temporary copy of its directory,
     verify every file the migration changes against its original, and report. Returns 0
     when every changed file verifies (or nothing changes), 1 when one does not, 2 when a
-    path is missing or a file cannot be read or parsed (and nothing failed)."""
+    path is missing or a file cannot be read or parsed (and nothing failed), 3 when some
+    pair could not be verified because of the environment (and nothing else went wrong)."""
     from migrator.api import Options, SourceParseError, migrate_source
 
     options = coerce_options(options)
@@ -253,7 +316,8 @@ def verify_paths(paths: list[str], options: Any = None) -> int:
             )
     for error in errors:
         click.echo(f"migrate-aug verify: {error}", err=True)
-    failed = [v for v in verifications if not v.passed]
+    failed = [v for v in verifications if v.verdict == FAIL]
+    environment = [v for v in verifications if v.verdict == ENVIRONMENT]
     if options.output_format == "json":
         _emit(
             verifications, options, single=False, extra={"unchanged": unchanged, "errors": errors}
@@ -262,7 +326,10 @@ def verify_paths(paths: list[str], options: Any = None) -> int:
         _emit(verifications, options, single=False)
         if verifications:
             click.echo("")
-        summary = f"verified {len(verifications)} migrated file(s): {len(verifications) - len(failed)} passed, {len(failed)} failed"
+        passing = len(verifications) - len(failed) - len(environment)
+        summary = f"verified {len(verifications)} migrated file(s): {passing} passed, {len(failed)} failed"
+        if environment:
+            summary += f", {len(environment)} could not be verified here (environment)"
         if not verifications:
             summary = "nothing to verify: no file would be rewritten"
         if unchanged:
@@ -270,7 +337,9 @@ def verify_paths(paths: list[str], options: Any = None) -> int:
         click.echo(summary)
     if failed:
         return 1
-    return 2 if errors else 0
+    if errors:
+        return 2
+    return 3 if environment else 0
 
 
 # -- the click command ------------------------------------------------------------------------
@@ -279,6 +348,17 @@ def _memory(ctx: click.Context, param: click.Parameter, value: str) -> int:
         return parse_memory(value)
     except (ValueError, IndexError):
         raise click.BadParameter(f"{value!r} is not a size like 16G, 4096M or 0") from None
+
+
+def _mappings(
+    ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
+) -> tuple[str, ...]:
+    for text in value:
+        try:
+            parse_mapping(text)
+        except ValueError as error:
+            raise click.BadParameter(str(error)) from None
+    return value
 
 
 @click.command("verify")
@@ -318,6 +398,42 @@ def _memory(ctx: click.Context, param: click.Parameter, value: str) -> int:
     default=None,
     help="Where the programs' logs go (kept). Default: a new temporary directory.",
 )
+@click.option(
+    "--original-runtime",
+    type=click.Choice(CHOICES),
+    default=AUTO,
+    show_default=True,
+    help="Keras the ORIGINAL runs under: keras2 = tf_keras with Keras 2's import paths "
+    "(keras.* -> tf_keras), as Keras 2 programs ran; auto = keras2 when the original "
+    "imports keras.preprocessing.image or modules Keras 3 removed, or calls fit_generator "
+    "and the like. MIGRATED always runs on the environment's Keras.",
+)
+@click.option(
+    "--stand-in-data",
+    is_flag=True,
+    help="For each data path the ORIGINAL reads with flow_from_directory or "
+    "flow_from_dataframe (read_csv) that does not exist here, run both programs on a "
+    "small generated stand-in: PNG images per class at the program's target_size, a CSV "
+    "with its x_col/y_col. Paths relative to the program's directory.",
+)
+@click.option(
+    "--data",
+    "data",
+    multiple=True,
+    metavar="PATH=DIR",
+    callback=_mappings,
+    help="The programs see DIR (e.g. a small sample of your dataset) where they read "
+    "PATH (relative to the program's directory). Repeatable.",
+)
+@click.option(
+    "--report",
+    type=click.Path(file_okay=False),
+    default=None,
+    metavar="DIR",
+    help="Also write an HTML page (DIR/index.html) with its PNGs: both programs' first "
+    "batches side by side, the same source samples as each augmented them, histograms of "
+    "pixel values and augmentation strength, the checks and the runtimes.",
+)
 @click.pass_context
 def verify(
     ctx: click.Context,
@@ -328,11 +444,36 @@ def verify(
     output_format: str,
     memory: int,
     log_dir: str | None,
+    original_runtime: str,
+    stand_in_data: bool,
+    data: tuple[str, ...],
+    report: str | None,
 ) -> None:
     """Run ORIGINAL and MIGRATED for a few training steps under a 2-replica strategy and
-    report whether their input pipelines agree (exit 0) or not (exit 1)."""
+    report whether their input pipelines agree.
+
+    \b
+    Exit codes:
+      0  PASS: the migrated program agrees with the original
+      1  FAIL: a check differs (the rewrite changed something)
+      2  cannot verify: TensorFlow missing, bad arguments
+      3  ENVIRONMENT: both programs fail the same way, or both train to non-finite
+         losses: the environment (devices, data, Keras bugs), not the rewrite
+
+    Keras 2 originals (keras.preprocessing.image, fit_generator, ...) run under tf_keras
+    with Keras 2's import paths; programs that read data this machine lacks run on
+    --stand-in-data or --data PATH=DIR. See docs/verify.md.
+    """
     options = VerifyOptions(
-        timeout=timeout, steps=steps, output_format=output_format, memory=memory, log_dir=log_dir
+        timeout=timeout,
+        steps=steps,
+        output_format=output_format,
+        memory=memory,
+        log_dir=log_dir,
+        original_runtime=original_runtime,
+        data=data,
+        stand_in_data=stand_in_data,
+        report=report,
     )
     ctx.exit(run_verify(original, migrated, options))
 

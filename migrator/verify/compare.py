@@ -26,6 +26,11 @@ dropped augmentation do not):
     source's label, within `max(0.1, 4 * binomial SE)`.
   A signature that is unavailable (no source array found, not images) is skipped, not failed.
 - **losses**: finite in both programs.
+
+Environment, not the rewrite: when both programs fail the same way (the same status and
+error, or both for want of their data: a missing file, IDG finding no images), or both train to non-finite losses (e.g. Keras 3's open NaN bugs under
+MirroredStrategy on several GPUs), the check's status is ENVIRONMENT: the original cannot be
+verified against here, and the verdict says so (exit code 3) instead of blaming the rewrite.
 - **input throughput**: images/s of drawing batches, old vs new: information only.
 """
 
@@ -37,6 +42,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 PASS, FAIL, SKIP, INFO = "pass", "fail", "skip", "info"
+ENVIRONMENT = "environment"  # both programs fail alike: the environment, not the rewrite
 MIN_SAMPLE = 8  # fewer measurable images: the check is skipped
 UNCHANGED = 1e-4  # 1 - correlation below this: the image is a copy of its source
 
@@ -44,7 +50,7 @@ UNCHANGED = 1e-4  # 1 - correlation below this: the image is a copy of its sourc
 @dataclass(frozen=True)
 class Check:
     name: str
-    status: str  # pass / fail / skip / info
+    status: str  # pass / fail / skip / info / environment
     original: str
     migrated: str
     detail: str = ""
@@ -54,12 +60,21 @@ class Check:
 
 
 def passed(checks: Iterable[Check]) -> bool:
-    return all(check.status != FAIL for check in checks)
+    return all(check.status not in (FAIL, ENVIRONMENT) for check in checks)
+
+
+def verdict(checks: Iterable[Check]) -> str:
+    """PASS; FAIL when a check differs; else ENVIRONMENT when the environment kept both
+    programs from running (or training) alike."""
+    statuses = {check.status for check in checks}
+    if FAIL in statuses:
+        return FAIL
+    return ENVIRONMENT if ENVIRONMENT in statuses else PASS
 
 
 def compare(old: dict[str, Any], new: dict[str, Any]) -> list[Check]:
     run = _run_check(old, new)
-    if run.status == FAIL:
+    if run.status != PASS:
         return [run]
     checks = [run]
     checks.append(
@@ -72,7 +87,11 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> list[Check]:
         )
     )
     checks.append(_equal("steps per epoch", old.get("steps_per_epoch"), new.get("steps_per_epoch")))
-    checks.extend(_input_checks("", old.get("train"), new.get("train")))
+    # Keras 2 and Keras 3 build some of the program's own data differently (to_categorical
+    # gives float32 in Keras 2, float64 in Keras 3): across runtimes, a label's float width
+    # is a note, not a mismatch (both cast labels to the model's dtype for the loss).
+    across = (old.get("runtime") or {}).get("name") != (new.get("runtime") or {}).get("name")
+    checks.extend(_input_checks("", old.get("train"), new.get("train"), across))
     if old.get("validation") or new.get("validation"):
         if not (old.get("validation") and new.get("validation")):
             checks.append(
@@ -88,7 +107,9 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> list[Check]:
             checks.append(
                 _equal("validation steps", old.get("validation_steps"), new.get("validation_steps"))
             )
-            checks.extend(_input_checks("validation ", old["validation"], new["validation"]))
+            checks.extend(
+                _input_checks("validation ", old["validation"], new["validation"], across)
+            )
     checks.append(_losses_check(old, new))
     checks.append(_throughput_check(old.get("train") or {}, new.get("train") or {}))
     for name, record in (("original", old), ("migrated", new)):
@@ -119,21 +140,47 @@ def _run_check(old: dict[str, Any], new: dict[str, Any]) -> Check:
         for side, record in (("original", old), ("migrated", new))
         if record.get("status") != "ok"
     ]
-    if len(problems) == 2 and _failure_kind(old) == _failure_kind(new):
+    status = FAIL if problems else PASS
+    missing = [_missing_data(record) for record in (old, new)]
+    alike = _failure_kind(old) == _failure_kind(new) or all(missing)
+    if len(problems) == 2 and alike and old.get("status") != "no_fit":
         # Not a difference the rewrite made: the original cannot run here either.
+        status = ENVIRONMENT
         problems.insert(
             0,
             "both programs fail the same way, so the original cannot be verified against "
             "here (under the verifier's strategy); make the original run (e.g. a batch size "
             "the replicas can split), then verify again",
         )
+        if any(missing):
+            problems.insert(
+                1,
+                "their data is missing here: --stand-in-data runs them on generated "
+                "stand-in data, --data PATH=DIR on a sample of yours",
+            )
     return Check(
         "run",
-        FAIL if problems else PASS,
+        status,
         _run_text(old),
         _run_text(new),
         "; ".join(problems),
     )
+
+
+MISSING_DATA = (
+    "FileNotFoundError",
+    "No such file or directory",
+    "Found 0 images",
+    "Found 0 validated",
+)
+
+
+def _missing_data(record: dict[str, Any]) -> bool:
+    """The program failed for want of its data: a missing file, or IDG found no images."""
+    if record.get("status") == "ok":
+        return False
+    text = str(record.get("error") or "") + "\n" + str(record.get("log_tail") or "")
+    return any(marker in text for marker in MISSING_DATA)
 
 
 def _failure_kind(record: dict[str, Any]) -> tuple[str, str]:
@@ -155,7 +202,7 @@ def _equal(
 
 # -- one input (training or validation) ------------------------------------------------------
 def _input_checks(
-    prefix: str, old: dict[str, Any] | None, new: dict[str, Any] | None
+    prefix: str, old: dict[str, Any] | None, new: dict[str, Any] | None, across: bool = False
 ) -> list[Check]:
     old, new = old or {}, new or {}
     checks = []
@@ -168,7 +215,7 @@ def _input_checks(
         )
     )
     checks.append(_shapes_check(prefix + "batch shapes", old_batches, new_batches))
-    checks.append(_dtypes_check(prefix + "dtypes", old_batches, new_batches))
+    checks.append(_dtypes_check(prefix + "dtypes", old_batches, new_batches, across))
     old_values, new_values = old.get("values") or {}, new.get("values") or {}
     for leaf in list(old_values) + [k for k in new_values if k not in old_values]:
         checks.append(
@@ -237,19 +284,30 @@ def _dtypes(batches: list[dict[str, Any]]) -> dict[str, str]:
     return {leaf: "/".join(types) for leaf, types in out.items()}
 
 
-def _dtypes_check(name: str, old: list[dict[str, Any]], new: list[dict[str, Any]]) -> Check:
+FLOAT_WIDTHS = frozenset({"float32", "float64"})
+
+
+def _dtypes_check(
+    name: str, old: list[dict[str, Any]], new: list[dict[str, Any]], across: bool = False
+) -> Check:
+    """Equal dtypes per leaf. `across` runtimes (Keras 2 original, Keras 3 migration), a
+    label or weight leaf (not x) that is float32 in one and float64 in the other is noted."""
     a, b = _dtypes(old), _dtypes(new)
-    differences = [
-        f"{leaf}: {a.get(leaf, 'missing')} vs {b.get(leaf, 'missing')}"
-        for leaf in list(a) + [k for k in b if k not in a]
-        if a.get(leaf) != b.get(leaf)
-    ]
+    differences, notes = [], []
+    for leaf in list(a) + [k for k in b if k not in a]:
+        if a.get(leaf) == b.get(leaf):
+            continue
+        text = f"{leaf}: {a.get(leaf, 'missing')} vs {b.get(leaf, 'missing')}"
+        if across and not leaf.startswith("x") and {a.get(leaf), b.get(leaf)} == FLOAT_WIDTHS:
+            notes.append(text + " (Keras 2 and Keras 3 make it differently, e.g. to_categorical)")
+        else:
+            differences.append(text)
     return Check(
         name,
         FAIL if differences else PASS,
         " ".join(f"{k}:{v}" for k, v in a.items()),
         " ".join(f"{k}:{v}" for k, v in b.items()),
-        "; ".join(differences),
+        "; ".join(differences or notes),
     )
 
 
@@ -485,6 +543,7 @@ def _losses_text(record: dict[str, Any]) -> str:
 
 def _losses_check(old: dict[str, Any], new: dict[str, Any]) -> Check:
     problems = []
+    nonfinite = []
     for side, record in (("original", old), ("migrated", new)):
         losses = list(record.get("losses") or [])
         if not losses:
@@ -492,9 +551,18 @@ def _losses_check(old: dict[str, Any], new: dict[str, Any]) -> Check:
         values = losses + list(record.get("val_losses") or [])
         if any(not math.isfinite(_num(v)) for v in values):
             problems.append(f"{side}: non-finite loss")
+            nonfinite.append(side)
+    status = FAIL if problems else PASS
+    if len(nonfinite) == 2 and len(problems) == 2:
+        status = ENVIRONMENT
+        problems.insert(
+            0,
+            "both programs train to non-finite losses: the environment (e.g. Keras 3's NaN "
+            "losses under MirroredStrategy on several GPUs) or the model, not the rewrite",
+        )
     return Check(
         "losses finite",
-        FAIL if problems else PASS,
+        status,
         _losses_text(old),
         _losses_text(new),
         "; ".join(problems),
@@ -515,4 +583,29 @@ def _throughput_check(old: dict[str, Any], new: dict[str, Any]) -> Check:
         f"{a:,.0f} img/s" if a else "n/a",
         f"{b:,.0f} img/s" if b else "n/a",
         detail,
+    )
+
+
+# -- runtimes ---------------------------------------------------------------------------------
+def runtime_text(record: dict[str, Any]) -> str:
+    """Which Keras a program ran under: 'Keras 2 (tf_keras 2.21.0)', 'Keras 3.15.1', or
+    'tf_keras 2.21.0 (its own import)' for a program that imports tf_keras itself."""
+    runtime = record.get("runtime") or {}
+    version = runtime.get("keras")
+    if runtime.get("name") == "keras2":
+        return f"Keras 2 (tf_keras {version})" if version else "Keras 2 (tf_keras)"
+    if record.get("framework") == "tf_keras":
+        return "tf_keras (its own import)"
+    return f"Keras {version}" if version else "Keras 3"
+
+
+def runtime_check(old: dict[str, Any], new: dict[str, Any]) -> Check:
+    """Information: the runtime each side ran under (see `runtime`)."""
+    legacy = (old.get("runtime") or {}).get("name") == "keras2"
+    return Check(
+        "runtime",
+        INFO,
+        runtime_text(old),
+        runtime_text(new),
+        "original as in Keras 2" if legacy else "-",
     )

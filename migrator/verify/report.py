@@ -3,16 +3,23 @@ colours when the output is not a terminal) and JSON."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import click
 
-from migrator.verify.compare import FAIL, INFO, PASS, SKIP, Check, passed
+from migrator.verify.compare import ENVIRONMENT, FAIL, INFO, PASS, SKIP, Check, passed, verdict
 from migrator.verify.runner import RunResult
 
 CELL = 44  # widest original/migrated cell; the full story is in the details below
-RESULT = {PASS: ("ok", "green"), FAIL: ("MISMATCH", "red"), SKIP: ("skipped", "yellow")}
+RESULT = {
+    PASS: ("ok", "green"),
+    FAIL: ("MISMATCH", "red"),
+    SKIP: ("skipped", "yellow"),
+    ENVIRONMENT: ("ENVIRONMENT", "yellow"),
+}
+# Exit codes of `migrate-aug verify` (documented in docs/verify.md and --help).
+EXIT = {PASS: 0, FAIL: 1, ENVIRONMENT: 3}
 
 
 @dataclass
@@ -22,14 +29,24 @@ class Verification:
     steps: int
     checks: list[Check]
     runs: dict[str, RunResult]  # "original", "migrated"
+    data: list[str] = field(default_factory=list)  # what the programs read from disk, mapped
+    page: str | None = None  # the HTML report (verify --report), once written
 
     @property
     def passed(self) -> bool:
         return passed(self.checks)
 
     @property
+    def verdict(self) -> str:
+        return verdict(self.checks)
+
+    @property
     def failures(self) -> list[Check]:
         return [check for check in self.checks if check.status == FAIL]
+
+    @property
+    def environment(self) -> list[Check]:
+        return [check for check in self.checks if check.status == ENVIRONMENT]
 
 
 def _cell(text: str) -> str:
@@ -40,7 +57,7 @@ def _result(check: Check) -> str:
     if check.status == INFO:
         return check.detail or "-"
     word, colour = RESULT[check.status]
-    return click.style(word, fg=colour, bold=check.status == FAIL)
+    return click.style(word, fg=colour, bold=check.status in (FAIL, ENVIRONMENT))
 
 
 def render_text(verification: Verification) -> str:
@@ -59,9 +76,21 @@ def render_text(verification: Verification) -> str:
         click.style(line(rows[0], "result"), dim=True),
     ]
     out += [line(row, _result(check)) for row, check in zip(rows[1:], v.checks, strict=True)]
+    reasons = (v.runs["original"].record.get("runtime") or {}).get("reasons") if v.runs else None
+    if reasons and (v.runs["original"].record.get("runtime") or {}).get("name") == "keras2":
+        out.append(
+            click.style("  the original ran as Keras 2 (tf_keras, keras.* -> tf_keras): ", dim=True)
+            + "; ".join(reasons)
+        )
     for check in v.checks:
-        if check.status == FAIL:
-            out.append(click.style(f"  - {check.name}: ", fg="red") + check.detail)
+        if check.status in (FAIL, ENVIRONMENT):
+            colour = "red" if check.status == FAIL else "yellow"
+            out.append(click.style(f"  - {check.name}: ", fg=colour) + check.detail)
+    for note in v.data:
+        out.append(click.style("  data: ", dim=True) + note)
+    for check in v.checks:
+        if check.status == PASS and check.detail:
+            out.append(click.style(f"  (note on {check.name}: {check.detail})", dim=True))
     for check in v.checks:
         if check.status == SKIP and check.detail:
             out.append(click.style(f"  (skipped {check.name}: {check.detail})", dim=True))
@@ -70,15 +99,28 @@ def render_text(verification: Verification) -> str:
             out.append(f"  last lines of the {side} program's log ({run.log}):")
             out += ["    | " + text for text in run.record["log_tail"].splitlines()]
     if v.passed:
-        verdict = click.style("PASS", fg="green", bold=True)
+        word = click.style("PASS", fg="green", bold=True)
         out.append(
-            f"{verdict}: the migrated program agrees with the original ({len(v.checks)} checks)"
+            f"{word}: the migrated program agrees with the original ({len(v.checks)} checks)"
+        )
+    elif v.verdict == ENVIRONMENT:
+        names = ", ".join(check.name for check in v.environment)
+        word = click.style("ENVIRONMENT", fg="yellow", bold=True)
+        out.append(
+            f"{word}: both programs fail alike ({names}): the environment, not the rewrite; "
+            + (
+                "the input pipelines could not be compared"
+                if any(check.name == "run" for check in v.environment)
+                else "every other check agrees"
+            )
         )
     else:
         names = ", ".join(check.name for check in v.failures)
-        verdict = click.style("FAIL", fg="red", bold=True)
-        out.append(f"{verdict}: {len(v.failures)} mismatch(es): {names}")
+        word = click.style("FAIL", fg="red", bold=True)
+        out.append(f"{word}: {len(v.failures)} mismatch(es): {names}")
     out.append("logs: " + "\n      ".join(f"{side}: {run.log}" for side, run in v.runs.items()))
+    if v.page:
+        out.append(f"report: {v.page}")
     return "\n".join(out)
 
 
@@ -88,7 +130,11 @@ def to_json(verification: Verification) -> dict[str, Any]:
         "original": v.original,
         "migrated": v.migrated,
         "steps": v.steps,
+        "data": v.data,
+        "report": v.page,
         "passed": v.passed,
+        "verdict": v.verdict,  # "pass", "fail" or "environment"
+        "environment": [check.name for check in v.environment],
         "mismatches": [check.name for check in v.failures],
         "checks": [check.to_json() for check in v.checks],
         "runs": {

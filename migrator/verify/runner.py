@@ -19,7 +19,9 @@ from typing import Any
 from migrator.verify.bootstrap import (
     ENV_BUDGET,
     ENV_MEMORY,
+    ENV_PICTURES,
     ENV_RECORD,
+    ENV_RUNTIME,
     ENV_SEED,
     ENV_STEPS,
     ENV_TIMEOUT,
@@ -64,11 +66,15 @@ def run_program(
     memory: int = DEFAULT_MEMORY,
     budget: float | None = None,
     seed: int = 0,
+    runtime: str = "keras3",
+    pictures: str | None = None,
 ) -> RunResult:
     """Run `program` until its first fit has been recorded (or it fails, ends, or runs
     out of time); always returns a record, never raises for the program's behaviour.
     `budget` (seconds of drawing batches for throughput) defaults to the environment's
-    MIGRATE_AUG_VERIFY_BUDGET, else DEFAULT_BUDGET."""
+    MIGRATE_AUG_VERIFY_BUDGET, else DEFAULT_BUDGET. `runtime`: "keras3" (the environment
+    as it is) or "keras2" (tf_keras with Keras 2's import paths, see `runtime`).
+    `pictures`: a directory the child draws the first batch in (`verify --report`)."""
     if budget is None:
         budget = float(os.environ.get(ENV_BUDGET) or DEFAULT_BUDGET)
     program = os.path.abspath(program)
@@ -86,6 +92,7 @@ def run_program(
             ENV_BUDGET: str(budget),
             ENV_TIMEOUT: str(timeout),
             ENV_SEED: str(seed),
+            ENV_RUNTIME: runtime,
             "PYTHONDONTWRITEBYTECODE": "1",  # no __pycache__ next to the user's modules
             "PYTHONUNBUFFERED": "1",  # the log is complete even when the child is killed
             "TMPDIR": child_tmp,
@@ -94,6 +101,10 @@ def run_program(
         }
     )
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if pictures:
+        env[ENV_PICTURES] = pictures
+    if runtime == "keras2":
+        env["TF_USE_LEGACY_KERAS"] = "1"  # tf.keras is tf_keras (the bootstrap sets it too)
     command = [sys.executable, "-c", CHILD.format(root=PACKAGE_ROOT), program]
     started = time.perf_counter()
     timed_out = False

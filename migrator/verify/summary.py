@@ -384,6 +384,12 @@ def augmentation_signature(
         "log_std_ratio": log_std_ratio,
         "offset": offset,
         "aligned": _alignment(labels, sources, label_candidates, found, sure),
+        # The source row of each surely matched image of the first source array (the
+        # report shows both programs' augmentations of the same rows).
+        "rows": [
+            int(row) if ok and array == 0 else None
+            for row, array, ok in zip(found["row"], found["array"], sure, strict=True)
+        ],
     }
 
 

@@ -98,6 +98,8 @@ def test_module_entry_point_json_failure_and_clean_temp(tmp_path) -> None:
             str(PROGRAMS / "tfdata_no_augmentation.py"),
             "--format",
             "json",
+            "--report",
+            str(tmp_path / "report"),
         ],
         capture_output=True,
         text=True,
@@ -107,6 +109,12 @@ def test_module_entry_point_json_failure_and_clean_temp(tmp_path) -> None:
     )
     assert out.returncode == 1, out.stderr
     report = json.loads(out.stdout)
+    # --report: the page and the pictures it shows (tested in depth in test_keras2_runtime).
+    page = (tmp_path / "report" / "index.html").read_text()
+    assert report["report"] == str(tmp_path / "report" / "index.html")
+    assert "MISMATCH" in page and "original/first_batch.png" in page
+    assert (tmp_path / "report" / "migrated" / "first_batch.png").stat().st_size > 100
+    shutil.rmtree(tmp_path / "report")
     assert report["passed"] is False
     assert {"augmented images", "augmentation strength"} <= set(report["mismatches"])
     assert report["runs"]["migrated"]["status"] == "ok"
@@ -152,3 +160,22 @@ def test_verify_paths_reports_unparsable_files(tmp_path, capsys) -> None:
     (tmp_path / "broken.py").write_text("ImageDataGenerator(\n")
     assert verify_paths([str(tmp_path / "broken.py")]) == 2
     assert "broken.py" in capsys.readouterr().err
+
+
+def test_both_programs_failing_alike_is_the_environment_exit_3(monkeypatch) -> None:
+    from migrator.verify.runner import RunResult
+
+    def fake_run(program, *, log, **options):
+        error = "the program raised FileNotFoundError: data/train.csv"
+        return RunResult(program, {"status": "error", "error": error}, log, 0, 1.0)
+
+    monkeypatch.setattr(command, "tensorflow_missing", lambda: False)
+    monkeypatch.setattr(command, "run_program", fake_run)
+    result = CliRunner().invoke(verify, [str(SEED), str(SEED)])
+    assert result.exit_code == 3, result.output
+    assert "ENVIRONMENT: both programs fail alike (run): the environment, not the rewrite" in (
+        result.output
+    )
+    json_result = CliRunner().invoke(verify, [str(SEED), str(SEED), "--format", "json"])
+    report = json.loads(json_result.output[json_result.output.index("{") :])
+    assert json_result.exit_code == 3 and report["verdict"] == "environment"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from migrator.verify.compare import FAIL, PASS, SKIP, compare, passed
+from migrator.verify.compare import ENVIRONMENT, FAIL, PASS, SKIP, compare, passed, verdict
 
 RECORDS = Path(__file__).resolve().parent / "records"
 
@@ -170,8 +170,9 @@ def test_the_same_failure_in_both_programs_is_said_to_be_the_originals() -> None
         }
 
     checks = compare(failed("original.py:12"), failed("migrated.py:40"))
-    assert [(c.name, c.status) for c in checks] == [("run", FAIL)]
+    assert [(c.name, c.status) for c in checks] == [("run", ENVIRONMENT)]
     assert checks[0].detail.startswith("both programs fail the same way")
+    assert not passed(checks) and verdict(checks) == ENVIRONMENT
     other = {"status": "error", "error": "fit: ValueError: shapes differ"}
     assert "both programs" not in compare(failed("original.py:12"), other)[0].detail
 
@@ -192,3 +193,50 @@ def test_throughput_is_information_only(original: dict, correct: dict) -> None:
     assert passed(checks)
     (throughput,) = [c for c in checks if c.name == "input throughput"]
     assert throughput.migrated == "1 img/s" and "x the original's rate" in throughput.detail
+
+
+def test_non_finite_losses_in_both_programs_are_the_environment(original, correct) -> None:
+    old, new = copy.deepcopy(original), copy.deepcopy(correct)
+    old["losses"] = ["nan", "nan", "nan"]
+    checks = compare(old, new)
+    assert verdict(checks) == FAIL and failing(checks) == {"losses finite"}  # one side: FAIL
+    new["losses"] = [0.5, "nan", "inf"]
+    checks = compare(old, new)
+    losses = next(c for c in checks if c.name == "losses finite")
+    assert losses.status == ENVIRONMENT and "both programs train to non-finite" in losses.detail
+    assert verdict(checks) == ENVIRONMENT and not passed(checks)
+    # A real difference besides is still the rewrite's.
+    new["train"]["batches"][0]["leaves"]["x"]["dtype"] = "float64"
+    assert verdict(compare(old, new)) == FAIL
+
+
+def test_label_float_width_across_runtimes_is_a_note(original, correct) -> None:
+    old, new = copy.deepcopy(original), copy.deepcopy(correct)
+    for record, dtype in ((old, "float32"), (new, "float64")):
+        for batch in record["train"]["batches"]:
+            batch["leaves"]["y"]["dtype"] = dtype
+    old["runtime"], new["runtime"] = {"name": "keras2"}, {"name": "keras3"}
+    checks = compare(old, new)
+    dtypes = next(c for c in checks if c.name == "dtypes")
+    assert dtypes.status == PASS and "to_categorical" in dtypes.detail
+    new["runtime"] = {"name": "keras2"}  # the same runtime: a mismatch
+    assert failing(compare(old, new)) == {"dtypes"}
+    for batch in new["train"]["batches"]:  # images are never let through
+        batch["leaves"]["x"]["dtype"] = "float64"
+    new["runtime"] = {"name": "keras3"}
+    assert failing(compare(old, new)) == {"dtypes"}
+
+
+def test_neither_program_calling_fit_is_not_the_environment() -> None:
+    none = {"status": "no_fit", "error": "the program finished without calling fit"}
+    checks = compare(none, dict(none))
+    assert verdict(checks) == FAIL and "both programs" not in checks[0].detail
+
+
+def test_both_programs_without_their_data_is_the_environment_with_a_hint() -> None:
+    original = {"status": "error", "error": "fit: ValueError: The PyDataset has length 0"}
+    original["log_tail"] = "Found 0 images belonging to 3 classes.\nValueError: ..."
+    migrated = {"status": "error", "error": "fit: StopIteration: ", "log_tail": "Found 0 images"}
+    checks = compare(original, migrated)
+    assert verdict(checks) == ENVIRONMENT
+    assert "--stand-in-data runs them on generated stand-in data" in checks[0].detail
