@@ -120,6 +120,13 @@ CLASS_LINES = 300
 EXEMPT = {
     "migrator.verify.bootstrap": "the verifier's child process; its split (verify/child/) is "
     "research/structure.md §3.5's later step, owned by the verify work",
+    "migrator.verify.compare": "one comparison per recorded fact, each small; the Keras 2 "
+    "runtime's tolerances (issue 18) pushed it past the line; split with verify/child/",
+    # The runtime module is written into the user's tree as ONE file (a sibling module
+    # a script imports, or one notebook cell): splitting it would make users carry several.
+    "migrator.runtime.idg_tfdata": "written into the user's project as a single module",
+    "migrator.runtime.idg_tfdata.Augmentation": "IDG's whole constructor, parameters, "
+    "transform and standardization, mirrored in one class as users know it",
 }
 
 
@@ -139,6 +146,7 @@ def test_no_oversized_module_or_class_without_a_reason() -> None:
             if not isinstance(node, ast.ClassDef):
                 continue
             length = (node.end_lineno or node.lineno) - node.lineno + 1
-            if length > CLASS_LINES and not _has_reason(ast.get_docstring(node)):
+            exempt = f"{name}.{node.name}" in EXEMPT
+            if length > CLASS_LINES and not exempt and not _has_reason(ast.get_docstring(node)):
                 oversized.append(f"{name}.{node.name}: {length} lines")
     assert oversized == []
