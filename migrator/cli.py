@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -63,15 +64,24 @@ def _format(diagnostic: Diagnostic, style: str, color: bool) -> str:
     return text
 
 
+IMPLICIT = "migrate_aug.implicit"  # ctx.meta: the user typed no command name
+EXPLICIT_PATHS = "migrate_aug.explicit_paths"  # ctx.meta: `--` was given
+
+
 class _DefaultGroup(click.Group):
-    """`migrate-aug PATH...` runs the default command; `rules`/`verify` are subcommands."""
+    """`migrate-aug PATH...` runs `fix`; `check`, `diff`, `rules`, `verify` are commands.
+
+    A word that is not a command is a path of `fix`; a path that does not exist is a usage
+    error before anything is written, so `migrate-aug chek .` writes nothing."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         # `migrate-aug --` (what the pre-commit hooks run) with no file is not a usage error.
-        ctx.meta["migrate_aug.explicit_paths"] = "--" in args
+        ctx.meta[EXPLICIT_PATHS] = "--" in args
+        ctx.meta[IMPLICIT] = False
         if not args or args[0] not in self.commands:
             if not any(a in ("--help", "-h", "--version") for a in args[:1]):
-                args = ["run", *args]
+                args = ["fix", *args]
+                ctx.meta[IMPLICIT] = True
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> object:
@@ -104,9 +114,9 @@ def main() -> None:
     """Rewrite Keras ImageDataGenerator pipelines into fast, faithful tf.data pipelines.
 
     \b
-    migrate-aug PATH...               rewrite files and directories in place
-    migrate-aug --diff PATH...        show what would change
-    migrate-aug --check PATH...       report; exit 1 if anything would change (CI)
+    migrate-aug PATH...               rewrite files and directories in place (= fix)
+    migrate-aug diff PATH...          show what would change (= --diff); write nothing
+    migrate-aug check PATH...         report; exit 1 if anything would change (CI)
     migrate-aug --add-ignore PATH...  silence every current finding with a comment
     migrate-aug rules                 the rule catalogue
     migrate-aug verify ORIG NEW       train both briefly under a strategy, compare
@@ -139,68 +149,129 @@ def _excluder(config: Config, exclude: str | None, extend_exclude: str | None) -
     return Excluder(patterns)
 
 
-@main.command("run", context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--diff", is_flag=True, help="Print a unified diff; write nothing.")
-@click.option(
-    "--check", is_flag=True, help="Write nothing; report; exit 1 if anything would change."
+class _PathsContext(click.Context):
+    """Usage lines say `migrate-aug [OPTIONS] PATH...` when the user typed no command
+    name, not the name of the command the paths were routed to."""
+
+    @property
+    def command_path(self) -> str:
+        if self.meta.get(IMPLICIT) and self.parent is not None:
+            return self.parent.command_path
+        return super().command_path
+
+
+class _PathsCommand(click.Command):
+    context_class = _PathsContext
+
+
+_PATH_OPTIONS = [
+    click.argument("paths", nargs=-1, type=click.Path()),
+    click.option("--diff", is_flag=True, help="Print a unified diff; write nothing."),
+    click.option(
+        "--check", is_flag=True, help="Write nothing; report; exit 1 if anything would change."
+    ),
+    click.option(
+        "--all/--no-all",
+        "rewrite_all",
+        default=None,
+        help="Also rewrite sites without a strategy (MA002). Config: all = true.",
+    ),
+    click.option(
+        "--select", metavar="CODES", help="Comma-separated rule codes or prefixes (e.g. MA0,MA101)."
+    ),
+    click.option(
+        "--ignore", metavar="CODES", help="Comma-separated rule codes or prefixes to skip."
+    ),
+    click.option(
+        "--format", "style", type=click.Choice(["text", "json", "github"]), default="text"
+    ),
+    click.option("--quiet", "-q", is_flag=True, help="Only errors and the summary."),
+    click.option(
+        "--add-ignore",
+        is_flag=True,
+        help="Write `# migrate-aug: ignore[CODE]` comments for every current finding; rewrite nothing.",
+    ),
+    click.option(
+        "--jobs",
+        "-j",
+        type=click.IntRange(min=1),
+        metavar="N",
+        help="Files processed in parallel [default: number of cores].",
+    ),
+    click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False),
+        help="pyproject.toml to read [tool.migrate-aug] from (default: nearest one up).",
+    ),
+    click.option("--isolated", is_flag=True, help="Ignore every configuration file."),
+    click.option(
+        "--exclude",
+        metavar="PATTERNS",
+        help="Comma-separated gitignore-style patterns (replace the defaults).",
+    ),
+    click.option(
+        "--extend-exclude",
+        metavar="PATTERNS",
+        help="Comma-separated patterns excluded in addition.",
+    ),
+    click.option(
+        "--force-exclude",
+        is_flag=True,
+        default=None,
+        help="Apply excludes to files named on the command line too (pre-commit).",
+    ),
+    click.option(
+        "--augment-on",
+        type=click.Choice(AUGMENT_ON),
+        default=None,
+        help="Where augmentation runs: host (the tf.data pipeline, default) or replica (a layer "
+        "at the model input, on each replica, where faithful). Config: augment-on.",
+    ),
+    click.option("--explain", metavar="CODE", help="Explain one rule and exit."),
+    click.option(
+        "--verify", "verify", is_flag=True, help="Migrate to a temporary copy and verify."
+    ),
+]
+
+
+def _path_command(name: str, mode: str, summary: str, *, hidden: bool = False) -> click.Command:
+    """A command on PATHS. `mode` (fix, check, diff) is what it does without flags."""
+
+    def command(**kwargs: Any) -> None:
+        if mode == "check":
+            kwargs["check"] = True
+        elif mode == "diff":
+            kwargs["diff"] = True
+        _run(click.get_current_context(), **kwargs)
+
+    command.__doc__ = summary
+    for decorator in reversed(_PATH_OPTIONS):
+        command = decorator(command)
+    return main.command(
+        name,
+        cls=_PathsCommand,
+        hidden=hidden,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )(command)
+
+
+fix = _path_command(
+    "fix",
+    "fix",
+    "Rewrite PATHS (files and directories; .py and .ipynb) in place. `migrate-aug PATH...` "
+    "is `migrate-aug fix PATH...`.",
 )
-@click.option(
-    "--all/--no-all",
-    "rewrite_all",
-    default=None,
-    help="Also rewrite sites without a strategy (MA002). Config: all = true.",
+check = _path_command(
+    "check", "check", "Write nothing; report; exit 1 if anything would change (= fix --check)."
 )
-@click.option(
-    "--select", metavar="CODES", help="Comma-separated rule codes or prefixes (e.g. MA0,MA101)."
+diff = _path_command(
+    "diff", "diff", "Write nothing; print the unified diff of what would change (= fix --diff)."
 )
-@click.option("--ignore", metavar="CODES", help="Comma-separated rule codes or prefixes to skip.")
-@click.option("--format", "style", type=click.Choice(["text", "json", "github"]), default="text")
-@click.option("--quiet", "-q", is_flag=True, help="Only errors and the summary.")
-@click.option(
-    "--add-ignore",
-    is_flag=True,
-    help="Write `# migrate-aug: ignore[CODE]` comments for every current finding; rewrite nothing.",
-)
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=1),
-    metavar="N",
-    help="Files processed in parallel [default: number of cores].",
-)
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False),
-    help="pyproject.toml to read [tool.migrate-aug] from (default: nearest one up).",
-)
-@click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
-@click.option(
-    "--exclude",
-    metavar="PATTERNS",
-    help="Comma-separated gitignore-style patterns (replace the defaults).",
-)
-@click.option(
-    "--extend-exclude", metavar="PATTERNS", help="Comma-separated patterns excluded in addition."
-)
-@click.option(
-    "--force-exclude",
-    is_flag=True,
-    default=None,
-    help="Apply excludes to files named on the command line too (pre-commit).",
-)
-@click.option(
-    "--augment-on",
-    type=click.Choice(AUGMENT_ON),
-    default=None,
-    help="Where augmentation runs: host (the tf.data pipeline, default) or replica (a layer "
-    "at the model input, on each replica, where faithful). Config: augment-on.",
-)
-@click.option("--explain", metavar="CODE", help="Explain one rule and exit.")
-@click.option("--verify", "verify", is_flag=True, help="Migrate to a temporary copy and verify.")
-@click.pass_context
-def run(
+run = _path_command("run", "fix", "The same as `fix` (the earlier name).", hidden=True)
+
+
+def _run(
     ctx: click.Context,
     paths: tuple[str, ...],
     diff: bool,
@@ -221,7 +292,7 @@ def run(
     explain: str | None,
     verify: bool,
 ) -> None:
-    """Migrate PATHS (files and directories; .py and .ipynb) in place."""
+    """Discover every file first (a usage error writes nothing), then migrate."""
     if explain:
         rule = RULES_BY_CODE.get(explain.upper())
         if rule is None:
@@ -233,7 +304,7 @@ def run(
                 f"(from the test fixture fixtures/{rule.example})"
             )
         return
-    if not paths and not ctx.meta.get("migrate_aug.explicit_paths"):
+    if not paths and not ctx.meta.get(EXPLICIT_PATHS):
         raise click.UsageError("give at least one PATH")
     if add_ignore and (diff or check or verify):
         raise click.UsageError("--add-ignore cannot be combined with --diff, --check or --verify")
@@ -252,19 +323,21 @@ def run(
         ),
         augment_on=augment_on or config.augment_on or "host",
     )
-    if verify:
-        sys.exit(_verify_paths(list(paths), options))
     found = discover(
         paths,
         _excluder(config, exclude, extend_exclude),
         force_exclude=bool(force_exclude if force_exclude is not None else config.force_exclude),
         root=config.root,
     )
+    if found.errors:  # a typo is not a path: stop before any file is touched
+        raise click.UsageError(_path_errors(found.errors, paths, main.commands))
+    if verify:
+        sys.exit(_verify_paths(list(paths), options))
     jobs = jobs or default_jobs()
     if add_ignore:
-        sys.exit(_add_ignore(found.files, found.errors, options, jobs, quiet))
+        sys.exit(_add_ignore(found.files, [], options, jobs, quiet))
     color = style == "text" and sys.stdout.isatty()
-    errors = list(found.errors)
+    errors: list[str] = []
     findings: list[Diagnostic] = []
     changed: list[str] = []
     for outcome in process(found.files, options, jobs):
@@ -318,6 +391,18 @@ def run(
     if errors:
         sys.exit(2)
     sys.exit(1 if changed or attention else 0)
+
+
+def _path_errors(errors: list[str], paths: Sequence[str], commands: Sequence[str]) -> str:
+    """The paths that cannot be used, and the command a mistyped word probably meant."""
+    lines = [error.replace(": error: ", ": ", 1) for error in errors]
+    lines.append("nothing was written")
+    for path in paths:
+        close = difflib.get_close_matches(path, [c for c in commands if c != "run"], n=1)
+        if close and not os.path.lexists(path):
+            lines.append(f"did you mean `migrate-aug {close[0]} ...`?")
+            break
+    return "\n".join(lines)
 
 
 def _add_ignore(

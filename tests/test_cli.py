@@ -67,10 +67,42 @@ def test_bad_files_are_reported_and_the_rest_processed(project: Path) -> None:
     assert (project / "train.py").read_text() == (SEED / "expected.py").read_text()
 
 
-def test_missing_path_is_an_error(project: Path) -> None:
-    result = invoke(str(project / "nope.py"), str(project))
+def test_missing_path_is_a_usage_error_and_nothing_is_written(project: Path) -> None:
+    before = (project / "train.py").read_bytes()
+    result = invoke(str(project), str(project / "nope.py"))
     assert result.exit_code == 2
-    assert "no such file" in result.output
+    assert f"{project / 'nope.py'}: no such file or directory" in result.output
+    assert "nothing was written" in result.output
+    assert "Rewrote" not in result.output
+    assert (project / "train.py").read_bytes() == before
+
+
+@pytest.mark.parametrize("word", ["chek", "dif", "fixx"])
+def test_a_mistyped_command_writes_nothing(project: Path, monkeypatch, word: str) -> None:
+    monkeypatch.chdir(project)
+    before = (project / "train.py").read_bytes()
+    result = invoke(word, ".")
+    assert result.exit_code == 2
+    assert f"{word}: no such file or directory" in result.output
+    assert "did you mean `migrate-aug " in result.output
+    # The user typed no command: the usage line does not invent one.
+    assert result.output.startswith("Usage: main [OPTIONS] [PATHS]...")
+    assert (project / "train.py").read_bytes() == before
+
+
+def test_check_diff_and_fix_subcommands(project: Path) -> None:
+    before = (project / "train.py").read_bytes()
+    diff = invoke("diff", str(project / "train.py"))
+    assert diff.exit_code == 1
+    assert "+++ b/" in diff.output and "Rewrote" not in diff.output
+    check = invoke("check", str(project))
+    assert check.exit_code == 1 and "MA001" in check.output
+    assert (project / "train.py").read_bytes() == before
+    assert invoke("diff", "--check", str(project)).exit_code == 1  # flags still combine
+    assert (project / "train.py").read_bytes() == before
+    fixed = invoke("fix", str(project))
+    assert fixed.exit_code == 1 and "Rewrote" in fixed.output
+    assert (project / "train.py").read_text() == (SEED / "expected.py").read_text()
 
 
 def test_crlf_bom_cookie_and_mode_are_preserved(tmp_path: Path) -> None:
