@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib.resources import files
-from textwrap import indent
+from textwrap import fill, indent
 
 from migrator.report import paint
 from migrator.rules import Rule
+
+WIDTH = 88  # prose is wrapped; code and diagnostics are shown as they are
 
 
 @cache
@@ -42,7 +44,7 @@ def rules_json(rules: list[Rule]) -> str:
 
 
 def _code_block(text: str) -> str:
-    return indent(text.rstrip("\n"), "    ", lambda line: True)
+    return indent(text.rstrip("\n"), "    ")
 
 
 def explanation(rule: Rule, colour: bool = False) -> str:
@@ -53,8 +55,8 @@ def explanation(rule: Rule, colour: bool = False) -> str:
 
     parts = [
         heading(f"{rule.code} {rule.name}") + f" ({rule.kind})",
-        f"{rule.summary}.",
-        rule.why,
+        fill(f"{rule.summary}.", WIDTH),
+        fill(rule.why, WIDTH),
     ]
     example = examples().get(rule.code)
     if example is None:

@@ -304,6 +304,7 @@ def _memory(ctx: click.Context, param: click.Parameter, value: str) -> int:
     type=click.Choice(["text", "json"]),
     default="text",
     show_default=True,
+    help="The report: a table (text) or one JSON object (json).",
 )
 @click.option(
     "--memory",
