@@ -225,11 +225,12 @@ def add_ignores(
     errors: list[str],
     options: Options,
     jobs: int,
-    quiet: bool,
+    quiet: int,
     echo: Callable[..., None],
 ) -> int:
     """The `--add-ignore` run: exit 0 when every finding is suppressed, 1 when some could
-    not be, 2 on errors (unreadable, unparsable or unwritable files)."""
+    not be, 2 on errors (unreadable, unparsable or unwritable files). `quiet` as the CLI's
+    -q: 1 prints only what was not suppressed and errors, 2 nothing."""
     errors = list(errors)
     comments = 0
     touched = 0
@@ -270,19 +271,20 @@ def add_ignores(
         if not quiet:
             lines = f"{placement.comments} line{'s' * (placement.comments != 1)}"
             echo(f"Added ignore comments on {lines} of {path}", err=True)
-    for diagnostic in unplaced:
+    for diagnostic in unplaced if quiet < 2 else ():
         echo(
             f"{diagnostic.format()} [not suppressed: no line of its site can take a comment "
             "(each ends inside a string or a continuation); add it by hand]"
         )
-    for error in errors:
+    for error in errors if quiet < 2 else ():
         echo(error, err=True)
-    echo(
-        f"{comments} line{'s' * (comments != 1)} given ignore comments in {touched} "
-        f"file{'s' * (touched != 1)}, {len(unplaced)} finding{'s' * (len(unplaced) != 1)} "
-        f"not suppressed, {len(errors)} error{'s' * (len(errors) != 1)}",
-        err=True,
-    )
+    if not quiet:
+        echo(
+            f"{comments} line{'s' * (comments != 1)} given ignore comments in {touched} "
+            f"file{'s' * (touched != 1)}, {len(unplaced)} finding{'s' * (len(unplaced) != 1)} "
+            f"not suppressed, {len(errors)} error{'s' * (len(errors) != 1)}",
+            err=True,
+        )
     if errors:
         return 2
     return 1 if unplaced else 0

@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import difflib
-import json
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import click
 
 from migrator import __version__
 from migrator.api import AUGMENT_ON, Options
 from migrator.config import Config, ConfigError, check_selectors, find_config, load_config
-from migrator.diagnostics import Diagnostic
 from migrator.discovery import DEFAULT_EXCLUDE, Excluder, discover
-from migrator.processing import default_jobs, process
+from migrator.explain import explanation, rule_line, rules_json
+from migrator.processing import default_jobs
+from migrator.report import render_error, use_colour
 from migrator.rules import RULES, RULES_BY_CODE, expand_selector
-from migrator.sourcefile import write_source
+from migrator.session import Presentation, run_files
 
 
 def _split(values: str | None) -> list[str]:
@@ -34,44 +35,51 @@ def _selection(select: Sequence[str] | None, ignore: Sequence[str] | None) -> fr
     return frozenset(chosen)
 
 
-def _notebook_cell(path: str) -> tuple[str, int | None]:
-    """`nb.ipynb:cell 3` (a notebook diagnostic's path) -> ("nb.ipynb", 3)."""
-    file, marker, cell = path.rpartition(":cell ")
-    if marker and cell.isdigit():
-        return file, int(cell)
-    return path, None
-
-
-def _format(diagnostic: Diagnostic, style: str, color: bool) -> str:
-    if style == "github":
-        kind = "notice" if diagnostic.is_note else "warning"
-        file, cell = _notebook_cell(diagnostic.path)
-        if cell is not None:
-            # GitHub places annotations by the file's own lines; a cell's line is not one.
-            return (
-                f"::{kind} file={file},title={diagnostic.code} (cell {cell}, line "
-                f"{diagnostic.line})::{diagnostic.message}"
-            )
-        return (
-            f"::{kind} file={diagnostic.path},line={diagnostic.line},col={diagnostic.column},"
-            f"title={diagnostic.code}::{diagnostic.message}"
-        )
-    text = diagnostic.format()
-    if color:
-        code = click.style(diagnostic.code, fg="cyan" if diagnostic.is_note else "red", bold=True)
-        text = text.replace(f" {diagnostic.code} ", f" {code} ", 1)
-    return text
+IMPLICIT = "migrate_aug.implicit"  # ctx.meta: the user typed no command name
+EXPLICIT_PATHS = "migrate_aug.explicit_paths"  # ctx.meta: `--` was given
 
 
 class _DefaultGroup(click.Group):
-    """`migrate-aug PATH...` runs the default command; `rules`/`verify` are subcommands."""
+    """`migrate-aug PATH...` runs `fix`; `check`, `diff`, `rules`, `verify` are commands.
+
+    A word that is not a command is a path of `fix`; a path that does not exist is a usage
+    error before anything is written, so `migrate-aug chek .` writes nothing."""
+
+    LAZY = ("verify",)  # loaded when asked for: the verifier's module is not needed else
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *self.LAZY})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name == "verify":  # the verifier's own command: its --help lists its options
+            from migrator.verify.command import verify
+
+            return verify
+        return super().get_command(ctx, name)
+
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        return ["[OPTIONS]", "[COMMAND]", "[PATH]..."]
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The group's options and commands, then every option of the path commands: the
+        default command's options are what most users look for."""
+        super().format_options(ctx, formatter)
+        records = [
+            record
+            for param in fix.get_params(ctx)
+            if param.name != "help" and (record := param.get_help_record(ctx)) is not None
+        ]
+        with formatter.section("Options of fix (the default), check and diff"):
+            formatter.write_dl(records)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         # `migrate-aug --` (what the pre-commit hooks run) with no file is not a usage error.
-        ctx.meta["migrate_aug.explicit_paths"] = "--" in args
-        if not args or args[0] not in self.commands:
+        ctx.meta[EXPLICIT_PATHS] = "--" in args
+        ctx.meta[IMPLICIT] = False
+        if not args or args[0] not in self.list_commands(ctx):
             if not any(a in ("--help", "-h", "--version") for a in args[:1]):
-                args = ["run", *args]
+                args = ["fix", *args]
+                ctx.meta[IMPLICIT] = True
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> object:
@@ -104,14 +112,15 @@ def main() -> None:
     """Rewrite Keras ImageDataGenerator pipelines into fast, faithful tf.data pipelines.
 
     \b
-    migrate-aug PATH...               rewrite files and directories in place
-    migrate-aug --diff PATH...        show what would change
-    migrate-aug --check PATH...       report; exit 1 if anything would change (CI)
+    migrate-aug PATH...               rewrite files and directories in place (= fix)
+    migrate-aug diff PATH...          show what would change; write nothing (= --diff)
+    migrate-aug check PATH...         report; exit 1 if anything would change (= --check)
     migrate-aug --add-ignore PATH...  silence every current finding with a comment
-    migrate-aug rules                 the rule catalogue
+    migrate-aug rules [CODE]...       the rule catalogue (--format json)
+    migrate-aug --explain CODE        one rule: what, why, its before/after
     migrate-aug verify ORIG NEW       train both briefly under a strategy, compare
 
-    Options of the default command: `migrate-aug run --help`.
+    A path that does not exist is a usage error (exit 2) and nothing is written.
     Configuration: [tool.migrate-aug] in pyproject.toml.
     """
 
@@ -139,68 +148,147 @@ def _excluder(config: Config, exclude: str | None, extend_exclude: str | None) -
     return Excluder(patterns)
 
 
-@main.command("run", context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--diff", is_flag=True, help="Print a unified diff; write nothing.")
-@click.option(
-    "--check", is_flag=True, help="Write nothing; report; exit 1 if anything would change."
+class _PathsContext(click.Context):
+    """Usage lines say `migrate-aug [OPTIONS] PATH...` when the user typed no command
+    name, not the name of the command the paths were routed to."""
+
+    @property
+    def command_path(self) -> str:
+        if self.meta.get(IMPLICIT) and self.parent is not None:
+            return self.parent.command_path
+        return super().command_path
+
+
+class _PathsCommand(click.Command):
+    context_class = _PathsContext
+
+
+FORMATS = ("text", "json", "github", "sarif")
+
+_PATH_OPTIONS = [
+    click.argument("paths", nargs=-1, type=click.Path(), metavar="[PATH]..."),
+    click.option("--diff", is_flag=True, help="Print a unified diff; write nothing."),
+    click.option(
+        "--check", is_flag=True, help="Write nothing; report; exit 1 if anything would change."
+    ),
+    click.option(
+        "--all/--no-all",
+        "rewrite_all",
+        default=None,
+        help="Also rewrite sites without a strategy (MA002). Config: all = true.",
+    ),
+    click.option(
+        "--select", metavar="CODES", help="Comma-separated rule codes or prefixes (e.g. MA0,MA101)."
+    ),
+    click.option(
+        "--ignore", metavar="CODES", help="Comma-separated rule codes or prefixes to skip."
+    ),
+    click.option(
+        "--format",
+        "style",
+        type=click.Choice(FORMATS),
+        default="text",
+        show_default=True,
+        help="How findings are printed (sarif: GitHub code scanning).",
+    ),
+    click.option(
+        "--quiet",
+        "-q",
+        count=True,
+        help="-q: print only the findings (and errors); -qq: print nothing (the exit code tells).",
+    ),
+    click.option(
+        "--add-ignore",
+        is_flag=True,
+        help="Write `# migrate-aug: ignore[CODE]` comments for every current finding; rewrite nothing.",
+    ),
+    click.option(
+        "--jobs",
+        "-j",
+        type=click.IntRange(min=1),
+        metavar="N",
+        help="Files processed in parallel [default: number of cores].",
+    ),
+    click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False),
+        help="pyproject.toml to read [tool.migrate-aug] from (default: nearest one up).",
+    ),
+    click.option("--isolated", is_flag=True, help="Ignore every configuration file."),
+    click.option(
+        "--exclude",
+        metavar="PATTERNS",
+        help="Comma-separated gitignore-style patterns (replace the defaults).",
+    ),
+    click.option(
+        "--extend-exclude",
+        metavar="PATTERNS",
+        help="Comma-separated patterns excluded in addition.",
+    ),
+    click.option(
+        "--force-exclude",
+        is_flag=True,
+        default=None,
+        help="Apply excludes to files named on the command line too (pre-commit).",
+    ),
+    click.option(
+        "--augment-on",
+        type=click.Choice(AUGMENT_ON),
+        default=None,
+        help="Where augmentation runs: host (the tf.data pipeline, default) or replica (a layer "
+        "at the model input, on each replica, where faithful). Config: augment-on.",
+    ),
+    click.option(
+        "--explain", metavar="CODE", help="Print one rule's explanation and example, and exit."
+    ),
+    click.option(
+        "--verify", "verify", is_flag=True, help="Migrate to a temporary copy and verify."
+    ),
+]
+
+
+def _path_command(name: str, mode: str, summary: str, *, hidden: bool = False) -> click.Command:
+    """A command on PATHS. `mode` (fix, check, diff) is what it does without flags."""
+
+    def command(**kwargs: Any) -> None:
+        if mode == "check":
+            kwargs["check"] = True
+        elif mode == "diff":
+            kwargs["diff"] = True
+        _run(click.get_current_context(), **kwargs)
+
+    command.__doc__ = summary
+    for decorator in reversed(_PATH_OPTIONS):
+        command = decorator(command)
+    return main.command(
+        name,
+        cls=_PathsCommand,
+        hidden=hidden,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )(command)
+
+
+fix = _path_command(
+    "fix",
+    "fix",
+    "Rewrite PATHS (files and directories; .py and .ipynb) in place. `migrate-aug PATH...` "
+    "is `migrate-aug fix PATH...`.",
 )
-@click.option(
-    "--all/--no-all",
-    "rewrite_all",
-    default=None,
-    help="Also rewrite sites without a strategy (MA002). Config: all = true.",
+check = _path_command(
+    "check", "check", "Write nothing; report; exit 1 if anything would change (= fix --check)."
 )
-@click.option(
-    "--select", metavar="CODES", help="Comma-separated rule codes or prefixes (e.g. MA0,MA101)."
+diff = _path_command(
+    "diff", "diff", "Write nothing; print the unified diff of what would change (= fix --diff)."
 )
-@click.option("--ignore", metavar="CODES", help="Comma-separated rule codes or prefixes to skip.")
-@click.option("--format", "style", type=click.Choice(["text", "json", "github"]), default="text")
-@click.option("--quiet", "-q", is_flag=True, help="Only errors and the summary.")
-@click.option(
-    "--add-ignore",
-    is_flag=True,
-    help="Write `# migrate-aug: ignore[CODE]` comments for every current finding; rewrite nothing.",
-)
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=1),
-    metavar="N",
-    help="Files processed in parallel [default: number of cores].",
-)
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False),
-    help="pyproject.toml to read [tool.migrate-aug] from (default: nearest one up).",
-)
-@click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
-@click.option(
-    "--exclude",
-    metavar="PATTERNS",
-    help="Comma-separated gitignore-style patterns (replace the defaults).",
-)
-@click.option(
-    "--extend-exclude", metavar="PATTERNS", help="Comma-separated patterns excluded in addition."
-)
-@click.option(
-    "--force-exclude",
-    is_flag=True,
-    default=None,
-    help="Apply excludes to files named on the command line too (pre-commit).",
-)
-@click.option(
-    "--augment-on",
-    type=click.Choice(AUGMENT_ON),
-    default=None,
-    help="Where augmentation runs: host (the tf.data pipeline, default) or replica (a layer "
-    "at the model input, on each replica, where faithful). Config: augment-on.",
-)
-@click.option("--explain", metavar="CODE", help="Explain one rule and exit.")
-@click.option("--verify", "verify", is_flag=True, help="Migrate to a temporary copy and verify.")
-@click.pass_context
-def run(
+run = _path_command("run", "fix", "The same as `fix` (the earlier name).", hidden=True)
+
+
+def _colour(style: str) -> bool:
+    return style == "text" and use_colour(sys.stdout.isatty(), os.environ)
+
+
+def _run(
     ctx: click.Context,
     paths: tuple[str, ...],
     diff: bool,
@@ -209,7 +297,7 @@ def run(
     select: str | None,
     ignore: str | None,
     style: str,
-    quiet: bool,
+    quiet: int,
     add_ignore: bool,
     jobs: int | None,
     config_path: str | None,
@@ -221,19 +309,15 @@ def run(
     explain: str | None,
     verify: bool,
 ) -> None:
-    """Migrate PATHS (files and directories; .py and .ipynb) in place."""
+    """Discover every file first (a usage error writes nothing), then migrate."""
     if explain:
-        rule = RULES_BY_CODE.get(explain.upper())
+        rule = RULES_BY_CODE.get(explain.strip().upper())
         if rule is None:
             raise click.UsageError(f"unknown rule {explain!r}; see `migrate-aug rules`")
-        click.echo(f"{rule.code} ({rule.name}, {rule.kind})\n\n{rule.summary}.\n\n{rule.why}")
-        if rule.example:
-            click.echo(
-                f"\nBefore/after: docs/rules.md#{rule.code.lower()}-{rule.name} "
-                f"(from the test fixture fixtures/{rule.example})"
-            )
+        colour = _colour("text")
+        click.echo(explanation(rule, colour), nl=False, color=colour)
         return
-    if not paths and not ctx.meta.get("migrate_aug.explicit_paths"):
+    if not paths and not ctx.meta.get(EXPLICIT_PATHS):
         raise click.UsageError("give at least one PATH")
     if add_ignore and (diff or check or verify):
         raise click.UsageError("--add-ignore cannot be combined with --diff, --check or --verify")
@@ -252,95 +336,54 @@ def run(
         ),
         augment_on=augment_on or config.augment_on or "host",
     )
-    if verify:
-        sys.exit(_verify_paths(list(paths), options))
     found = discover(
         paths,
         _excluder(config, exclude, extend_exclude),
         force_exclude=bool(force_exclude if force_exclude is not None else config.force_exclude),
         root=config.root,
     )
+    if found.errors:  # a typo is not a path: stop before any file is touched
+        raise click.UsageError(_path_errors(found.errors, paths, list(main.commands)))
+    shown = Presentation(style=style, quiet=quiet, colour=_colour(style))
+    if paths and not found.files and quiet < 2:
+        # Not an error (a tree may have no Python yet), but never silence: say so.
+        where = ", ".join(paths)
+        warning = f"migrate-aug: warning: no Python file or notebook found in {where}"
+        click.echo(render_error(warning, shown.colour), err=True, color=shown.colour)
+    if verify:
+        sys.exit(_verify_paths(list(paths), options))
     jobs = jobs or default_jobs()
     if add_ignore:
-        sys.exit(_add_ignore(found.files, found.errors, options, jobs, quiet))
-    color = style == "text" and sys.stdout.isatty()
-    errors = list(found.errors)
-    findings: list[Diagnostic] = []
-    changed: list[str] = []
-    for outcome in process(found.files, options, jobs):
-        path = outcome.path
-        if outcome.error is not None:
-            errors.append(outcome.error)
-        result, source = outcome.result, outcome.source
-        if result is None or source is None:
-            continue
-        findings += result.diagnostics
-        if not result.changed:
-            continue
-        changed.append(str(path))
-        if diff:
-            click.echo(
-                "".join(
-                    difflib.unified_diff(
-                        source.text.splitlines(keepends=True),
-                        result.new_source.splitlines(keepends=True),
-                        f"a/{path}",
-                        f"b/{path}",
-                    )
-                ),
-                nl=False,
-            )
-        elif not check:
-            try:
-                write_source(source, result.new_source)
-            except OSError as error:
-                errors.append(f"{path}: error: cannot write: {error.strerror or error}")
-                changed.pop()
-                continue
-            if not quiet and style == "text":
-                click.echo(f"Rewrote {path}", err=True)
-    if style == "json":
-        click.echo(json.dumps([_as_json(d) for d in findings], indent=2))
-    elif not quiet:
-        for diagnostic in findings:
-            click.echo(_format(diagnostic, style, color))
-    for error in errors:
-        click.echo(error, err=True)
-    attention = [d for d in findings if not d.is_note and not (d.fixable and not (check or diff))]
-    verb = "would be rewritten" if (check or diff) else "rewritten"
-    if style == "text":
-        click.echo(
-            f"{len(changed)} file{'s' * (len(changed) != 1)} {verb}, "
-            f"{len(findings)} finding{'s' * (len(findings) != 1)}, "
-            f"{len(errors)} error{'s' * (len(errors) != 1)}",
-            err=True,
+        sys.exit(_add_ignore(found.files, options, jobs, quiet))
+    sys.exit(
+        run_files(
+            found.files,
+            options,
+            jobs,
+            write=not (check or diff),
+            diff=diff,
+            shown=shown,
+            echo=click.echo,
         )
-    if errors:
-        sys.exit(2)
-    sys.exit(1 if changed or attention else 0)
+    )
 
 
-def _add_ignore(
-    files: list[Path], errors: list[str], options: Options, jobs: int, quiet: bool
-) -> int:
+def _path_errors(errors: list[str], paths: Sequence[str], commands: Sequence[str]) -> str:
+    """The paths that cannot be used, and the command a mistyped word probably meant."""
+    lines = [error.replace(": error: ", ": ", 1) for error in errors]
+    lines.append("nothing was written")
+    for path in paths:
+        close = difflib.get_close_matches(path, [c for c in commands if c != "run"], n=1)
+        if close and not os.path.lexists(path):
+            lines.append(f"did you mean `migrate-aug {close[0]} ...`?")
+            break
+    return "\n".join(lines)
+
+
+def _add_ignore(files: list[Path], options: Options, jobs: int, quiet: int) -> int:
     from migrator.baseline import add_ignores
 
-    return add_ignores(files, errors, options, jobs, quiet, echo=click.echo)
-
-
-def _as_json(diagnostic: Diagnostic) -> dict[str, object]:
-    file, cell = _notebook_cell(diagnostic.path)
-    return {
-        "path": file,
-        "cell": cell,  # notebooks: 1-based cell index, `line`/`column` are within it
-        "line": diagnostic.line,
-        "column": diagnostic.column,
-        "code": diagnostic.code,
-        "message": diagnostic.message,
-        "fixable": diagnostic.fixable,
-        "replacement": diagnostic.replacement,
-        "severity": "note" if diagnostic.is_note else "warning",
-    }
+    return add_ignores(files, [], options, jobs, quiet, echo=click.echo)
 
 
 def _verify_paths(paths: list[str], options: Options) -> int:
@@ -349,27 +392,30 @@ def _verify_paths(paths: list[str], options: Options) -> int:
     return verify_paths(paths, options)
 
 
-@main.command("rules")
-def rules() -> None:
-    """List the rules."""
-    for rule in RULES:
-        click.echo(f"{rule.code}  {rule.name:<34} {rule.kind:<8} {rule.summary}")
-
-
-@main.command("verify", context_settings={"ignore_unknown_options": True})
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def verify(args: tuple[str, ...]) -> None:
-    """Train ORIGINAL and MIGRATED briefly under a strategy and compare (needs [verify])."""
-    from importlib.util import find_spec
-
-    if find_spec("tensorflow") is None:
-        click.echo(
-            "migrate-aug verify needs TensorFlow: pip install 'migrate-aug[verify]'", err=True
-        )
-        sys.exit(2)
-    from migrator.verify.command import verify as verify_command
-
-    verify_command.main(args=list(args), prog_name="migrate-aug verify")
+@main.command("rules", context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("codes", nargs=-1, metavar="[CODE]...")
+@click.option(
+    "--format",
+    "style",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: every field of each rule, with its example.",
+)
+def rules(codes: tuple[str, ...], style: str) -> None:
+    """List the rules, or those CODEs (codes or prefixes: MA001, MA1)."""
+    chosen: set[str] = set()
+    for code in codes:
+        expanded = expand_selector(code)
+        if not expanded:
+            raise click.UsageError(f"unknown rule code or prefix {code!r}")
+        chosen |= expanded
+    selected = [rule for rule in RULES if not codes or rule.code in chosen]
+    if style == "json":
+        click.echo(rules_json(selected))
+        return
+    for rule in selected:
+        click.echo(rule_line(rule))
 
 
 if __name__ == "__main__":

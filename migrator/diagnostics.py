@@ -16,6 +16,9 @@ class Diagnostic:
     message: str
     fixable: bool = False  # a rewrite is (or was) made for this finding
     replacement: str | None = None  # the rewritten source of the site, when there is one
+    # What to do about it, shown on a `help:` line of its own (text) and carried in the
+    # json/github/sarif outputs; `message` then says only what was found.
+    help: str | None = None
 
     @property
     def is_note(self) -> bool:
@@ -23,6 +26,7 @@ class Diagnostic:
         return self.code.startswith("MA2")
 
     def format(self) -> str:
+        """One line, without the help (the fixtures' diagnostics.txt and docs/rules.md)."""
         return f"{self.path}:{self.line}:{self.column}: {self.code} {self.message}"
 
     def sort_key(self) -> tuple[str, int, int, str]:

@@ -3,6 +3,9 @@
 - Directories are walked in sorted order; `*.py` and `*.ipynb` files are collected.
 - Symlinks met while walking (to files or directories) are never followed, so nothing
   outside the given roots is touched.
+- A file named on the command line must be Python or a notebook: a `.py`/`.pyi`/`.pyw`
+  or `.ipynb` name, or a `#!...python` first line (a script, as pre-commit types it).
+  Anything else (`README.md`) is an error, never parsed as Python.
 - Excluded directories are pruned. Explicitly named files are processed even when they
   match an exclude pattern (as ruff does) unless `force_exclude` is set, which pre-commit
   hooks use because pre-commit names every file explicitly.
@@ -17,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SUFFIXES = (".py", ".ipynb")
+NAMED_SUFFIXES = (*SUFFIXES, ".pyi", ".pyw")  # also accepted when named explicitly
 
 DEFAULT_EXCLUDE: tuple[str, ...] = (
     ".bzr",
@@ -169,8 +173,12 @@ def discover(
     for raw in paths:
         path = Path(raw)
         if path.is_file():
-            if not (force_exclude and excluder.excluded_with_parents(path, root)):
+            if force_exclude and excluder.excluded_with_parents(path, root):
+                continue
+            if is_python_or_notebook(path):
                 files.append(path)
+            else:
+                errors.append(f"{raw}: error: not a Python file or notebook (.py, .ipynb)")
         elif path.is_dir():
             if force_exclude and excluder.excluded_with_parents(path, root):
                 continue
@@ -178,6 +186,17 @@ def discover(
         else:
             errors.append(f"{raw}: error: no such file or directory")
     return Discovery(sorted(dict.fromkeys(files)), errors)
+
+
+def is_python_or_notebook(path: Path) -> bool:
+    if path.name.endswith(NAMED_SUFFIXES):
+        return True
+    try:
+        with path.open("rb") as stream:
+            first = stream.readline(200)
+    except OSError:
+        return True  # unreadable: reading it reports the error with its reason
+    return first.startswith(b"#!") and b"python" in first
 
 
 def _walk(top: Path, excluder: Excluder) -> list[Path]:

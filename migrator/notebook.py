@@ -45,6 +45,7 @@ from typing import Any
 from migrator.diagnostics import Diagnostic
 from migrator.options import PREFILTERS, FileResult, Options, SourceParseError, UnknownCodeError
 from migrator.rules import Code
+from migrator.syntax import python_syntax_error
 
 # Cell magics whose body is ordinary Python run once in the user namespace. `%%timeit`
 # is not one: it runs the body repeatedly in its own scope.
@@ -62,6 +63,13 @@ _TIME = re.compile(r"^(?P<indent>[ \t]*)(?P<prefix>%(?P<name>\w+)[ \t]+)(?P<rest
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 
 
+# What to do when the cells cannot be split back after a rewrite (a tool limitation).
+HELP_SPLIT = (
+    "migrate this notebook's generators by hand, or export it to a .py file "
+    "(`jupyter nbconvert --to script`) and run migrate-aug on that"
+)
+
+
 class _Refused(Exception):
     """The notebook cannot be split back safely: report, change nothing."""
 
@@ -72,9 +80,11 @@ class _Refused(Exception):
         line: int = 1,
         column: int = 1,
         code: Code = "MA107",  # not-yet-supported; MA105 when IPython code uses the generator
+        help: str = HELP_SPLIT,  # what to do, on the diagnostic's `help:` line
     ) -> None:
         super().__init__(message)
         self.message = message
+        self.help = help
         self.code = code
         self.cell = cell  # notebook cell index (0-based), when one is to blame
         self.line = line
@@ -504,11 +514,13 @@ def _check_opaque_uses(module: str, new_module: str, cells: list[_Cell]) -> None
                         line_in_cell = cell.source.split("\n").index(text) + 1
                     raise _Refused(
                         f"`{used[0].group(0)}` is also used by IPython code the tool cannot "
-                        "analyse (a magic or a non-Python cell); migrate it by hand",
+                        "analyse (a magic or a non-Python cell)",
                         cell.index,
                         line_in_cell,
                         used[0].start() + 1,
                         code="MA105",
+                        help="migrate it by hand, or move that use into a plain Python cell "
+                        "and run migrate-aug again",
                     )
 
 
@@ -545,10 +557,14 @@ def _cell_parse_error(cells: list[_Cell], error: SourceParseError) -> SourcePars
 
     cell, line = _locate(error.line, cells)
     message, column = error.message, error.column
-    try:
-        cst.parse_module(cell.masked or "")
-    except cst.ParserSyntaxError as own:
-        message, line, column = own.message, own.raw_line, own.raw_column + 1
+    python = python_syntax_error(cell.masked or "")  # Python's words and position first
+    if python is not None:
+        message, line, column = python
+    else:
+        try:
+            cst.parse_module(cell.masked or "")
+        except cst.ParserSyntaxError as own:
+            message, line, column = own.message, own.raw_line, own.raw_column + 1
     return SourceParseError(
         f"cell {cell.number}: {message}", line, column + cell.shifts.get(line, 0)
     )
@@ -564,7 +580,8 @@ def _refusal(
         return kept
     where = f"{path}:cell {refusal.cell + 1}" if refusal.cell is not None else path
     message = f"notebook not migrated: {refusal.message}"
+    refused = Diagnostic(where, refusal.line, refusal.column, code, message, help=refusal.help)
     return sorted(
-        [*kept, Diagnostic(where, refusal.line, refusal.column, code, message)],
+        [*kept, refused],
         key=Diagnostic.sort_key,
     )

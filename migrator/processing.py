@@ -15,6 +15,7 @@ from pathlib import Path
 
 from migrator.options import PREFILTERS, FileResult, Options, SourceParseError, UnknownCodeError
 from migrator.sourcefile import SourceFile, SourceReadError, read_source
+from migrator.syntax import python_syntax_error
 
 # Below this many files that pass the pre-filter, starting worker processes costs more
 # than it saves (a worker imports nothing new after fork, but each still has to start).
@@ -57,12 +58,14 @@ def _migrate(path: Path, text: str, options: Options) -> tuple[FileResult | None
     try:
         return migrate_text(text, path, options), None
     except SourceParseError as error:
-        where, message = str(path), error.message
+        where, message, line, column = str(path), error.message, error.line, error.column
         cell = _CELL.match(message) if path.suffix == ".ipynb" else None
         if cell is not None:  # a notebook's cell: `nb.ipynb:cell 3:2:5`, like its findings
             where, message = f"{path}:cell {cell.group(1)}", cell.group(2)
+        elif path.suffix != ".ipynb" and not isinstance(error, UnknownCodeError):
+            message, line, column = python_syntax_error(text) or (message, line, column)
         problem = message if isinstance(error, UnknownCodeError) else f"cannot parse: {message}"
-        return None, f"{where}:{error.line}:{error.column}: error: {problem}"
+        return None, f"{where}:{line}:{column}: error: {problem}"
     except RecursionError:
         return None, f"{path}: error: code nested too deeply to analyse; file left unchanged"
     except Exception as error:  # noqa: BLE001 - reported, the run goes on

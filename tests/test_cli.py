@@ -67,10 +67,42 @@ def test_bad_files_are_reported_and_the_rest_processed(project: Path) -> None:
     assert (project / "train.py").read_text() == (SEED / "expected.py").read_text()
 
 
-def test_missing_path_is_an_error(project: Path) -> None:
-    result = invoke(str(project / "nope.py"), str(project))
+def test_missing_path_is_a_usage_error_and_nothing_is_written(project: Path) -> None:
+    before = (project / "train.py").read_bytes()
+    result = invoke(str(project), str(project / "nope.py"))
     assert result.exit_code == 2
-    assert "no such file" in result.output
+    assert f"{project / 'nope.py'}: no such file or directory" in result.output
+    assert "nothing was written" in result.output
+    assert "Rewrote" not in result.output
+    assert (project / "train.py").read_bytes() == before
+
+
+@pytest.mark.parametrize("word", ["chek", "dif", "fixx"])
+def test_a_mistyped_command_writes_nothing(project: Path, monkeypatch, word: str) -> None:
+    monkeypatch.chdir(project)
+    before = (project / "train.py").read_bytes()
+    result = invoke(word, ".")
+    assert result.exit_code == 2
+    assert f"{word}: no such file or directory" in result.output
+    assert "did you mean `migrate-aug " in result.output
+    # The user typed no command: the usage line does not invent one.
+    assert result.output.startswith("Usage: main [OPTIONS] [PATH]...")
+    assert (project / "train.py").read_bytes() == before
+
+
+def test_check_diff_and_fix_subcommands(project: Path) -> None:
+    before = (project / "train.py").read_bytes()
+    diff = invoke("diff", str(project / "train.py"))
+    assert diff.exit_code == 1
+    assert "+++ b/" in diff.output and "Rewrote" not in diff.output
+    check = invoke("check", str(project))
+    assert check.exit_code == 1 and "MA001" in check.output
+    assert (project / "train.py").read_bytes() == before
+    assert invoke("diff", "--check", str(project)).exit_code == 1  # flags still combine
+    assert (project / "train.py").read_bytes() == before
+    fixed = invoke("fix", str(project))
+    assert fixed.exit_code == 1 and "Rewrote" in fixed.output
+    assert (project / "train.py").read_text() == (SEED / "expected.py").read_text()
 
 
 def test_crlf_bom_cookie_and_mode_are_preserved(tmp_path: Path) -> None:
@@ -217,15 +249,23 @@ def test_notebook_findings_in_json_and_github_name_the_file_and_cell(tmp_path: P
     github = invoke("--check", "--format", "github", str(tmp_path)).output.splitlines()
     # No `line=`: GitHub would read it as a line of the notebook's JSON.
     assert github[0].startswith(
-        f"::warning file={tmp_path / 'train.ipynb'},title=MA001 (cell 5, line 2)::"
+        f"::warning file={tmp_path / 'train.ipynb'},title=MA001 (cell 5%2C line 2)::"
     )
 
 
-def test_explain_points_at_the_generated_examples() -> None:
+def test_explain_prints_the_rule_and_its_before_after() -> None:
     explained = invoke("--explain", "ma001")
     assert explained.exit_code == 0
-    assert "docs/rules.md#ma001-idg-flow-under-strategy" in explained.output
-    assert "## MA001 idg-flow-under-strategy" in (ROOT / "docs" / "rules.md").read_text()
+    output = explained.output
+    assert output.startswith("MA001 idg-flow-under-strategy (rewrite)\n")
+    assert "IDG augments one image at a time" in output  # the full text
+    assert "Example (fixtures/seed_mirrored/input.py):" in output
+    # before, the diagnostic and after, in the terminal (no path to open)
+    assert "    datagen = ImageDataGenerator(" in output
+    assert "    input.py:18:11: MA001 " in output
+    assert "    model.fit(datagen_dataset(x_train, y_train, batch_size=16), epochs=1)" in output
+    assert "docs/rules.md" not in output
+    assert invoke("--explain", "MA999").exit_code == 2
 
 
 def test_no_path_is_a_usage_error_unless_options_are_ended(tmp_path: Path, monkeypatch) -> None:
@@ -256,13 +296,17 @@ def test_exclude_flags(project: Path, monkeypatch) -> None:
 def test_version_and_help() -> None:
     version = invoke("--version")
     assert version.exit_code == 0 and version.output.startswith("migrate-aug, version ")
-    assert "run --help" in invoke("--help").output
-    options = invoke("run", "--help").output
-    for flag in (
-        "--add-ignore",
-        "--jobs N",
-        "--config FILE",
-        "--extend-exclude",
-        "--force-exclude",
-    ):
-        assert flag in options
+    top = invoke("--help").output
+    for command in ("fix", "check", "diff", "rules", "verify"):
+        assert f"\n  {command} " in top
+    for name in ("fix", "check", "diff", "run"):
+        options = invoke(name, "--help").output
+        for flag in (
+            "--add-ignore",
+            "--jobs N",
+            "--config FILE",
+            "--extend-exclude",
+            "--force-exclude",
+        ):
+            assert flag in options
+            assert flag in top  # the default command's options, at the top level too

@@ -23,11 +23,11 @@ ROOT = Path(__file__).resolve().parent.parent
 STALE = f"is stale: regenerate it with `{docs.REGENERATE}` and commit the result"
 
 
-@pytest.mark.parametrize("name", ["arguments.md", "rules.md"])
+@pytest.mark.parametrize("name", ["docs/arguments.md", "docs/rules.md", docs.EXAMPLES])
 def test_generated_docs_are_current(name: str) -> None:
-    path = ROOT / "docs" / name
-    assert path.exists(), f"docs/{name} is missing: generate it with `{docs.REGENERATE}`"
-    assert path.read_text(encoding="utf-8") == docs.outputs()[path], f"docs/{name} {STALE}"
+    path = ROOT / name
+    assert path.exists(), f"{name} is missing: generate it with `{docs.REGENERATE}`"
+    assert path.read_text(encoding="utf-8") == docs.outputs()[path], f"{name} {STALE}"
 
 
 def test_check_mode_reports_stale_docs(tmp_path, monkeypatch, capsys) -> None:

@@ -2,8 +2,9 @@
 
 `pre-commit try-repo` clones this repository (with uncommitted changes to tracked files),
 builds the hook's python environment and runs it, so the manifest, the entries and the
-install are all exercised. Offline: the environment's virtualenv sees the already installed
-packages (libcst, click, setuptools) and pip is told to use no index and no build isolation.
+install are all exercised. Offline: the hook's environment sees the packages of the
+interpreter running the tests (libcst, click, setuptools), whether that is the system Python
+or a virtualenv, and pip is told to use no index and no build isolation.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
+import site
 import subprocess
 import sys
 from pathlib import Path
@@ -56,11 +58,26 @@ def test_entry_with_no_files_succeeds(hook_id: str, tmp_path: Path) -> None:
     assert completed.returncode == 0, completed.stderr
 
 
+def running_site_packages() -> list[str]:
+    """The site directories of the interpreter running the tests, a virtualenv's included.
+
+    pre-commit builds the hook's virtualenv from the *base* interpreter, so
+    VIRTUALENV_SYSTEM_SITE_PACKAGES would only show it the base's packages: in a fresh
+    virtualenv (`python -m venv .venv && pip install -e ".[test]"`) libcst is in the
+    virtualenv, not there, and the offline `pip install .` of the hook fails."""
+    directories = [*site.getsitepackages(), site.getusersitepackages()]
+    directories += [p for p in sys.path if Path(p).name in ("site-packages", "dist-packages")]
+    return [d for d in dict.fromkeys(directories) if Path(d).is_dir()]
+
+
 def _environment(tmp_path: Path) -> dict[str, str]:
     environment = dict(os.environ)
+    # On PYTHONPATH, not as site directories: their .pth files (an editable install of
+    # migrate-aug among them) are not run, so the hook imports the copy pre-commit installs.
+    python_path = [environment["PYTHONPATH"]] if environment.get("PYTHONPATH") else []
     environment.update(
         PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"),
-        VIRTUALENV_SYSTEM_SITE_PACKAGES="1",  # the hook venv sees libcst, click, setuptools
+        PYTHONPATH=os.pathsep.join([*python_path, *running_site_packages()]),
         PIP_NO_INDEX="1",  # no network
         PIP_NO_BUILD_ISOLATION="0",  # pip's inverted spelling of --no-build-isolation
         GIT_AUTHOR_NAME="test",

@@ -384,6 +384,7 @@ def _mappings(
     type=click.Choice(["text", "json"]),
     default="text",
     show_default=True,
+    help="The report: a table (text) or one JSON object (json).",
 )
 @click.option(
     "--memory",
