@@ -304,3 +304,23 @@ def test_the_schema_rejects_a_broken_log() -> None:
     del log["runs"][0]["results"][0]["message"]  # type: ignore[index]
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(log, _sarif_schema(), cls=jsonschema.Draft4Validator)
+
+
+# -- refusals are findings of their own ------------------------------------------------------
+@pytest.mark.parametrize(
+    ("selection", "shown"),
+    [
+        (["--select", "MA1"], {"MA101"}),  # only the refusals
+        (["--ignore", "MA001"], {"MA101"}),  # the rewrite rule off, its refusal still told
+        (["--select", "MA001"], set()),  # the refusal deselected itself
+        (["--ignore", "MA101"], set()),
+    ],
+)
+def test_refusals_do_not_depend_on_the_rewrite_rules_selection(
+    tmp_path: Path, selection: list[str], shown: set[str]
+) -> None:
+    path = _copy("refuse_non_literal_argument", tmp_path)
+    result = invoke("check", "--format", "json", *selection, str(path))
+    codes = {finding["code"] for finding in json.loads(result.stdout)}
+    assert codes == shown
+    assert result.exit_code == (1 if shown else 0)

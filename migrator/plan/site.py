@@ -57,12 +57,13 @@ def plan_site(session: Session, site: GeneratorSite) -> Edits:
                 site_lines,
             )
         return Edits()
-    if not session.acts_on(rule, site_lines):
-        return Edits()
-
+    # Refusals are findings of their own: computed whatever --select/--ignore say of the
+    # rewrite rule, and shown unless their own code is deselected or suppressed.
     spec, problems, blockers = problems_of(session, site)
     if problems or blockers or spec is None:
         _report_refusals(session, site, site_lines, problems, blockers)
+        return Edits()
+    if not session.acts_on(rule, site_lines):
         return Edits()
 
     replica = None
