@@ -9,6 +9,8 @@ from collections.abc import Mapping
 
 import libcst as cst
 from libcst.metadata import (
+    Assignment,
+    BaseAssignment,
     CodeRange,
     ParentNodeProvider,
     PositionProvider,
@@ -119,8 +121,8 @@ class Tree:
             scope = self.scopes.get(name)
             if scope is None or target_scope is None:
                 return False
-            here = {assignment.node for assignment in scope[name.value]}
-            there = {assignment.node for assignment in target_scope[name.value]}
+            here = {_binding(assignment) for assignment in scope[name.value]}
+            there = {_binding(assignment) for assignment in target_scope[name.value]}
             if here != there:
                 return False
             start = position_key(self.positions, destination)
@@ -130,6 +132,12 @@ class Tree:
                 ):
                     return False  # bound only later: the moved code would run too early
         return True
+
+
+def _binding(assignment: BaseAssignment) -> object:
+    """What a name is bound to: the binding node, or a builtin's name (builtins have no
+    node: `int`, `len` in a lambda moved elsewhere mean the same wherever they go)."""
+    return assignment.node if isinstance(assignment, Assignment) else ("builtin", assignment.name)
 
 
 def is_docstring(statement: cst.CSTNode) -> bool:

@@ -209,3 +209,15 @@ def test_a_generator_built_inside_the_wrapping_lambda_is_placed_before_it() -> N
     assert "MA005" in codes
     definition, use = source.index("def image_dataset("), source.index("ds = (\n")
     assert definition < use and "image_dataset(x, y)" in source[use:]
+
+
+@pytest.mark.parametrize("argument", ["batch_size=int(8)", "batch_size=len(x) // 4"])
+def test_builtins_in_the_wrapped_flow_mean_the_same_where_it_moves(argument: str) -> None:
+    # Builtins have no binding node in libcst's scopes: this was an internal error.
+    body = (
+        f"ds = tf.data.Dataset.from_generator(lambda: datagen.flow(x, y, {argument}), "
+        f"{SIGNATURE})\nmodel.fit(ds, epochs=1)\n"
+    )
+    new_source, codes, _ = migrate(body)
+    assert codes == ["MA005", "MA001"]
+    assert f"datagen_dataset(x, y, {argument})" in new_source
