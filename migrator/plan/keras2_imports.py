@@ -93,8 +93,8 @@ def plan_keras2_imports(session: Session) -> Edits:
         session.report(
             "MA006",
             statement,
-            "`keras.preprocessing.image` has no ImageDataGenerator in Keras 3 "
-            + ("and it is still used here" if remaining else "")
+            "`keras.preprocessing.image` has no ImageDataGenerator in Keras 3"
+            + (" and it is still used here" if remaining else "")
             + f": imported from {KERAS3_IDG_MODULE} instead, the same legacy class",
             lines,
             fixable=True,

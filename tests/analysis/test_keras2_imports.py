@@ -19,6 +19,9 @@ def test_an_import_without_any_use_moves() -> None:
         result.new_source == "from tensorflow.keras.preprocessing.image import ImageDataGenerator\n"
     )
     assert codes(result) == ["MA006"]
+    assert result.diagnostics[0].message.startswith(
+        "`keras.preprocessing.image` has no ImageDataGenerator in Keras 3: imported from "
+    )
 
 
 def test_alias_other_names_and_semicolons_are_kept() -> None:
