@@ -165,7 +165,7 @@ def test_notebook_refusal_has_a_help_line(tmp_path: Path) -> None:
     (tmp_path / "nb.ipynb").write_text(_notebook(*cells))
     result = invoke("--check", str(tmp_path))
     assert "MA105 notebook not migrated: `datagen` is also used by IPython code" in result.stdout
-    assert "\n  help: migrate it by hand, or move that use into a plain Python cell" in (
+    assert "\n  help: Migrate it by hand, or move that use into a plain Python cell" in (
         result.stdout
     )
 
