@@ -121,7 +121,7 @@ def test_help_is_its_own_line_and_carried_in_every_format() -> None:
     assert render_text(diagnostic, colour=False) == (
         "a.py:3:5: MA101 a problem\n  help: what to do, with 50% more: colons"
     )
-    assert diagnostic.format() == "a.py:3:5: MA101 a problem"  # the fixtures' form
+    assert diagnostic.format() == "a.py:3:5: MA101 a problem"  # one line, no help
     assert as_json(diagnostic)["help"] == "what to do, with 50% more: colons"
     assert render_github(diagnostic) == (
         "::warning file=a.py,line=3,col=5,title=MA101::a problem%0Ahelp: what to do, with "
