@@ -26,7 +26,7 @@ class Diagnostic:
         return self.code.startswith("MA2")
 
     def format(self) -> str:
-        """One line, without the help (the fixtures' diagnostics.txt and docs/rules.md)."""
+        """One line, without the help (which the text output shows on a line of its own)."""
         return f"{self.path}:{self.line}:{self.column}: {self.code} {self.message}"
 
     def sort_key(self) -> tuple[str, int, int, str]:

@@ -153,13 +153,24 @@ def rule_example(rule: Rule, fixtures: Path = FIXTURES) -> dict[str, object] | N
         "fixture": f"fixtures/{rule.example}",
         "input": source,
         "diagnostics": [
-            f"input.py:{line}"
-            for line in _read(case / "diagnostics.txt").splitlines()
-            if f" {rule.code} " in line
+            f"input.py:{finding}"
+            for finding in _findings(_read(case / "diagnostics.txt"))
+            if f" {rule.code} " in finding.split("\n", 1)[0]
         ],
         "rewritten": shorten_emitted(expected, source) if rule.kind == "rewrite" else None,
         "unchanged": expected == source,
     }
+
+
+def _findings(diagnostics: str) -> list[str]:
+    """The findings of a fixture's diagnostics.txt, each with its `  help:` line."""
+    findings: list[str] = []
+    for line in diagnostics.splitlines():
+        if line.startswith("  help: ") and findings:
+            findings[-1] += "\n" + line
+        elif line:
+            findings.append(line)
+    return findings
 
 
 def render_examples(fixtures: Path = FIXTURES) -> str:

@@ -65,7 +65,7 @@ _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 
 # What to do when the cells cannot be split back after a rewrite (a tool limitation).
 HELP_SPLIT = (
-    "migrate this notebook's generators by hand, or export it to a .py file "
+    "Migrate this notebook's generators by hand, or export it to a .py file "
     "(`jupyter nbconvert --to script`) and run migrate-aug on that"
 )
 
@@ -519,7 +519,7 @@ def _check_opaque_uses(module: str, new_module: str, cells: list[_Cell]) -> None
                         line_in_cell,
                         used[0].start() + 1,
                         code="MA105",
-                        help="migrate it by hand, or move that use into a plain Python cell "
+                        help="Migrate it by hand, or move that use into a plain Python cell "
                         "and run migrate-aug again",
                     )
 

@@ -1,7 +1,7 @@
 """How findings and errors are shown: text (colour by meaning, `help:` lines), json, github.
 
 The SARIF output is in migrator/sarif.py, diffs in migrator/diffs.py. Nothing here writes
-files; `Diagnostic.format()` (the fixtures' one-line form) is left as it is.
+files; `Diagnostic.format()` is the one-line form without the help (baseline messages).
 """
 
 from __future__ import annotations

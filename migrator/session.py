@@ -13,7 +13,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from migrator.advice import split_advice
 from migrator.api import Options
 from migrator.diagnostics import Diagnostic
 from migrator.diffs import colour_diff, file_diff
@@ -62,7 +61,7 @@ def run_files(
         result, source = outcome.result, outcome.source
         if result is None or source is None:
             continue
-        shown_findings = [split_advice(d) for d in result.diagnostics]
+        shown_findings = result.diagnostics
         findings += shown_findings if write else map(prospective, shown_findings)
         if not result.changed:
             continue

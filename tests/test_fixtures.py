@@ -1,5 +1,5 @@
 """Every fixtures/<case>/input.py migrates to expected.py with the diagnostics in
-diagnostics.txt; a second run changes nothing. UPDATE_FIXTURES=1 rewrites the expected
+diagnostics.txt (each finding, then its `  help:` line when it has one); a second run changes nothing. UPDATE_FIXTURES=1 rewrites the expected
 files (review the diff before committing)."""
 
 from __future__ import annotations
@@ -15,7 +15,12 @@ UPDATE = os.environ.get("UPDATE_FIXTURES") == "1"
 
 
 def _diagnostic_lines(result) -> str:
-    return "".join(f"{d.line}:{d.column}: {d.code} {d.message}\n" for d in result.diagnostics)
+    """What the text output shows of each finding (its path left out): the finding, and
+    its help on an indented line of its own."""
+    return "".join(
+        f"{d.line}:{d.column}: {d.code} {d.message}\n" + (f"  help: {d.help}\n" if d.help else "")
+        for d in result.diagnostics
+    )
 
 
 @pytest.mark.parametrize("case", cases(), ids=lambda case: case.name)

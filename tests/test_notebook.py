@@ -209,7 +209,7 @@ def test_generator_used_by_an_opaque_cell_refuses_the_notebook() -> None:
             "MA105",
             "notebook not migrated: `datagen` is also used by IPython code the tool cannot "
             "analyse (a magic or a non-Python cell)",
-            help="migrate it by hand, or move that use into a plain Python cell and run "
+            help="Migrate it by hand, or move that use into a plain Python cell and run "
             "migrate-aug again",
         )
     ]

@@ -38,13 +38,13 @@ def unit_data_notes(
     module: cst.Module,
     calls: Sequence[cst.Call],
     line_of: Callable[[cst.CSTNode], tuple[int, int]],
-) -> list[tuple[cst.CSTNode, str]]:
-    """(node to report, message) for each `.flow(x, ...)` among `calls` whose `x` is seen
+) -> list[tuple[cst.CSTNode, str, str]]:
+    """(node to report, message, help) for each `.flow(x, ...)` among `calls` whose `x` is seen
     to be scaled to [0, 1] while the generator shifts brightness. `line_of(node)` gives
     (line, column) of a node of `module`."""
     if spec.brightness_range is None:
         return []
-    notes: list[tuple[cst.CSTNode, str]] = []
+    notes: list[tuple[cst.CSTNode, str, str]] = []
     for call in calls:
         x = _flow_x(call)
         if x is None:
@@ -58,8 +58,9 @@ def unit_data_notes(
                 x,
                 f"brightness_range on `{module.code_for_node(x)}`, which is scaled to [0, 1] "
                 f"{where}: IDG shifts brightness on 8-bit images and truncates such data to 0 "
-                "or 1, destroying it; the rewrite reproduces this. Keep the images in "
-                "[0, 255] and scale them with rescale=1/255 instead (applied after brightness)",
+                "or 1, destroying it; the rewrite reproduces this",
+                "Keep the images in [0, 255] and scale them with rescale=1/255 instead "
+                "(applied after brightness)",
             )
         )
     return notes

@@ -27,7 +27,8 @@ FILL_MODES = ("nearest", "constant", "reflect", "wrap")
 class ConfigProblem:
     code: Code  # MA101 non-literal, MA102 unsupported value, MA103 preprocessing function
     argument: str
-    reason: str
+    reason: str  # what is wrong with the argument
+    help: str | None = None  # what to do about it (Diagnostic.help)
 
 
 @dataclass(frozen=True)
@@ -186,8 +187,8 @@ def parse_idg_call(
                     ConfigProblem(
                         VALUE_REFUSALS[name],
                         name,
-                        f"`{source_of(expression)}` is not a known TensorFlow-native function; "
-                        "rewrite it with TensorFlow ops and map it over the dataset by hand",
+                        f"`{source_of(expression)}` is not a known TensorFlow-native function",
+                        "Rewrite it with TensorFlow ops and map it over the dataset by hand",
                     )
                 )
             else:
@@ -206,8 +207,8 @@ def parse_idg_call(
                 ConfigProblem(
                     "MA101",
                     name,
-                    f"`{name}={source_of(expression)}` is not statically known ({error}); "
-                    "write it as a literal or a module-level constant",
+                    f"`{name}={source_of(expression)}` is not statically known ({error})",
+                    "Write it as a literal or a module-level constant",
                 )
             )
     if problems:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import libcst as cst
 
-from migrator.analysis.repacking import REPACKING_ADVICE, RepackingShapes
+from migrator.analysis.repacking import REPACKING_ADVICE, REPACKING_HELP, RepackingShapes
 from migrator.analysis.tree import position_key
 from migrator.analysis.uses import Blocker, ConsumerUse, FactUse
 
@@ -22,7 +22,8 @@ class PassingShapes(RepackingShapes):
     _trace: Callable[[cst.CSTNode, int], Traced]
     _facts: list[FactUse] | None
 
-    def _other_use_message(self, name: str, node: cst.CSTNode) -> str:
+    def _other_use(self, name: str, node: cst.CSTNode) -> tuple[str, str]:
+        """The message and help of an MA105 for a use of the iterator `name` at `node`."""
         argument = self.parent(node)
         call = self.parent(argument) if isinstance(argument, cst.Arg) else None
         if (
@@ -34,33 +35,38 @@ class PassingShapes(RepackingShapes):
             # transforms; two separate pipelines would not.
             return (
                 f"the iterator `{name}` is zipped with another one (paired generators, e.g. "
-                "images and masks): paired pipelines are not migrated; build one tf.data "
-                "pipeline that draws each sample's random transform once and applies it to "
-                "both tensors, or keep ImageDataGenerator here"
+                "images and masks): paired pipelines are not migrated",
+                "Build one tf.data pipeline that draws each sample's random transform once "
+                "and applies it to both tensors, or keep ImageDataGenerator here",
             )
         looped = self._repacking_generator(node)
         if looped is not None:
-            return f"the iterator `{name}` is looped over in the Python generator `{looped}()`" + (
-                REPACKING_ADVICE
+            return (
+                f"the iterator `{name}` is looped over in the Python generator `{looped}()`"
+                + REPACKING_ADVICE,
+                REPACKING_HELP,
             )
         if isinstance(call, cst.Call) and isinstance(call.func, cst.Name):
             passed = self._generator_function(call.func)
             if passed is not None:
-                return f"the iterator `{name}` is passed to the Python generator `{passed}()`" + (
-                    REPACKING_ADVICE
+                return (
+                    f"the iterator `{name}` is passed to the Python generator `{passed}()`"
+                    + REPACKING_ADVICE,
+                    REPACKING_HELP,
                 )
         if _iterated_by_hand(node, argument, call):
             # Typically a preview (`x, y = next(gen)`) before training.
             return (
                 f"the iterator `{name}` is read by hand here (next(), a loop or an index), "
                 "where a tf.data dataset could not stand in for it (`next()` needs "
-                "`iter(dataset)`, an index `dataset.skip(i).take(1)`). Migrate by hand; "
-                "if this only previews a batch, take it from a separate ImageDataGenerator "
-                "(or remove it) and run migrate-aug again"
+                "`iter(dataset)`, an index `dataset.skip(i).take(1)`)",
+                "Migrate by hand; if this only previews a batch, take it from a separate "
+                "ImageDataGenerator (or remove it) and run migrate-aug again",
             )
         return (
             f"the iterator `{name}` is used here other than by fit/evaluate/predict "
-            "(iterated, or its attributes read); migrate it by hand"
+            "(iterated, or its attributes read)",
+            "Migrate it by hand",
         )
 
     def _trace_name(
@@ -89,13 +95,9 @@ class PassingShapes(RepackingShapes):
                 blocked = [Blocker("MA105", access.node, f"`{target.value}` is used here")]
             consumers += found
             blockers += [
-                Blocker(
-                    b.code,
-                    b.node,
-                    self._other_use_message(target.value, access.node)
-                    if b.code == "MA105" and b.node is access.node
-                    else b.message,
-                )
+                Blocker(b.code, b.node, *self._other_use(target.value, access.node))
+                if b.code == "MA105" and b.node is access.node
+                else b
                 for b in blocked
             ]
         if not consumers and not blockers:
@@ -115,8 +117,8 @@ class PassingShapes(RepackingShapes):
                 Blocker(
                     "MA105",
                     returned,
-                    "the iterator is returned from a function whose callers the tool cannot "
-                    "see; migrate it by hand",
+                    "the iterator is returned from a function whose callers the tool cannot see",
+                    "Migrate it by hand",
                 )
             ]
         consumers: list[ConsumerUse] = []

@@ -2,7 +2,7 @@
 for x, y in it: yield [x, x], y` whose calls are handed to fit), or that takes the
 iterator as an argument (`fit(gen(it))`): those consumers, marked `repacked_by` (the
 rewrite feeds the generator NumPy batches). Raises no code; sites.py refuses the other
-generator shapes with REPACKING_ADVICE (MA105).
+generator shapes with REPACKING_ADVICE and REPACKING_HELP (MA105).
 """
 
 from __future__ import annotations
@@ -105,13 +105,16 @@ class RepackingShapes(ConsumerShapes):
         return function if isinstance(function, cst.FunctionDef) else None
 
 
-# What to do with a Python generator that re-packs IDG's batches for fit.
+# Why a Python generator that re-packs IDG's batches for fit blocks the rewrite
+# (appended to the message), and what to do with it (its help).
 REPACKING_ADVICE = (
     ", which re-packs its batches (e.g. `yield [x, x], y` for a multi-input model, or a "
     "dict of targets for a multi-output one): the tool does not follow a generator to "
-    "fit, and IDG's single-threaded producer would stay behind it. Migrate by hand: feed "
-    "fit one tf.data pipeline and re-pack each batch with `.map()` (e.g. "
-    "`dataset.map(lambda x, y: ((x, x), y))`)"
+    "fit, and IDG's single-threaded producer would stay behind it"
+)
+REPACKING_HELP = (
+    "Migrate by hand: feed fit one tf.data pipeline and re-pack each batch with `.map()` "
+    "(e.g. `dataset.map(lambda x, y: ((x, x), y))`)"
 )
 
 

@@ -24,7 +24,7 @@ from migrator.analysis.constants import ScopeConstants
 from migrator.analysis.flow_config import FlowMethod, parse_flow_call
 from migrator.analysis.names import LiveCodeVisitor, is_idg
 from migrator.analysis.passing import PassingShapes
-from migrator.analysis.repacking import REPACKING_ADVICE
+from migrator.analysis.repacking import REPACKING_ADVICE, REPACKING_HELP
 from migrator.analysis.tree import Tree, is_docstring, position_key
 from migrator.analysis.uses import (
     CONSUMERS,
@@ -105,7 +105,8 @@ class SiteFinder(PassingShapes, WrapperShapes):
                     "MA105",
                     construction,
                     "the generator is not bound to a name or `self` attribute the tool can "
-                    "follow (returned, passed or stored elsewhere); migrate it by hand",
+                    "follow (returned, passed or stored elsewhere)",
+                    "Migrate it by hand",
                 )
             )
             return site
@@ -141,9 +142,9 @@ class SiteFinder(PassingShapes, WrapperShapes):
                     "MA105",
                     construction,
                     f"`{target.value}` is bound more than once in its scope; the tool cannot "
-                    "tell which generator each use refers to. Give each generator its own "
-                    "name (with its own .flow() call) and run migrate-aug again, or migrate "
-                    "by hand",
+                    "tell which generator each use refers to",
+                    "Give each generator its own name (with its own .flow() call) and run "
+                    "migrate-aug again, or migrate by hand",
                 )
             )
             return site
@@ -163,9 +164,10 @@ class SiteFinder(PassingShapes, WrapperShapes):
                         "MA105",
                         node,
                         f"`{target.value}` is used here other than by .flow() or .fit(); "
-                        "replacing the generator could break this use. Build, fit and flow "
-                        "it in one place (not through a helper that receives or returns "
-                        "it) and run migrate-aug again, or migrate it by hand",
+                        "replacing the generator could break this use",
+                        "Build, fit and flow it in one place (not through a helper that "
+                        "receives or returns it) and run migrate-aug again, or migrate it by "
+                        "hand",
                     )
                 )
                 continue
@@ -245,7 +247,7 @@ class SiteFinder(PassingShapes, WrapperShapes):
         else:
             site.blockers.append(
                 Blocker(
-                    "MA105", call, f"`.{method}()` of the generator is used; migrate it by hand"
+                    "MA105", call, f"`.{method}()` of the generator is used", "Migrate it by hand"
                 )
             )
 
@@ -280,9 +282,9 @@ class SiteFinder(PassingShapes, WrapperShapes):
                     "MA105",
                     node,
                     f"the iterator is stored in `{stored}`; only local names are followed "
-                    "from .flow() to fit/evaluate/predict. Build it where it is fitted (or "
-                    "pass it on through a local name) and run migrate-aug again, or migrate "
-                    "by hand",
+                    "from .flow() to fit/evaluate/predict",
+                    "Build it where it is fitted (or pass it on through a local name) and run "
+                    "migrate-aug again, or migrate by hand",
                 )
             ]
         wrapper = self._wrapper(node)
@@ -310,8 +312,8 @@ class SiteFinder(PassingShapes, WrapperShapes):
                     "wrapped in tf.data.Dataset.from_generator by a function that does more "
                     "than hand on the iterator (`for x, y in it: yield x, y`, `yield from it`, "
                     "`return it`, `lambda: it`, `while True: yield next(it)`); the "
-                    "single-threaded IDG producer stays the bottleneck: replace the wrapper "
-                    "with a native tf.data pipeline by hand",
+                    "single-threaded IDG producer stays the bottleneck",
+                    "Replace the wrapper with a native tf.data pipeline by hand",
                 )
             ]
         passed = self._passed_to_generator(node)
@@ -335,6 +337,7 @@ class SiteFinder(PassingShapes, WrapperShapes):
                     f"this .flow() iterator is looped over in the Python generator "
                     f"`{repacking}()`{REPACKING_ADVICE}; the generator is left as it is, "
                     "with all its flows",
+                    REPACKING_HELP,
                 )
             ]
         return [], [
@@ -342,7 +345,7 @@ class SiteFinder(PassingShapes, WrapperShapes):
                 "MA105",
                 node,
                 "this .flow() iterator is not passed to fit/evaluate/predict (iterated by hand, "
-                "wrapped, or stored): the generator is left as it is, with all its flows. "
+                "wrapped, or stored): the generator is left as it is, with all its flows",
                 "Migrate by hand; if this is only a preview of augmented images, give it its "
                 "own ImageDataGenerator (or remove it) and run migrate-aug again",
             )

@@ -37,7 +37,8 @@ Role = Literal["train", "validation", "evaluate", "predict"]
 class Blocker:
     code: Code
     node: cst.CSTNode
-    message: str
+    message: str  # what blocks the rewrite
+    help: str | None = None  # what to do about it (Diagnostic.help)
 
 
 @dataclass

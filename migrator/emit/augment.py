@@ -56,7 +56,8 @@ DTYPES = ("float32", "float64")
 class Refusal:
     code: Code  # an MA1xx code
     argument: str  # the IDG argument at fault, e.g. "interpolation_order"
-    reason: str  # why, and what to do by hand
+    reason: str  # why it is refused
+    help: str | None = None  # what to do by hand (Diagnostic.help)
 
 
 def unsupported(spec: AugmentSpec) -> list[Refusal]:
@@ -67,8 +68,9 @@ def unsupported(spec: AugmentSpec) -> list[Refusal]:
                 "MA102",
                 "interpolation_order",
                 f"interpolation_order={spec.interpolation_order}: scipy's spline interpolation "
-                "of order >= 2 has no exact TensorFlow equivalent; use interpolation_order=1 "
-                "(bilinear, the default) or 0 (nearest), or keep ImageDataGenerator here",
+                "of order >= 2 has no exact TensorFlow equivalent",
+                help="Use interpolation_order=1 (bilinear, the default) or 0 (nearest), "
+                "or keep ImageDataGenerator here",
             )
         )
     if spec.fill_mode not in FILL_MODES:
@@ -77,7 +79,8 @@ def unsupported(spec: AugmentSpec) -> list[Refusal]:
                 "MA102",
                 "fill_mode",
                 f"fill_mode={spec.fill_mode!r} is not one of IDG's documented modes "
-                f"({', '.join(FILL_MODES)}) and is not reproduced; choose one of them",
+                f"({', '.join(FILL_MODES)}) and is not reproduced",
+                help="Choose one of them",
             )
         )
     if spec.data_format not in ("channels_last", "channels_first"):
@@ -85,8 +88,8 @@ def unsupported(spec: AugmentSpec) -> list[Refusal]:
             Refusal(
                 "MA102",
                 "data_format",
-                f"data_format={spec.data_format!r} is invalid (IDG raises); "
-                "use 'channels_last' or 'channels_first'",
+                f"data_format={spec.data_format!r} is invalid (IDG raises)",
+                help="Use 'channels_last' or 'channels_first'",
             )
         )
     if spec.brightness_range is not None and spec.data_format == "channels_first":
@@ -96,7 +99,8 @@ def unsupported(spec: AugmentSpec) -> list[Refusal]:
                 "brightness_range",
                 "brightness_range with data_format='channels_first': IDG's brightness shift "
                 "converts images with the global (channels_last) layout and fails or scrambles "
-                "them; move brightness_range to a channels_last generator or drop it",
+                "them",
+                help="Move brightness_range to a channels_last generator or drop it",
             )
         )
     if spec.dtype not in DTYPES:
@@ -107,7 +111,8 @@ def unsupported(spec: AugmentSpec) -> list[Refusal]:
                 f"dtype={spec.dtype!r}: only float32 (the default) and float64 are migrated; "
                 "IDG's results in other dtypes depend on scipy and numpy casting rules "
                 "(rounding, overflow, unsupported float16 resampling) that the rewrite does "
-                "not reproduce. Drop dtype (float32) or cast the batches yourself",
+                "not reproduce",
+                help="Drop dtype (float32) or cast the batches yourself",
             )
         )
     return refusals
@@ -116,7 +121,12 @@ def unsupported(spec: AugmentSpec) -> list[Refusal]:
 def _check(spec: AugmentSpec) -> None:
     refusals = unsupported(spec)
     if refusals:
-        raise ValueError("; ".join(f"{r.code} {r.argument}: {r.reason}" for r in refusals))
+        raise ValueError(
+            "; ".join(
+                f"{r.code} {r.argument}: {r.reason}" + (f". {r.help}" if r.help else "")
+                for r in refusals
+            )
+        )
 
 
 def _with_tf(source: str, tf: str) -> str:

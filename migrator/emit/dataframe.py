@@ -88,13 +88,13 @@ CLASS_MODES = ("categorical", "binary", "sparse", "input", "multi_output", "raw"
 
 def unsupported_dataframe_call(
     arguments: Mapping[str, object | None],
-) -> list[tuple[Code, str, str]]:
-    """(code, argument, reason) for every argument of a `flow_from_dataframe(...)` call that
+) -> list[tuple[Code, str, str, str | None]]:
+    """(code, argument, reason, help) for every argument of a `flow_from_dataframe(...)` call that
     blocks the rewrite; `arguments` as for directory.unsupported_directory_call (UNKNOWN
     for non-literal values). Non-literal values are accepted for every parameter but
     save_to_dir; keyword arguments outside DATAFRAME_PARAMETERS are ignored by IDG and
     dropped, never refused."""
-    refusals: list[tuple[Code, str, str]] = []
+    refusals: list[tuple[Code, str, str, str | None]] = []
     for argument, value in arguments.items():
         if argument == "save_to_dir" and value is UNKNOWN:
             refusals.append(
@@ -102,8 +102,8 @@ def unsupported_dataframe_call(
                     "MA101",
                     argument,
                     "save_to_dir is not a literal: if it is set at run time, IDG writes "
-                    "augmented images to disk, which the tf.data pipeline does not do; "
-                    "drop it to migrate",
+                    "augmented images to disk, which the tf.data pipeline does not do",
+                    "Drop it to migrate",
                 )
             )
         elif value is UNKNOWN or argument not in DATAFRAME_PARAMETERS:
@@ -114,8 +114,9 @@ def unsupported_dataframe_call(
                     "MA104",
                     argument,
                     "save_to_dir writes every augmented batch to disk as a side effect, which "
-                    "the tf.data pipeline does not do; drop save_to_dir (and "
-                    "save_prefix/save_format) to migrate, or keep ImageDataGenerator here",
+                    "the tf.data pipeline does not do",
+                    "Drop save_to_dir (and save_prefix/save_format) to migrate, or keep "
+                    "ImageDataGenerator here",
                 )
             )
         elif argument == "class_mode" and value not in CLASS_MODES:
@@ -123,9 +124,8 @@ def unsupported_dataframe_call(
                 (
                     "MA102",
                     argument,
-                    f"class_mode={value!r} is invalid for flow_from_dataframe (IDG raises); "
-                    "use 'categorical', 'binary', 'sparse', 'input', 'multi_output', 'raw' "
-                    "or None",
+                    f"class_mode={value!r} is invalid for flow_from_dataframe (IDG raises)",
+                    "Use 'categorical', 'binary', 'sparse', 'input', 'multi_output', 'raw' or None",
                 )
             )
         elif argument in ("color_mode", "interpolation", "subset", "target_size"):
@@ -139,6 +139,7 @@ def unsupported_dataframe_call(
                     "y_col",
                     f"class_mode='multi_output' needs y_col to be a list of columns, not "
                     f"{y_col!r} (IDG raises)",
+                    None,
                 )
             )
     return refusals

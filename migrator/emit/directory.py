@@ -82,14 +82,15 @@ CLASS_MODES = ("categorical", "binary", "sparse", "input", None)
 INTERPOLATIONS = ("nearest", "bilinear", "bicubic", "hamming", "box", "lanczos")
 
 
-def _refuse_value(argument: str, value: object) -> tuple[Code, str, str] | None:
+def _refuse_value(argument: str, value: object) -> tuple[Code, str, str, str | None] | None:
     if argument == "save_to_dir" and value is not None:
         return (
             "MA104",
             argument,
             "save_to_dir writes every augmented batch to disk as a side effect, which the "
-            "tf.data pipeline does not do; drop save_to_dir (and save_prefix/save_format) "
-            "to migrate, or keep ImageDataGenerator here",
+            "tf.data pipeline does not do",
+            "Drop save_to_dir (and save_prefix/save_format) to migrate, or keep "
+            "ImageDataGenerator here",
         )
     if argument == "interpolation" and value not in INTERPOLATIONS:
         return (
@@ -97,25 +98,28 @@ def _refuse_value(argument: str, value: object) -> tuple[Code, str, str] | None:
             argument,
             f"interpolation={value!r} is not one of load_img's methods "
             f"({', '.join(INTERPOLATIONS)}): IDG raises when it resizes",
+            None,
         )
     if argument == "color_mode" and value not in COLOR_MODES:
         return (
             "MA102",
             argument,
-            f"color_mode={value!r} is invalid (IDG raises); use 'rgb', 'rgba' or 'grayscale'",
+            f"color_mode={value!r} is invalid (IDG raises)",
+            "Use 'rgb', 'rgba' or 'grayscale'",
         )
     if argument == "class_mode" and value not in CLASS_MODES:
         return (
             "MA102",
             argument,
-            f"class_mode={value!r} is invalid for flow_from_directory (IDG raises); use "
-            "'categorical', 'binary', 'sparse', 'input' or None",
+            f"class_mode={value!r} is invalid for flow_from_directory (IDG raises)",
+            "Use 'categorical', 'binary', 'sparse', 'input' or None",
         )
     if argument == "subset" and value not in (None, "training", "validation"):
         return (
             "MA102",
             argument,
-            f"subset={value!r} is invalid (IDG raises); use 'training', 'validation' or None",
+            f"subset={value!r} is invalid (IDG raises)",
+            "Use 'training', 'validation' or None",
         )
     if argument == "target_size" and not (
         isinstance(value, (tuple, list))
@@ -126,14 +130,15 @@ def _refuse_value(argument: str, value: object) -> tuple[Code, str, str] | None:
             "MA102",
             argument,
             f"target_size={value!r} is not a (height, width) pair of positive integers",
+            None,
         )
     return None
 
 
 def unsupported_directory_call(
     arguments: Mapping[str, object | None],
-) -> list[tuple[Code, str, str]]:
-    """(code, argument, reason) for every argument of a `flow_from_directory(...)` call that
+) -> list[tuple[Code, str, str, str | None]]:
+    """(code, argument, reason, help) for every argument of a `flow_from_directory(...)` call that
     blocks the rewrite. `arguments` maps parameter names (positional ones already mapped
     through DIRECTORY_PARAMETERS) to their literal values, or to UNKNOWN for non-literal
     ones; parameters left out take flow_from_directory's defaults, which are all supported.
@@ -141,7 +146,7 @@ def unsupported_directory_call(
     Non-literal values are accepted for every parameter but save_to_dir: the emitted function
     takes them at run time and checks them when called (as IDG does when constructed).
     """
-    refusals: list[tuple[Code, str, str]] = []
+    refusals: list[tuple[Code, str, str, str | None]] = []
     for argument, value in arguments.items():
         if argument not in DIRECTORY_PARAMETERS:
             refusals.append(
@@ -149,6 +154,7 @@ def unsupported_directory_call(
                     "MA104",
                     argument,
                     f"flow_from_directory() has no parameter {argument!r} (IDG raises)",
+                    None,
                 )
             )
         elif value is UNKNOWN:
@@ -158,8 +164,8 @@ def unsupported_directory_call(
                         "MA101",
                         argument,
                         "save_to_dir is not a literal: if it is set at run time, IDG writes "
-                        "augmented images to disk, which the tf.data pipeline does not do; "
-                        "drop it to migrate",
+                        "augmented images to disk, which the tf.data pipeline does not do",
+                        "Drop it to migrate",
                     )
                 )
         elif argument not in ("save_prefix", "save_format"):

@@ -51,7 +51,7 @@ COLOUR_FIELDS = ("channel_shift_range", "brightness_range")
 
 def unsupported_pair(image: AugmentSpec, mask: AugmentSpec) -> list[Refusal]:
     refusals = [
-        Refusal(r.code, r.argument, f"{role} generator: {r.reason}")
+        Refusal(r.code, r.argument, f"{role} generator: {r.reason}", r.help)
         for role, spec in (("image", image), ("mask", mask))
         for r in unsupported(spec)
     ]
@@ -63,8 +63,8 @@ def unsupported_pair(image: AugmentSpec, mask: AugmentSpec) -> list[Refusal]:
                     name,
                     f"the image and mask generators differ in {name} "
                     f"({getattr(image, name)!r} vs {getattr(mask, name)!r}): IDG's two random "
-                    "streams then drift apart and masks stop matching their images; give "
-                    "both generators the same geometric settings",
+                    "streams then drift apart and masks stop matching their images",
+                    help="Give both generators the same geometric settings",
                 )
             )
     for name in COLOUR_FIELDS:
@@ -75,7 +75,8 @@ def unsupported_pair(image: AugmentSpec, mask: AugmentSpec) -> list[Refusal]:
                     "MA107",
                     name,
                     f"the mask generator has its own {name} ({theirs!r}, the image's is "
-                    f"{ours!r}): colour augmentation of masks is not migrated; drop it",
+                    f"{ours!r}): colour augmentation of masks is not migrated",
+                    help="Drop it",
                 )
             )
     for role, spec in (("image", image), ("mask", mask)):
@@ -96,7 +97,12 @@ def render_paired_dataset_function(
 ) -> str:
     refusals = unsupported_pair(image, mask)
     if refusals:
-        raise ValueError("; ".join(f"{r.code} {r.argument}: {r.reason}" for r in refusals))
+        raise ValueError(
+            "; ".join(
+                f"{r.code} {r.argument}: {r.reason}" + (f". {r.help}" if r.help else "")
+                for r in refusals
+            )
+        )
     # The mask's random parameters are a subset of the image's (same geometry; mask
     # colour absent or equal), so the image spec draws them for both.
     random = geometry.has_random_parameters(image)

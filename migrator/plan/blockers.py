@@ -51,15 +51,15 @@ def problems_of(
     spec = parsed.spec
     if spec is not None:
         problems += [
-            ConfigProblem(refusal.code, refusal.argument, refusal.reason)
+            ConfigProblem(refusal.code, refusal.argument, refusal.reason, refusal.help)
             for refusal in augment_emitter.unsupported(spec)
         ]
         for flow in site.flows:
             blockers += _flow_blockers(session, flow, spec)
             for fact in flow.facts:
                 kept = fact_source(session, flow, fact, spec.validation_split)
-                if isinstance(kept, str):
-                    blockers.append(Blocker("MA109", fact.attribute, kept))
+                if isinstance(kept, Blocker):
+                    blockers.append(kept)
             for wrapper in wrappers(flow):
                 casts = wrapper_casts(session, flow, spec, wrapper)
                 if isinstance(casts, Blocker):
@@ -72,7 +72,8 @@ def problems_of(
                             "MA105",
                             site.construction,
                             "the generator is built inside the from_generator wrapper, "
-                            "which the rewrite removes; build it outside (bound to a name)",
+                            "which the rewrite removes",
+                            "Build it outside (bound to a name)",
                         )
                     )
         blockers += _fit_blockers(session, site, spec)
@@ -91,8 +92,8 @@ def _flow_blockers(session: Session, flow: FlowUse, spec: AugmentSpec) -> list[B
         check = unsupported_dataframe_call if flow.from_dataframe else unsupported_directory_call
         bound = flow.spec.arguments
         return [
-            Blocker(code, bound.get(argument, flow.call), f"{method}(): {reason}")
-            for code, argument, reason in check(flow.spec.values)
+            Blocker(code, bound.get(argument, flow.call), f"{method}(): {reason}", help)
+            for code, argument, reason, help in check(flow.spec.values)
         ]
     blockers: list[Blocker] = []
     # `*pair` maps onto the emitted function's positional parameters exactly as onto
@@ -109,7 +110,8 @@ def _flow_blockers(session: Session, flow: FlowUse, spec: AugmentSpec) -> list[B
             Blocker(
                 "MA104",
                 save_to_dir,
-                "flow(save_to_dir=...) writes augmented images to disk; drop it to migrate",
+                "flow(save_to_dir=...) writes augmented images to disk",
+                "Drop it to migrate",
             )
         )
     x = arguments.get("x")
@@ -164,7 +166,8 @@ def _fit_blockers(session: Session, site: GeneratorSite, spec: AugmentSpec) -> l
                 call,
                 f"`{site.name}.fit(x)` runs only sometimes (under an if/for/while/try of "
                 "its own): when skipped, IDG trains without the statistics, which the "
-                "rewrite cannot tell; call it unconditionally, next to the generator",
+                "rewrite cannot tell",
+                "Call it unconditionally, next to the generator",
             )
         ]
     if any(session.position(flow.call)[0] < fit_line for flow in site.flows) or (

@@ -5,46 +5,49 @@ from __future__ import annotations
 
 import libcst as cst
 
-from migrator.analysis.uses import ITERATOR_FACTS, FactUse, FlowUse
+from migrator.analysis.uses import ITERATOR_FACTS, Blocker, FactUse, FlowUse
 from migrator.plan.calls import is_none
 from migrator.plan.session import Session
 
 
 def fact_source(
     session: Session, flow: FlowUse, fact: FactUse, validation_split: float
-) -> cst.BaseExpression | str | None:
+) -> cst.BaseExpression | Blocker | None:
     """How `iterator.<fact>` survives the rewrite: an expression that replaces the read,
     None when the dataset carries it (file pipelines) or it goes (reset()), or why it
-    cannot be kept (the MA109 message). `validation_split`: the generator's (for `n` of a
+    cannot be kept (the MA109 blocker). `validation_split`: the generator's (for `n` of a
     subset)."""
     where = f"`{session.source_of(fact.attribute)}`"
     if fact.name == "reset":
         return None  # each pass over a tf.data dataset starts at its first batch
     if flow.from_files and fact.name not in ITERATOR_FACTS:
-        return (
+        return _unkept(
+            fact,
             f"{where}: the file iterator's `{fact.name}` is not among the facts the "
-            f"tf.data pipeline carries ({', '.join(sorted(ITERATOR_FACTS - {'reset'}))})"
+            f"tf.data pipeline carries ({', '.join(sorted(ITERATOR_FACTS - {'reset'}))})",
         )
     if flow.from_directory:
         return None  # attached to the dataset by the emitted function
     if flow.from_dataframe:
         class_mode = flow.spec.values.get("class_mode", "categorical")
         if fact.name == "num_classes":
-            return f"{where}: flow_from_dataframe's iterator has no num_classes"
+            return _unkept(fact, f"{where}: flow_from_dataframe's iterator has no num_classes")
         if fact.name == "labels" and class_mode not in (
             "categorical",
             "binary",
             "sparse",
             "raw",
         ):
-            return (
+            return _unkept(
+                fact,
                 f"{where}: the tf.data pipeline carries `labels` for class_mode "
-                "'categorical', 'binary', 'sparse' or 'raw' (literal)"
+                "'categorical', 'binary', 'sparse' or 'raw' (literal)",
             )
         if fact.name == "classes" and class_mode not in ("categorical", "binary", "sparse"):
-            return (
+            return _unkept(
+                fact,
                 f"{where}: IDG sets `classes` only for class_mode 'categorical', "
-                "'binary' or 'sparse' (literal)"
+                "'binary' or 'sparse' (literal)",
             )
         return None
     arguments = flow.spec.arguments
@@ -64,10 +67,11 @@ def fact_source(
                 # In parentheses where the read is an operand (`it.n // batch_size`).
                 operand = not isinstance(session.finder.parent(fact.attribute), cst.Arg)
                 return cst.parse_expression(f"({count})" if operand else count)
-        return (
+        return _unkept(
+            fact,
             f"{where}: the number of samples of this flow() is not `len(<name>)` of its "
-            "`x` (x is an expression, a subset is taken, or the name is rebound); "
-            "compute it from your array"
+            "`x` (x is an expression, a subset is taken, or the name is rebound)",
+            "Compute it from your array",
         )
     if fact.name == "batch_size":
         size = arguments.get("batch_size")
@@ -77,11 +81,17 @@ def fact_source(
             isinstance(size, cst.Name) and _constant_name(session, size, fact.attribute)
         ):
             return size.deep_clone()
-        return f"{where}: flow()'s batch_size is an expression; use it directly"
-    return (
+        return _unkept(fact, f"{where}: flow()'s batch_size is an expression", "Use it directly")
+    return _unkept(
+        fact,
         f"{where}: the array iterator's `{fact.name}` has no equivalent on the tf.data "
-        "pipeline (its `n`, `batch_size` and len() do); compute it from your arrays"
+        "pipeline (its `n`, `batch_size` and len() do)",
+        "Compute it from your arrays",
     )
+
+
+def _unkept(fact: FactUse, message: str, help: str | None = None) -> Blocker:
+    return Blocker("MA109", fact.attribute, message, help)
 
 
 def _constant_name(session: Session, name: cst.Name, elsewhere: cst.CSTNode) -> bool:

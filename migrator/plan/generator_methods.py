@@ -40,9 +40,9 @@ def plan_generator_methods(session: Session) -> Edits:
                 "MA004",
                 call,
                 f"`{method}()` not renamed: this module defines its own `{method}` "
-                "method, so the receiver may not be a Keras model; rename it by hand "
-                "where it is one",
+                "method, so the receiver may not be a Keras model",
                 lines,
+                help="Rename it by hand where it is one",
             )
             continue
         fix = rewrite_generator_method(call)
@@ -51,8 +51,9 @@ def plan_generator_methods(session: Session) -> Edits:
                 "MA004",
                 call,
                 f"`{method_name(call)}()` was removed in Keras 3; its arguments could not "
-                "be mapped for certain (argument unpacking): rename it by hand",
+                "be mapped for certain (argument unpacking)",
                 lines,
+                help="Rename it by hand",
             )
             continue
         if not session.acts_on("MA004", lines):

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from migrator.analysis.idg_config import bind_arguments
-from migrator.analysis.uses import FlowUse, GeneratorSite
+from migrator.analysis.uses import Blocker, FlowUse, GeneratorSite
 from migrator.emit import augment as augment_emitter
 from migrator.emit.dataframe import KEPT_DATAFRAME_PARAMETERS, render_dataframe_dataset_function
 from migrator.emit.directory import (
@@ -227,7 +227,7 @@ def _flow(
         replace_wrapper(session, edits, flow, spec, wrapper, new_call, site_lines)
     for fact in flow.facts:
         read = fact_source(session, flow, fact, spec.validation_split)
-        assert not isinstance(read, str)
+        assert not isinstance(read, Blocker)
         if fact.statement is not None:
             edits.statements[fact.statement] = []  # reset(): nothing to rewind
         elif read is not None:

@@ -70,6 +70,7 @@ class Session:
         *,
         fixable: bool = False,
         replacement: str | None = None,
+        help: str | None = None,  # what to do about it (Diagnostic.help)
     ) -> None:
         if not self.options.enabled(code):
             return
@@ -77,7 +78,7 @@ class Session:
         if is_suppressed(code, site_lines | {line}, self.suppressed):
             return
         self.diagnostics.append(
-            Diagnostic(self.path, line, column, code, message, fixable, replacement)
+            Diagnostic(self.path, line, column, code, message, fixable, replacement, help)
         )
 
     def source_of(self, node: cst.CSTNode) -> str:

@@ -33,7 +33,13 @@ def plan_site(session: Session, site: GeneratorSite) -> Edits:
         return Edits()  # a bare `# migrate-aug: ignore` silences the whole site
     if not site.flows:
         for blocker in site.blockers:
-            session.report(blocker.code, blocker.node, not_migrated(blocker.message), site_lines)
+            session.report(
+                blocker.code,
+                blocker.node,
+                not_migrated(blocker.message),
+                site_lines,
+                help=blocker.help,
+            )
         return Edits()
 
     if not consumers:  # nothing reaches fit/evaluate/predict: the blockers say why
@@ -53,8 +59,9 @@ def plan_site(session: Session, site: GeneratorSite) -> Edits:
                 "MA002",
                 first_flow,
                 f"ImageDataGenerator.{site.flows[0].method}() feeds training without a "
-                "tf.distribute strategy; run with --all to rewrite it to tf.data",
+                "tf.distribute strategy",
                 site_lines,
+                help="Run with --all to rewrite it to tf.data",
             )
         return Edits()
     # Refusals are findings of their own: computed whatever --select/--ignore say of the
@@ -96,8 +103,8 @@ def plan_site(session: Session, site: GeneratorSite) -> Edits:
     for note in _notes(spec):
         session.report(note[0], site.construction, note[1], site_lines)
     flow_calls = [flow.call for flow in site.flows]
-    for node, message in unit_data_notes(spec, session.module, flow_calls, session.position):
-        session.report("MA202", node, message, site_lines)
+    for node, message, help in unit_data_notes(spec, session.module, flow_calls, session.position):
+        session.report("MA202", node, message, site_lines, help=help)
     return edits
 
 
@@ -111,9 +118,17 @@ def _report_refusals(
     parsed_arguments = bind_arguments(site.construction, IDG_PARAMETERS)[0]
     for problem in problems:
         node = parsed_arguments.get(problem.argument, site.construction)
-        session.report(problem.code, node, not_migrated(problem.reason), site_lines)
+        session.report(
+            problem.code, node, not_migrated(problem.reason), site_lines, help=problem.help
+        )
     for blocker in blockers:
-        session.report(blocker.code, blocker.node, not_migrated(blocker.message), site_lines)
+        session.report(
+            blocker.code,
+            blocker.node,
+            not_migrated(blocker.message),
+            site_lines,
+            help=blocker.help,
+        )
 
 
 def _notes(spec: AugmentSpec) -> list[tuple[Code, str]]:

@@ -62,8 +62,8 @@ def wrapper_casts(
         return Blocker(
             "MA108",
             wrapper.call,
-            f"the from_generator wrapper declares {reason}; fix the declaration (or the "
-            "program) first, then migrate",
+            f"the from_generator wrapper declares {reason}",
+            "Fix the declaration (or the program) first, then migrate",
         )
 
     yielded = _yielded(session, flow, spec)

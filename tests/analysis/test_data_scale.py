@@ -22,7 +22,9 @@ def notes(code: str, spec: AugmentSpec = BRIGHTNESS) -> list[str]:
                 calls.append(node)
 
     module.visit(_Flows())
-    return [module.code_for_node(node) for node, _ in unit_data_notes(spec, module, calls, _line)]
+    return [
+        module.code_for_node(node) for node, _, _ in unit_data_notes(spec, module, calls, _line)
+    ]
 
 
 def _line(node: cst.CSTNode) -> tuple[int, int]:
@@ -92,8 +94,8 @@ def test_message_names_the_array_and_the_scaling_line() -> None:
     call = cst.ensure_type(
         cst.ensure_type(module.body[2], cst.SimpleStatementLine).body[0], cst.Assign
     ).value
-    [(node, message)] = unit_data_notes(
+    [(node, message, help)] = unit_data_notes(
         BRIGHTNESS, module, [cst.ensure_type(call, cst.Call)], _line
     )
     assert module.code_for_node(node) == "x"
-    assert "`x`" in message and "line 7" in message and "rescale=1/255" in message
+    assert "`x`" in message and "line 7" in message and "rescale=1/255" in help

@@ -254,7 +254,7 @@ def test_accepted_calls() -> None:
 )
 def test_refusals(arguments, code, argument) -> None:
     refusals = unsupported_dataframe_call(arguments)
-    assert [(c, a) for c, a, _ in refusals] == [(code, argument)]
+    assert [(c, a) for c, a, _, _ in refusals] == [(code, argument)]
 
 
 @pytest.mark.parametrize(

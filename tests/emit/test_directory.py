@@ -435,8 +435,9 @@ def test_defaults_and_non_literal_arguments_are_accepted() -> None:
 )
 def test_refusals(argument, value, code) -> None:
     refusals = unsupported_directory_call({argument: value})
-    assert [(c, a) for c, a, _ in refusals] == [(code, argument)]
+    assert [(c, a) for c, a, _, _ in refusals] == [(code, argument)]
     assert refusals[0][2]
+    assert refusals[0][3] is None or refusals[0][3][0].isupper()  # the help, if any
 
 
 def test_png_and_jpeg_encodings_used_here_decode_identically() -> None:
