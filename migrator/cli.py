@@ -19,7 +19,7 @@ from migrator.explain import explanation, rule_line, rules_json
 from migrator.processing import default_jobs
 from migrator.report import render_error, use_colour
 from migrator.rules import RULES, RULES_BY_CODE, expand_selector
-from migrator.session import Presentation, run_files
+from migrator.run import Presentation, run_files
 
 
 def _split(values: str | None) -> list[str]:

@@ -26,6 +26,9 @@ is refused by `unsupported_directory_call` or, for properties of the files only 
 run time, raises a clear error when the emitted function is called or the file is read
 (PPM/TIFF files, 16-bit greyscale PNGs). CMYK JPEGs differ by up to one level (TF's and
 PIL's CMYK conversions round differently).
+
+Size: one emitted function with IDG's listing, decoding and labels, and its refusals;
+it goes when the call sites use the runtime module (migrator/runtime/) instead.
 """
 
 from __future__ import annotations
