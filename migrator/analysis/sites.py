@@ -39,7 +39,7 @@ from migrator.analysis.uses import (
     Role,
     Wrapper,
 )
-from migrator.analysis.wrappers import WrapperShapes, dataset_chain_top
+from migrator.analysis.wrappers import KEPT_METHODS, WrapperShapes, dataset_chain_top
 
 # Re-exported: the records and helpers that lived here before the split.
 __all__ = [
@@ -269,6 +269,23 @@ class SiteFinder(PassingShapes, WrapperShapes):
             return [consumer], []
         if depth > 8:
             return [], [Blocker("MA105", node, "the iterator passes through too many names")]
+        if self._facts is None:
+            # Past a from_generator wrapper: `ds.prefetch(...)` and its kin are the same
+            # dataset for the consumers; any other method is not followed.
+            top = dataset_chain_top(self, node)
+            if top is not node:
+                return self._trace(top, depth + 1)
+            method = self._method_call(node)
+            if method is not None:
+                return [], [
+                    Blocker(
+                        "MA105",
+                        method[1],
+                        f"`.{method[0]}()` of the wrapped dataset is not followed; only "
+                        + ", ".join(f".{m}()" for m in KEPT_METHODS)
+                        + " are kept on the new pipeline",
+                    )
+                ]
         parent = self.parent(node)
         target = _single_assign_target(parent, node)  # type: ignore[arg-type]
         if isinstance(target, cst.Name):
