@@ -37,7 +37,7 @@ class ReachingShapes(Tree):
         if any(statement is None for statement in statements):
             return (
                 f"`{target.value}` is bound more than once (lines {where}), not all in "
-                "straight-line code (conditionally, in a loop, or not by `=`); not followed"
+                "straight-line code (conditionally, in a loop, or not by `=`)"
             )
         ends = sorted(self._end(s) for s in statements if s is not None)  # type: ignore[arg-type]
         mine = self._end(self.enclosing_statement(target))
@@ -52,7 +52,7 @@ class ReachingShapes(Tree):
                     return (
                         f"`{target.value}` is bound more than once (lines {where}) and read "
                         f"on line {self._line(access.node)} from a nested function or lambda, "
-                        "which may run after any of them; not followed"
+                        "which may run after any of them"
                     )
                 start = position_key(self.positions, access.node)
                 reached = max((end for end in ends if end <= start), default=None)

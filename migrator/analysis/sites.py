@@ -134,16 +134,14 @@ class SiteFinder(PassingShapes, WrapperShapes):
     ) -> GeneratorSite:
         site = GeneratorSite(construction, "name", target.value, statement, statement)
         scope = self.scopes.get(target)
-        assignments = [] if scope is None else list(scope.assignments[target.value])
-        if len(assignments) != 1:
+        reads = self.reached_reads(target)
+        if isinstance(reads, str):
             site.blockers.append(
                 Blocker(
                     "MA105",
                     construction,
-                    f"`{target.value}` is bound more than once in its scope; the tool cannot "
-                    "tell which generator each use refers to. Give each generator its own "
-                    "name (with its own .flow() call) and run migrate-aug again, or migrate "
-                    "by hand",
+                    f"{reads}; give each generator its own name (with its own .flow() call) "
+                    "and run migrate-aug again, or migrate by hand",
                 )
             )
             return site
@@ -152,9 +150,7 @@ class SiteFinder(PassingShapes, WrapperShapes):
                 Blocker("MA105", construction, "generators bound in a class body are not followed")
             )
             return site
-        for access in sorted(
-            assignments[0].references, key=lambda a: position_key(self.positions, a.node)
-        ):
+        for access in reads:
             node = access.node
             method = self._method_call(node)
             if method is None:

@@ -62,4 +62,4 @@ def test_other_bindings_or_late_reads_are_refused_with_the_lines(source: str, sa
     reads = _reads(source, 1)
     assert isinstance(reads, str)
     assert said in reads
-    assert "not followed" in reads
+    assert "bound more than once" in reads
