@@ -23,8 +23,8 @@ from libcst.metadata import ClassScope, GlobalScope, Scope
 from migrator.analysis.constants import ScopeConstants
 from migrator.analysis.flow_config import FlowMethod, parse_flow_call
 from migrator.analysis.names import LiveCodeVisitor, is_idg
-from migrator.analysis.passing import PassingShapes
 from migrator.analysis.repacking import REPACKING_ADVICE
+from migrator.analysis.self_attributes import SelfAttributeShapes
 from migrator.analysis.tree import Tree, is_docstring, position_key
 from migrator.analysis.uses import (
     CONSUMERS,
@@ -61,7 +61,7 @@ __all__ = [
 ]
 
 
-class SiteFinder(PassingShapes, WrapperShapes):
+class SiteFinder(SelfAttributeShapes, WrapperShapes):
     def __init__(self, wrapper: cst.MetadataWrapper) -> None:
         super().__init__(wrapper)
         # Collected while tracing one flow's iterator; None past a from_generator wrapper
@@ -287,17 +287,7 @@ class SiteFinder(PassingShapes, WrapperShapes):
         if isinstance(target, cst.Name):
             return self._trace_name(target, node, depth)
         if isinstance(target, cst.Attribute):
-            stored = self.module.code_for_node(target)
-            return [], [
-                Blocker(
-                    "MA105",
-                    node,
-                    f"the iterator is stored in `{stored}`; only local names are followed "
-                    "from .flow() to fit/evaluate/predict. Build it where it is fitted (or "
-                    "pass it on through a local name) and run migrate-aug again, or migrate "
-                    "by hand",
-                )
-            ]
+            return self._trace_attribute(target, node, depth)
         wrapper = self._wrapper(node)
         if isinstance(wrapper, Blocker):
             return [], [wrapper]
