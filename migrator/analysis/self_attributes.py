@@ -49,8 +49,9 @@ class SelfAttributeShapes(PassingShapes):
                 )
             ]
         reads = self._attribute_reads(target, class_def)
-        if isinstance(reads, Blocker):
-            return [], [reads]
+        if isinstance(reads, str):
+            # reported at the flow, where the site shows; the message names the line
+            return [], [Blocker("MA105", value, reads)]
         consumers: list[ConsumerUse] = []
         blockers: list[Blocker] = []
         for read in reads:
@@ -82,7 +83,7 @@ class SelfAttributeShapes(PassingShapes):
 
     def _attribute_reads(
         self, target: cst.Attribute, class_def: cst.ClassDef
-    ) -> list[cst.Attribute] | Blocker:
+    ) -> list[cst.Attribute] | str:
         """Every other `self.<name>` of the class, all reads; or why not."""
         name = target.attr.value
         stored = f"self.{name}"
@@ -100,17 +101,12 @@ class SelfAttributeShapes(PassingShapes):
 
         self.module.visit(_Uses())
         if strings:
-            return Blocker(
-                "MA105",
-                strings[0],
-                f"`{stored}` is named in a string here (setattr/getattr?); not followed",
-            )
+            line = self.positions[strings[0]].start.line if strings[0] in self.positions else 0
+            return f"`{stored}` is named in a string on line {line} (setattr, getattr?)"
         first = class_def.body.body[0] if class_def.body.body else None
         class_scope = self.scopes.get(first) if first is not None else None
         if isinstance(class_scope, ClassScope) and class_scope.assignments[name]:
-            return Blocker(
-                "MA105", class_def, f"the class also binds `{name}` in its body; not followed"
-            )
+            return f"the class `{class_def.name.value}` also binds `{name}` in its body"
         reads: list[cst.Attribute] = []
         for node in sorted(found, key=lambda n: position_key(self.positions, n)):
             line = self.positions[node].start.line if node in self.positions else 0
@@ -119,20 +115,13 @@ class SelfAttributeShapes(PassingShapes):
                 and node.value.value == "self"
                 and self.enclosing(node, cst.ClassDef) is class_def
             ):
-                return Blocker(
-                    "MA105",
-                    node,
-                    f"`.{name}` is used outside the class that stores the iterator "
-                    f"(line {line}); not followed",
-                )
+                return f"`.{name}` is used outside the class that stores the iterator (line {line})"
             parent = self.parent(node)
             written = isinstance(parent, _WRITTEN) and not (
                 isinstance(parent, cst.AugAssign | cst.AnnAssign | cst.For)
                 and getattr(parent, "target", None) is not node
             )
             if written:
-                return Blocker(
-                    "MA105", node, f"`{stored}` is assigned more than once (line {line})"
-                )
+                return f"`{stored}` is assigned more than once (also line {line})"
             reads.append(node)
         return reads

@@ -67,6 +67,8 @@ class SiteFinder(SelfAttributeShapes, WrapperShapes):
         # Collected while tracing one flow's iterator; None past a from_generator wrapper
         # (the wrapped dataset's attributes are not the iterator's).
         self._facts: list[FactUse] | None = []
+        # The from_generator call being followed past (None outside a wrapper).
+        self._wrapped_call: cst.Call | None = None
 
     def _method_call(self, name_node: cst.CSTNode) -> tuple[str, cst.Call] | None:
         """`<name_node>.method(...)` -> (method, call)."""
@@ -273,11 +275,14 @@ class SiteFinder(SelfAttributeShapes, WrapperShapes):
                 return self._trace(top, depth + 1)
             method = self._method_call(node)
             if method is not None:
+                line = self.positions[method[1]].start.line if method[1] in self.positions else 0
                 return [], [
                     Blocker(
                         "MA105",
-                        method[1],
-                        f"`.{method[0]}()` of the wrapped dataset is not followed; only "
+                        # reported at the wrapper, where the site shows
+                        self._wrapped_call or method[1],
+                        f"`.{method[0]}()` of the wrapped dataset (line {line}) is not "
+                        "followed; only "
                         + ", ".join(f".{m}()" for m in KEPT_METHODS)
                         + " are kept on the new pipeline",
                     )
@@ -293,10 +298,11 @@ class SiteFinder(SelfAttributeShapes, WrapperShapes):
             return [], [wrapper]
         if wrapper is not None:
             facts, self._facts = self._facts, None
+            wrapped, self._wrapped_call = self._wrapped_call, wrapper.call
             try:
                 found, blocked = self._trace(dataset_chain_top(self, wrapper.call), depth + 1)
             finally:
-                self._facts = facts
+                self._facts, self._wrapped_call = facts, wrapped
             return [replace(consumer, wrapper=wrapper) for consumer in found], blocked
         if isinstance(parent, cst.Return):
             return self._trace_return(node, None, depth)

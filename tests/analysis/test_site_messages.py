@@ -193,7 +193,7 @@ def test_an_iterator_on_self_is_followed_to_the_other_methods() -> None:
         ("    def more(self):\n        self.train_it += [1]\n", "assigned more than once"),
         ("trainer = Trainer()\nprint(trainer.train_it.n)\n", "outside the class"),
         ("    def peek(self):\n        return getattr(self, 'train_it')\n", "in a string"),
-        ("    train_it = None\n", "binds `train_it` in its body"),
+        ("    train_it = None\n", "also binds `train_it` in its body"),
         ("    def peek(self):\n        return next(self.train_it)\n", "read by hand"),
     ],
 )
