@@ -67,7 +67,8 @@ RULES: tuple[Rule, ...] = (
         "File-based IDG pipelines decode and augment on one CPU thread. Both are rewritten "
         "to a tf.data file pipeline: the same files (flow_from_dataframe: the same rows after "
         "validate_filenames), order, classes and labels (every class_mode, weight_col), "
-        "decoded in parallel. save_to_dir and argument unpacking are refused.",
+        "decoded in parallel. save_to_dir is refused, and so is argument unpacking unless it "
+        "unpacks a dict known before the program runs (`**dataflow_kwargs`).",
         example="flow_from_directory_detected",
     ),
     Rule(

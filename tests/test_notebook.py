@@ -286,3 +286,21 @@ def test_notebook_migration_never_imports_tensorflow(tmp_path: Path) -> None:
     )
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert completed.returncode == 0, completed.stderr[-2000:]
+
+
+def test_generator_redefined_in_a_later_cell_is_migrated_per_definition() -> None:
+    # Notebooks redefine names: each fit belongs to the definition above it.
+    redefined = "datagen = ImageDataGenerator(rescale=1.0 / 255, zoom_range=0.2)"
+    again = FIT.replace("history", "history_2")
+    text = notebook(IMPORTS, DATA, MODEL, FIT, redefined, again)
+    result = migrate_notebook(text, "nb.ipynb", Options())
+    assert [(d.path, d.code) for d in result.diagnostics] == [
+        ("nb.ipynb:cell 4", "MA001"),
+        ("nb.ipynb:cell 6", "MA001"),
+    ]
+    cells = [cell.source for cell in read(result.new_source).cells]
+    assert "datagen_dataset(x_train" in cells[3]
+    assert "\ndef datagen_dataset_2(" in cells[4] and "zoom" in cells[4]
+    assert "datagen_dataset_2(x_train" in cells[5]
+    second = migrate_notebook(result.new_source, "nb.ipynb", Options())
+    assert not second.changed and second.diagnostics == []

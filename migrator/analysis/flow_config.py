@@ -9,7 +9,7 @@ constructor's do. Raises no code: what blocks a flow call is the planner's (plan
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
@@ -42,6 +42,10 @@ class FlowSpec:
     values: Mapping[str, object]
     sources: Mapping[str, str]  # each bound argument's source text
     unpacked: bool  # the call unpacks an argument (`*pair` or `**options`)
+    # File methods only: the arguments that came from a `**name` whose dict is statically
+    # known (expanded into `arguments`, `values` and `sources`), by the `**` argument's
+    # source; `unpacked` is then False when nothing else is unpacked.
+    expanded: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def from_files(self) -> bool:
@@ -58,6 +62,7 @@ def parse_flow_call(
         listed, listed_problems = bind_arguments(plain, parameters)
         values: dict[str, object] = {}
     else:
+        arguments, problems, expanded = _expand_keywords(call, parameters, resolver)
         listed, listed_problems = arguments, problems
         values = {}
         for name, expression in arguments.items():
@@ -65,6 +70,15 @@ def parse_flow_call(
                 values[name] = evaluate(expression, None, resolver)
             except NotLiteral:
                 values[name] = UNKNOWN
+    unknown_stars = [
+        arg for arg in call.args if arg.star == "*" or (arg.star == "**" and method == "flow")
+    ]
+    if method != "flow":
+        unknown_stars += [
+            arg
+            for arg in call.args
+            if arg.star == "**" and module.code_for_node(arg.value) not in expanded
+        ]
     return FlowSpec(
         method=method,
         arguments=MappingProxyType(arguments),
@@ -75,5 +89,40 @@ def parse_flow_call(
         sources=MappingProxyType(
             {name: module.code_for_node(node) for name, node in arguments.items()}
         ),
-        unpacked=any(arg.star for arg in call.args),
+        unpacked=bool(unknown_stars),
+        expanded=MappingProxyType(expanded if method != "flow" else {}),
     )
+
+
+def _expand_keywords(
+    call: cst.Call, parameters: tuple[str, ...], resolver: NameResolver
+) -> tuple[dict[str, cst.BaseExpression], list[str], dict[str, tuple[str, ...]]]:
+    """The file method's arguments with each `**name` whose dict is statically known
+    (ScopeConstants: bound once, never changed) expanded: its entries as literal
+    expressions. A `**` it cannot read stays out (the call stays `unpacked`)."""
+    plain = call.with_changes(args=[arg for arg in call.args if arg.star != "**"])
+    arguments, problems = bind_arguments(plain, parameters)
+    expanded: dict[str, tuple[str, ...]] = {}
+    expanded_keys: set[str] = set()
+    for arg in call.args:
+        if arg.star != "**":
+            continue
+        try:
+            mapping = evaluate(arg.value, None, resolver)
+        except NotLiteral:
+            continue
+        if not isinstance(mapping, dict):
+            continue
+        literals: dict[str, cst.BaseExpression] = {}
+        for key, value in mapping.items():
+            try:
+                literals[key] = cst.parse_expression(repr(value))
+            except (cst.ParserSyntaxError, RecursionError):
+                break  # not a value Python writes back as a literal
+            if key in arguments or key in expanded_keys:
+                break  # given twice: Python raises; left unpacked, so refused
+        else:
+            expanded_keys.update(mapping)
+            arguments.update(literals)
+            expanded[cst.Module([]).code_for_node(arg.value)] = tuple(mapping)
+    return arguments, problems, expanded

@@ -97,8 +97,10 @@ def evaluate(
     if isinstance(node, cst.Dict):
         entries: dict[str, Any] = {}
         for element in node.elements:
-            if not isinstance(element, cst.DictElement):
-                raise NotLiteral("dict unpacking")
+            if isinstance(element, cst.StarredDictElement):
+                # `{**base, "zoom_range": 0.2}`: later entries win, as in Python
+                entries.update(_mapping(element.value, constants, resolver))
+                continue
             key = evaluate(element.key, constants, resolver)
             if not isinstance(key, str):
                 raise NotLiteral("non-string dict key")
@@ -108,13 +110,25 @@ def evaluate(
         isinstance(node, cst.Call)
         and isinstance(node.func, cst.Name)
         and node.func.value == "dict"
-        and all(arg.keyword is not None and not arg.star for arg in node.args)
+        and all((arg.keyword is not None and not arg.star) or arg.star == "**" for arg in node.args)
     ):
-        return {
-            arg.keyword.value: evaluate(arg.value, constants, resolver)  # type: ignore[union-attr]
-            for arg in node.args
-        }
+        result: dict[str, Any] = {}
+        for arg in node.args:
+            if arg.star == "**":  # `dict(**base, zoom_range=0.2)`
+                result.update(_mapping(arg.value, constants, resolver))
+            else:
+                result[arg.keyword.value] = evaluate(arg.value, constants, resolver)  # type: ignore[union-attr]
+        return result
     raise NotLiteral(f"`{type(node).__name__}` is not a literal")
+
+
+def _mapping(
+    node: cst.BaseExpression, constants: Mapping[str, Any] | None, resolver: NameResolver | None
+) -> dict[str, Any]:
+    value = evaluate(node, constants, resolver)
+    if not isinstance(value, dict):
+        raise NotLiteral("unpacking of something other than a dict")
+    return value
 
 
 def _is_number(value: Any) -> bool:

@@ -10,14 +10,14 @@ from collections.abc import Callable
 
 import libcst as cst
 
+from migrator.analysis.reaching import ReachingShapes
 from migrator.analysis.repacking import REPACKING_ADVICE, REPACKING_HELP, RepackingShapes
-from migrator.analysis.tree import position_key
 from migrator.analysis.uses import Blocker, ConsumerUse, FactUse
 
 Traced = tuple[list[ConsumerUse], list[Blocker]]
 
 
-class PassingShapes(RepackingShapes):
+class PassingShapes(RepackingShapes, ReachingShapes):
     # SiteFinder's: the dispatch each read is handed back to, and the facts being collected.
     _trace: Callable[[cst.CSTNode, int], Traced]
     _facts: list[FactUse] | None
@@ -73,17 +73,16 @@ class PassingShapes(RepackingShapes):
         self, target: cst.Name, value: cst.CSTNode, depth: int
     ) -> tuple[list[ConsumerUse], list[Blocker]]:
         statement = self.enclosing_statement(value)
-        scope = self.scopes.get(target)
-        assignments = [] if scope is None else list(scope.assignments[target.value])
-        if not isinstance(statement, cst.SimpleStatementLine) or len(assignments) != 1:
+        if not isinstance(statement, cst.SimpleStatementLine):
             return [], [
-                Blocker("MA105", value, f"`{target.value}` is bound more than once; not followed")
+                Blocker("MA105", value, f"`{target.value}` is bound in a compound statement")
             ]
+        reads = self.reached_reads(target)
+        if isinstance(reads, str):
+            return [], [Blocker("MA105", value, reads)]
         consumers: list[ConsumerUse] = []
         blockers: list[Blocker] = []
-        for access in sorted(
-            assignments[0].references, key=lambda a: position_key(self.positions, a.node)
-        ):
+        for access in reads:
             if self._is_len_call(access.node):
                 continue  # len(iterator) == batches per epoch, as len(dataset)
             fact = self._fact(access.node) if self._facts is not None else None

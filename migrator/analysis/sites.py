@@ -23,8 +23,8 @@ from libcst.metadata import ClassScope, GlobalScope, Scope
 from migrator.analysis.constants import ScopeConstants
 from migrator.analysis.flow_config import FlowMethod, parse_flow_call
 from migrator.analysis.names import LiveCodeVisitor, is_idg
-from migrator.analysis.passing import PassingShapes
 from migrator.analysis.repacking import REPACKING_ADVICE, REPACKING_HELP
+from migrator.analysis.self_attributes import SelfAttributeShapes
 from migrator.analysis.tree import Tree, is_docstring, position_key
 from migrator.analysis.uses import (
     CONSUMERS,
@@ -39,7 +39,7 @@ from migrator.analysis.uses import (
     Role,
     Wrapper,
 )
-from migrator.analysis.wrappers import WrapperShapes, dataset_chain_top
+from migrator.analysis.wrappers import KEPT_METHODS, WrapperShapes, dataset_chain_top
 
 # Re-exported: the records and helpers that lived here before the split.
 __all__ = [
@@ -61,12 +61,14 @@ __all__ = [
 ]
 
 
-class SiteFinder(PassingShapes, WrapperShapes):
+class SiteFinder(SelfAttributeShapes, WrapperShapes):
     def __init__(self, wrapper: cst.MetadataWrapper) -> None:
         super().__init__(wrapper)
         # Collected while tracing one flow's iterator; None past a from_generator wrapper
         # (the wrapped dataset's attributes are not the iterator's).
         self._facts: list[FactUse] | None = []
+        # The from_generator call being followed past (None outside a wrapper).
+        self._wrapped_call: cst.Call | None = None
 
     def _method_call(self, name_node: cst.CSTNode) -> tuple[str, cst.Call] | None:
         """`<name_node>.method(...)` -> (method, call)."""
@@ -135,14 +137,13 @@ class SiteFinder(PassingShapes, WrapperShapes):
     ) -> GeneratorSite:
         site = GeneratorSite(construction, "name", target.value, statement, statement)
         scope = self.scopes.get(target)
-        assignments = [] if scope is None else list(scope.assignments[target.value])
-        if len(assignments) != 1:
+        reads = self.reached_reads(target)
+        if isinstance(reads, str):
             site.blockers.append(
                 Blocker(
                     "MA105",
                     construction,
-                    f"`{target.value}` is bound more than once in its scope; the tool cannot "
-                    "tell which generator each use refers to",
+                    f"{reads}",
                     "Give each generator its own name (with its own .flow() call) and run "
                     "migrate-aug again, or migrate by hand",
                 )
@@ -153,9 +154,7 @@ class SiteFinder(PassingShapes, WrapperShapes):
                 Blocker("MA105", construction, "generators bound in a class body are not followed")
             )
             return site
-        for access in sorted(
-            assignments[0].references, key=lambda a: position_key(self.positions, a.node)
-        ):
+        for access in reads:
             node = access.node
             method = self._method_call(node)
             if method is None:
@@ -271,31 +270,42 @@ class SiteFinder(PassingShapes, WrapperShapes):
             return [consumer], []
         if depth > 8:
             return [], [Blocker("MA105", node, "the iterator passes through too many names")]
+        if self._facts is None:
+            # Past a from_generator wrapper: `ds.prefetch(...)` and its kin are the same
+            # dataset for the consumers; any other method is not followed.
+            top = dataset_chain_top(self, node)
+            if top is not node:
+                return self._trace(top, depth + 1)
+            method = self._method_call(node)
+            if method is not None:
+                line = self.positions[method[1]].start.line if method[1] in self.positions else 0
+                return [], [
+                    Blocker(
+                        "MA105",
+                        # reported at the wrapper, where the site shows
+                        self._wrapped_call or method[1],
+                        f"`.{method[0]}()` of the wrapped dataset (line {line}) is not "
+                        "followed; only "
+                        + ", ".join(f".{m}()" for m in KEPT_METHODS)
+                        + " are kept on the new pipeline",
+                    )
+                ]
         parent = self.parent(node)
         target = _single_assign_target(parent, node)  # type: ignore[arg-type]
         if isinstance(target, cst.Name):
             return self._trace_name(target, node, depth)
         if isinstance(target, cst.Attribute):
-            stored = self.module.code_for_node(target)
-            return [], [
-                Blocker(
-                    "MA105",
-                    node,
-                    f"the iterator is stored in `{stored}`; only local names are followed "
-                    "from .flow() to fit/evaluate/predict",
-                    "Build it where it is fitted (or pass it on through a local name) and run "
-                    "migrate-aug again, or migrate by hand",
-                )
-            ]
+            return self._trace_attribute(target, node, depth)
         wrapper = self._wrapper(node)
         if isinstance(wrapper, Blocker):
             return [], [wrapper]
         if wrapper is not None:
             facts, self._facts = self._facts, None
+            wrapped, self._wrapped_call = self._wrapped_call, wrapper.call
             try:
                 found, blocked = self._trace(dataset_chain_top(self, wrapper.call), depth + 1)
             finally:
-                self._facts = facts
+                self._facts, self._wrapped_call = facts, wrapped
             return [replace(consumer, wrapper=wrapper) for consumer in found], blocked
         if isinstance(parent, cst.Return):
             return self._trace_return(node, None, depth)

@@ -179,16 +179,23 @@ class WrapperShapes(Tree):
         return names
 
 
-def dataset_chain_top(finder: Tree, call: cst.Call) -> cst.BaseExpression:
-    """`from_generator(...).prefetch(n).repeat()`: the outermost call of the chain of
-    methods that keep the dataset's elements (prefetch, repeat)."""
-    current: cst.BaseExpression = call
+# Dataset methods whose result means the same on the native pipeline as on the
+# from_generator dataset it replaces: both yield the same batches endlessly (the native one
+# repeated), so reordering, prefetching, caching, taking or mapping batches is unchanged.
+KEPT_METHODS = ("repeat", "prefetch", "shuffle", "take", "cache", "map")
+
+
+def dataset_chain_top(finder: Tree, call: cst.CSTNode) -> cst.CSTNode:
+    """`from_generator(...).prefetch(n).repeat()` (or `ds.prefetch(n)`): the outermost call
+    of the chain of methods that keep what the dataset means (KEPT_METHODS)."""
+    current: cst.CSTNode = call
     while True:
         attribute = finder.parent(current)
         outer = finder.parent(attribute) if isinstance(attribute, cst.Attribute) else None
         if not (
             isinstance(attribute, cst.Attribute)
-            and attribute.attr.value in ("prefetch", "repeat")
+            and attribute.value is current
+            and attribute.attr.value in KEPT_METHODS
             and isinstance(outer, cst.Call)
             and outer.func is attribute
         ):

@@ -83,16 +83,21 @@ def problems_of(
 def _flow_blockers(session: Session, flow: FlowUse, spec: AugmentSpec) -> list[Blocker]:
     if flow.from_files:
         method = flow.method
-        if any(arg.star for arg in flow.call.args):
+        if flow.spec.unpacked:
+            # `*args`, or a `**name` whose dict is not statically known
             return [Blocker("MA104", flow.call, f"{method}() with argument unpacking")]
         positional = [arg for arg in flow.call.args if arg.keyword is None]
         if len(positional) > POSITIONAL_BEFORE_SAVE[method]:
             # save_* come next: the emitted function's later positions would shift
             return [Blocker("MA104", flow.call, f"{method}() with save_* arguments")]
         check = unsupported_dataframe_call if flow.from_dataframe else unsupported_directory_call
-        bound = flow.spec.arguments
+        where: dict[str, cst.CSTNode] = dict(flow.spec.arguments)
+        for arg in flow.call.args:  # an expanded `**name`'s entries: point at `**name`
+            for key in flow.spec.expanded.get(session.source_of(arg.value), ()):
+                if arg.star == "**":
+                    where[key] = arg.value
         return [
-            Blocker(code, bound.get(argument, flow.call), f"{method}(): {reason}", help)
+            Blocker(code, where.get(argument, flow.call), f"{method}(): {reason}", help)
             for code, argument, reason, help in check(flow.spec.values)
         ]
     blockers: list[Blocker] = []

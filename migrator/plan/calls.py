@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from migrator.analysis.flow_config import FlowSpec
 from migrator.analysis.generator_methods import DROPPED as GENERATOR_KNOBS
 from migrator.analysis.generator_methods import with_last_comma
 from migrator.analysis.uses import ConsumerUse, FlowUse, GeneratorSite, Wrapper
@@ -24,14 +25,46 @@ def interpolations(flows: list[FlowUse]) -> set[str] | None:
     return found
 
 
-def dataset_call(call: cst.Call, dataset_name: str, kept: set[str] | frozenset[str]) -> cst.Call:
-    """`datagen.flow(x, y, batch_size=32)` -> `datagen_dataset(x, y, batch_size=32)`."""
-    args = [
-        arg
-        for arg in call.args
-        if arg.keyword is None
-        or (arg.keyword.value in kept and arg.keyword.value not in DROPPED_FLOW_PARAMETERS)
-    ]
+def dataset_call(
+    call: cst.Call,
+    dataset_name: str,
+    kept: set[str] | frozenset[str],
+    spec: FlowSpec | None = None,
+) -> cst.Call:
+    """`datagen.flow(x, y, batch_size=32)` -> `datagen_dataset(x, y, batch_size=32)`. A
+    `**name` whose dict the analysis expanded (spec.expanded) is passed on as it is when
+    the emitted function takes every key; else its kept entries are written out."""
+
+    def passed(name: str) -> bool:
+        return name in kept and name not in DROPPED_FLOW_PARAMETERS
+
+    expanded = spec.expanded if spec is not None else {}
+    args: list[cst.Arg] = []
+    for arg in call.args:
+        if arg.keyword is not None:
+            if passed(arg.keyword.value):
+                args.append(arg)
+            continue
+        keys = expanded.get(cst.Module([]).code_for_node(arg.value)) if arg.star == "**" else None
+        if keys is None or all(passed(key) for key in keys):
+            args.append(arg)
+            continue
+        assert spec is not None
+        written = [
+            cst.Arg(
+                keyword=cst.Name(key),
+                value=spec.arguments[key],
+                equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
+                comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")),
+            )
+            for key in keys
+            if passed(key)
+        ]
+        if written:  # where the `**name` was, ending as it ended
+            written[-1] = written[-1].with_changes(
+                comma=arg.comma, whitespace_after_arg=arg.whitespace_after_arg
+            )
+        args += written
     return call.with_changes(func=cst.Name(dataset_name), args=with_last_comma(args, call.args))
 
 

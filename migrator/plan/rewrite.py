@@ -85,10 +85,12 @@ def rewrite(
     for flow in site.flows:
         if flow.from_directory:
             assert names.directory is not None
-            new_call: cst.BaseExpression = dataset_call(flow.call, names.directory, DIRECTORY_KEPT)
+            new_call: cst.BaseExpression = dataset_call(
+                flow.call, names.directory, DIRECTORY_KEPT, flow.spec
+            )
         elif flow.from_dataframe:
             assert names.dataframe is not None
-            new_call = dataset_call(flow.call, names.dataframe, DATAFRAME_KEPT)
+            new_call = dataset_call(flow.call, names.dataframe, DATAFRAME_KEPT, flow.spec)
         else:
             new_call = dataset_call(flow.call, names.dataset, kept)
         _flow(session, edits, flow, spec, new_call, site_lines)

@@ -45,3 +45,26 @@ def test_flow_keeps_both_bindings_around_a_star_argument() -> None:
     assert spec.problems == ("`*` argument unpacking",)
     assert spec.listed_problems == ()
     assert dict(spec.values) == {}  # flow()'s arguments are arrays: not evaluated
+
+
+def test_a_known_keyword_dict_is_expanded_into_the_file_call() -> None:
+    spec = _spec(
+        "SIZE = (64, 64)\nBASE = dict(target_size=SIZE, batch_size=8)\n"
+        "KW = {**BASE, 'interpolation': 'bilinear'}\n"
+        "d.flow_from_directory('data', subset='training', **KW)\n",
+        "flow_from_directory",
+    )
+    assert not spec.unpacked
+    assert dict(spec.expanded) == {"KW": ("target_size", "batch_size", "interpolation")}
+    assert spec.values["target_size"] == (64, 64)
+    assert spec.values["interpolation"] == "bilinear"
+    assert spec.values["subset"] == "training"
+
+
+def test_a_keyword_dict_that_may_change_or_repeats_an_argument_stays_unpacked() -> None:
+    changed = "KW = dict(batch_size=8)\nKW['batch_size'] = 4\nd.flow_from_directory('data', **KW)\n"
+    twice = "KW = dict(batch_size=8)\nd.flow_from_directory('data', batch_size=4, **KW)\n"
+    for source in (changed, twice):
+        spec = _spec(source, "flow_from_directory")
+        assert spec.unpacked and not spec.expanded
+        assert "batch_size" not in spec.values or spec.values["batch_size"] == 4

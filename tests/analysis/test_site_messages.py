@@ -161,3 +161,45 @@ def test_iterator_passed_to_a_generator_handed_to_fit_is_migrated() -> None:
     [diagnostic] = result.diagnostics
     assert diagnostic.code == "MA001"
     assert "`outputs()` loops over it as NumPy batches" in diagnostic.message
+
+
+SELF_HEAD = """import tensorflow as tf
+from tensorflow.keras.preprocessing.image import ImageDataGenerator
+
+strategy = tf.distribute.MirroredStrategy()
+with strategy.scope():
+    model = tf.keras.Sequential([tf.keras.layers.Dense(2)])
+
+
+class Trainer:
+    def build(self):
+        self.train_it = ImageDataGenerator(zoom_range=0.3).flow(x, y, batch_size=8)
+
+    def train(self):
+        model.fit(self.train_it, epochs=1)
+"""
+
+
+def test_an_iterator_on_self_is_followed_to_the_other_methods() -> None:
+    result = migrate_source(SELF_HEAD, "trainer.py")
+    assert [d.code for d in result.diagnostics] == ["MA001"]
+    assert "self.train_it = image_dataset(x, y, batch_size=8)" in result.new_source
+
+
+@pytest.mark.parametrize(
+    ("extra", "said"),
+    [
+        ("    def reset(self):\n        self.train_it = None\n", "assigned more than once"),
+        ("    def more(self):\n        self.train_it += [1]\n", "assigned more than once"),
+        ("trainer = Trainer()\nprint(trainer.train_it.n)\n", "outside the class"),
+        ("    def peek(self):\n        return getattr(self, 'train_it')\n", "in a string"),
+        ("    train_it = None\n", "also binds `train_it` in its body"),
+        ("    def peek(self):\n        return next(self.train_it)\n", "read by hand"),
+    ],
+)
+def test_an_iterator_on_self_with_another_use_is_refused(extra: str, said: str) -> None:
+    source = SELF_HEAD + extra
+    result = migrate_source(source, "trainer.py")
+    assert result.new_source == source
+    assert [d.code for d in result.diagnostics] == ["MA105"]
+    assert said in result.diagnostics[0].message
