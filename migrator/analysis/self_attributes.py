@@ -66,13 +66,9 @@ class SelfAttributeShapes(PassingShapes):
                 blocked = [Blocker("MA105", read, f"`{stored}` is used here")]
             consumers += found
             blockers += [
-                Blocker(
-                    b.code,
-                    b.node,
-                    self._other_use_message(stored, read)
-                    if b.code == "MA105" and b.node is read
-                    else b.message,
-                )
+                Blocker(b.code, b.node, *self._other_use(stored, read))
+                if b.code == "MA105" and b.node is read
+                else b
                 for b in blocked
             ]
         if not consumers and not blockers:
