@@ -32,14 +32,7 @@ def plan_site(session: Session, site: GeneratorSite) -> Edits:
     if any("*" in session.suppressed.get(line, ()) for line in site_lines):
         return Edits()  # a bare `# migrate-aug: ignore` silences the whole site
     if not site.flows:
-        for blocker in site.blockers:
-            session.report(
-                blocker.code,
-                blocker.node,
-                not_migrated(blocker.message),
-                site_lines,
-                help=blocker.help,
-            )
+        _report_refusals(session, site, site_lines, [], site.blockers)
         return Edits()
 
     if not consumers:  # nothing reaches fit/evaluate/predict: the blockers say why

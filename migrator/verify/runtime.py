@@ -100,13 +100,13 @@ def keras2_markers(source: str) -> list[str]:
             method = node.func.attr
             if method in OLD_METHODS and method not in own:
                 note(f"calls {method}() (removed in Keras 3)", node)
-        if isinstance(node, ast.Call) and _callee(node) in ("fit", "evaluate", "predict"):
+        if isinstance(node, ast.Call) and callee(node) in ("fit", "evaluate", "predict"):
             knobs = [k.arg for k in node.keywords if k.arg in WORKER_KNOBS]
             if knobs:
-                note(f"passes {knobs[0]}= to {_callee(node)}() (Keras 2)", node)
-        if isinstance(node, ast.Call) and _callee(node) in OPTIMIZERS:
+                note(f"passes {knobs[0]}= to {callee(node)}() (Keras 2)", node)
+        if isinstance(node, ast.Call) and callee(node) in OPTIMIZERS:
             if any(keyword.arg == "lr" for keyword in node.keywords):
-                note(f"passes lr= to {_callee(node)} (Keras 3 takes learning_rate=)", node)
+                note(f"passes lr= to {callee(node)} (Keras 3 takes learning_rate=)", node)
     return [f"{text} (line {line})" for text, line in sorted(found.items(), key=lambda i: i[1])]
 
 
@@ -124,7 +124,8 @@ def _note_module(module: str, names: tuple[str, ...], node: ast.AST, note) -> No
                 break
 
 
-def _callee(call: ast.Call) -> str | None:
+def callee(call: ast.Call) -> str | None:
+    """The called name: `fit` of `model.fit(...)`, `open` of `open(...)`."""
     if isinstance(call.func, ast.Name):
         return call.func.id
     if isinstance(call.func, ast.Attribute):

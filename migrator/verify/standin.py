@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from migrator.verify.png import write_png
+from migrator.verify.runtime import callee
 
 IMAGES_PER_CLASS = 8
 CSV_ROWS = 16
@@ -114,7 +115,7 @@ def _literal(node: ast.expr | None, constants: dict[str, Any]) -> Any:
         return None
     if isinstance(node, ast.Name):
         return constants.get(node.id)
-    if isinstance(node, ast.Call) and _callee(node) == "join" and not node.keywords:
+    if isinstance(node, ast.Call) and callee(node) == "join" and not node.keywords:
         parts = [_literal(arg, constants) for arg in node.args]
         if parts and all(isinstance(p, str) for p in parts):
             return os.path.join(*parts)
@@ -135,14 +136,6 @@ def _literal(node: ast.expr | None, constants: dict[str, Any]) -> Any:
 
 def type_of(node: ast.expr) -> type:
     return tuple if isinstance(node, ast.Tuple) else list
-
-
-def _callee(call: ast.Call) -> str | None:
-    if isinstance(call.func, ast.Name):
-        return call.func.id
-    if isinstance(call.func, ast.Attribute):
-        return call.func.attr
-    return None
 
 
 def _size(call: ast.Call, position: int, constants: dict[str, Any]) -> tuple[int, int]:
@@ -209,11 +202,11 @@ def _csv_path(node: ast.expr | None, tree: ast.Module, constants: dict[str, Any]
     `df[...]` and `df.sample(...)` of it count too)."""
     while isinstance(node, (ast.Subscript, ast.Attribute)) or (
         isinstance(node, ast.Call)
-        and _callee(node) != "read_csv"
+        and callee(node) != "read_csv"
         and isinstance(node.func, ast.Attribute)
     ):
         node = node.value if not isinstance(node, ast.Call) else node.func.value  # type: ignore[union-attr]
-    if isinstance(node, ast.Call) and _callee(node) == "read_csv":
+    if isinstance(node, ast.Call) and callee(node) == "read_csv":
         path = _literal(_argument(node, 0, "filepath_or_buffer"), constants)
         return path if isinstance(path, str) else None
     if isinstance(node, ast.Name):
@@ -222,7 +215,7 @@ def _csv_path(node: ast.expr | None, tree: ast.Module, constants: dict[str, Any]
                 isinstance(assign, ast.Assign)
                 and any(isinstance(t, ast.Name) and t.id == node.id for t in assign.targets)
                 and isinstance(assign.value, ast.Call)
-                and _callee(assign.value) == "read_csv"
+                and callee(assign.value) == "read_csv"
             ):
                 return _csv_path(assign.value, tree, constants)
     return None
