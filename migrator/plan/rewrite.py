@@ -138,32 +138,25 @@ def _functions(
                 tf=session.tf,
             )
         )
-    if directory_name is not None:
+    file_pipelines = (
+        (directory_name, directory_flows, render_directory_dataset_function),
+        (dataframe_name, dataframe_flows, render_dataframe_dataset_function),
+    )
+    for name, flows, render in file_pipelines:
+        if name is None:
+            continue
         parts.append(
-            render_directory_dataset_function(
+            render(
                 spec,
-                directory_name,
+                name,
                 augment_name,
                 base,
                 tf=session.tf,
-                interpolations=interpolations(directory_flows),
-                facts=any(flow.facts for flow in directory_flows),
+                interpolations=interpolations(flows),
+                facts=any(flow.facts for flow in flows),
             )
         )
-        session.needs_os = True
-    if dataframe_name is not None:
-        parts.append(
-            render_dataframe_dataset_function(
-                spec,
-                dataframe_name,
-                augment_name,
-                base,
-                tf=session.tf,
-                interpolations=interpolations(dataframe_flows),
-                facts=any(flow.facts for flow in dataframe_flows),
-            )
-        )
-        session.needs_os = True
+        session.needs_os = True  # the file pipelines list files with os
     names = _Names(dataset_name, augment_name, statistics_name, directory_name, dataframe_name)
     return names, parts
 
