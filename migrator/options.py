@@ -57,6 +57,13 @@ class Options:
     # "host": the tf.data pipeline augments; "replica": a layer at the model's input does
     # (each replica augments its own batch), where that is faithful (plan/replica.py)
     augment_on: str = "host"
+    # The runtime module the rewritten code imports (`import idg_tfdata`, or
+    # `from pkg import idg_tfdata` for "pkg.idg_tfdata"); with `inline_runtime` its text is
+    # put into the file itself and call sites use its names unqualified (notebooks).
+    runtime_import: str = "idg_tfdata"
+    inline_runtime: bool = False
+    # Emitted and changed lines are laid out as ruff/black format them at this length.
+    line_length: int = 88
 
     def enabled(self, code: str) -> bool:
         return code in self.select
@@ -67,6 +74,9 @@ class FileResult:
     source: str
     new_source: str
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # The new source uses the runtime module (imports it, or calls its inlined names): the
+    # driver writes or upgrades the module (or inlines it) before the file goes out.
+    needs_runtime: bool = False
 
     @property
     def changed(self) -> bool:
