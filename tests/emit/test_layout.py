@@ -60,9 +60,14 @@ def _out_of_blocks(source: str, indent: int) -> str:
 
 def check(cases: list[Case]) -> None:
     """One ruff call for all cases; every mismatch is reported, not only the first."""
-    ours = [format_statement(c.target, c.value, indent=c.indent, line_length=c.line_length) for c in cases]
+    ours = [
+        format_statement(c.target, c.value, indent=c.indent, line_length=c.line_length)
+        for c in cases
+    ]
     snippets = [(_in_blocks(_naive(c), c.indent), c.line_length) for c in cases]
-    snippets += [(_in_blocks(text, c.indent), c.line_length) for c, text in zip(cases, ours, strict=True)]
+    snippets += [
+        (_in_blocks(text, c.indent), c.line_length) for c, text in zip(cases, ours, strict=True)
+    ]
     formatted = format_many(snippets)
     failures = []
     for index, (case, text) in enumerate(zip(cases, ours, strict=True)):
@@ -146,7 +151,9 @@ TABLE = [
     Case("x", Chain(Call("f", ()), (Call("g", ()), Call("h" * 90, ())))),
     Case("x", Chain(Call("f", ()), (Call("g" * 90, ()),))),
     # Without a target ruff adds no parentheses: even a long chain splits left to right.
-    Case(None, Chain(Call("idg.batches", ("x",)), (Call("map", ("d" * 46,)), Call("p", ("p" * 30,))))),
+    Case(
+        None, Chain(Call("idg.batches", ("x",)), (Call("map", ("d" * 46,)), Call("p", ("p" * 30,))))
+    ),
     Case(None, Chain(Call("idg.batches", ("x" * 76,)), (Call("map", ("d",)), Call("p", ("p",))))),
     Case(None, Call("idg.batches", ("x" * 50, "y" * 38))),
     Case(None, Call("ffffffffffffffff", ("a" * 29, "b" * 30, "c" * 17))),
@@ -162,7 +169,18 @@ TABLE = [
     Case("x", Chain(Call("idg.batches", ("x",)), (Call("map", ("d  # c",)),))),
     Case("x", Call("f", ('"a # not a comment"', "b"))),
     # Text arguments: a tuple, a string, attribute access, keyword values.
-    Case("flow", Call("idg_tfdata.directory_batches", ('"data/train"', "target_size=(IMG, IMG)", "batch_size=args.batch_size", "**flow_kwargs"))),
+    Case(
+        "flow",
+        Call(
+            "idg_tfdata.directory_batches",
+            (
+                '"data/train"',
+                "target_size=(IMG, IMG)",
+                "batch_size=args.batch_size",
+                "**flow_kwargs",
+            ),
+        ),
+    ),
     # Wide characters take two columns: this fits at 88 only counted as 86.
     Case("x", Call("f", ('"' + "这" * 37 + '"', "b"))),
     Case("x", Call("f", ('"' + "这" * 39 + '"', "b"))),
