@@ -14,7 +14,19 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-RUFF = [sys.executable, "-m", "ruff"]
+
+def _ruff_command() -> list[str]:
+    """The ruff binary of this environment's ruff package (not `python -m ruff`: starting
+    Python for each call would cost more than the formatting)."""
+    try:
+        from ruff.__main__ import find_ruff_bin
+
+        return [find_ruff_bin()]
+    except (ImportError, FileNotFoundError):
+        return [sys.executable, "-m", "ruff"]
+
+
+RUFF = _ruff_command()
 
 
 def ruff(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
