@@ -14,13 +14,15 @@ tree holding the runtime module), and:
 
 ruff runs once per kind over all fixtures. E3 (blank lines) is a preview rule in ruff, so
 `ruff check` does not report it here; `ruff format` normalises blank lines, so the format
-check catches what E303 would. The fixtures are all Python files (tests/fixture_cases.py
-lists input.py/expected.py pairs): notebooks are covered through the code they share.
+check catches what E303 would. A tab-indented fixture is checked with its indentation as
+spaces (see `untabbed`). There are no notebook fixtures (tests/fixture_cases.py lists
+input.py/expected.py pairs only); a notebook's cells go through the same emitter.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -176,11 +178,13 @@ def check_pairs(pairs: Mapping[str, tuple[str, str]]) -> dict[str, Report]:
             row = item["location"]["row"]
             lines = read(root / file).splitlines()
             text = lines[row - 1] if row <= len(lines) else ""
-            violations[file].append(Violation(item["code"] or "syntax-error", text, row))
+            violations[file].append(Violation(item["code"] or "invalid-syntax", text, row))
         formatted = ruff("format", *common, "--diff", *files, cwd=root)
         if formatted.returncode not in (0, 1):  # 2: a file ruff cannot parse
             for name in pairs:
-                if f"{name}/" in formatted.stderr:
+                if re.search(
+                    rf"(^|[\s/]){re.escape(name)}/(input|expected)\.py", formatted.stderr, re.M
+                ):
                     reports[name].errors.append(f"ruff format failed: {formatted.stderr.strip()}")
         changes = parse_diff(formatted.stdout)
     for name, report in reports.items():
@@ -258,6 +262,8 @@ SYNTHETIC = {
     "missing_blank_lines": (USER, USER + "def f():\n    return 1\ny = f()\n"),
     # Blank lines the emitter left too many of.
     "too_many_blank_lines": (USER, USER.replace("\n\n", "\n\n\n\n")),
+    # Output that is no Python: reported, and the other pairs are still checked.
+    "broken": (USER, USER + "def (:\n"),
 }
 
 
@@ -300,6 +306,13 @@ def test_blank_lines_are_reported(synthetic: dict[str, Report]) -> None:
         Change("blank lines before", "y = f()", 7),
     ]
     assert [c.kind for c in synthetic["too_many_blank_lines"].format] == ["blank lines before"]
+
+
+def test_unparsable_output_is_reported(synthetic: dict[str, Report]) -> None:
+    report = synthetic["broken"]
+    assert "invalid-syntax" in {v.code for v in report.lint}
+    assert report.errors and "broken/expected.py" in report.errors[0]
+    assert synthetic["clean"].errors == []
 
 
 def test_parse_diff_keys_changes_by_text() -> None:
