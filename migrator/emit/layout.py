@@ -41,7 +41,7 @@ import tokenize
 import unicodedata
 from dataclasses import dataclass
 
-INDENT = 4  # ruff's default indent-width; emitted code is never tab-indented
+INDENT = 4  # ruff's default indent-width (a tab counts as 4 columns too: see with_tabs)
 
 
 @dataclass(frozen=True)
@@ -242,3 +242,15 @@ def format_statement(
 
 def _all_fit(lines: list[tuple[int, str]], line_length: int) -> bool:
     return all(column + width(text) <= line_length for column, text in lines)
+
+
+def with_tabs(text: str) -> str:
+    """format_statement's text for a tab-indented file: each continuation line's leading
+    groups of 4 spaces become tabs. The layout stays exact, as ruff counts a tab as 4 columns
+    (its indent-width) when measuring lines; the first line is the caller's to indent."""
+    first, *others = text.split("\n")
+    converted = [first]
+    for line in others:
+        spaces = len(line) - len(line.lstrip(" "))
+        converted.append("\t" * (spaces // INDENT) + line[spaces - spaces % INDENT :])
+    return "\n".join(converted)

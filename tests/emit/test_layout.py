@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from migrator.emit.layout import Call, Chain, _parse_arg, format_statement, width
+from migrator.emit.layout import Call, Chain, _parse_arg, format_statement, width, with_tabs
 from tests.ruff_runner import format_many
 
 
@@ -203,6 +203,17 @@ def test_multiline_argument_kept_verbatim_and_split() -> None:
     its text exactly and forces one argument per line."""
     text = format_statement("x", Call("f", ('"""a\n  b"""', "c")), indent=4)
     assert text == 'x = f(\n        """a\n  b""",\n        c,\n    )'
+
+
+def test_with_tabs_for_a_tab_indented_file() -> None:
+    text = format_statement("datagen_batches", BATCHES, indent=4)
+    assert with_tabs(text) == (
+        "datagen_batches = (\n"
+        "\t\tidg_tfdata.index_batches(x_train, y_train, batch_size=16)\n"
+        "\t\t.map(datagen, num_parallel_calls=tf.data.AUTOTUNE)\n"
+        "\t\t.prefetch(tf.data.AUTOTUNE)\n"
+        "\t)"
+    )
 
 
 # -- the property: random names, argument counts and lengths, indents, line lengths --------
