@@ -31,7 +31,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixture_cases import Case, cases, read
+from migrator.emit.layout import Call, Chain, format_statement
+from tests.fixture_cases import FIXTURES, Case, cases, read
 from tests.ruff_runner import ruff
 
 SELECT = "E,W,F,I,B,UP"
@@ -233,6 +234,39 @@ def test_expected_output_is_lint_clean_and_formatted(
 
 # -- the matching logic, on small pairs -----------------------------------------------------
 
+
+def seed_in_the_new_shape(laid_out: bool) -> tuple[str, str]:
+    """fixtures/seed_mirrored rewritten as issue 16 asks, its statements laid out by
+    emit/layout.py (`laid_out`) or each written on one line."""
+    source = read(FIXTURES / "seed_mirrored" / "input.py")
+    augmentation = Call(
+        "idg_tfdata.Augmentation",
+        ("rotation_range=20", "width_shift_range=0.1", "height_shift_range=0.1"),
+    )
+    batches = Chain(
+        Call("idg_tfdata.index_batches", ("x_train", "y_train", "batch_size=16")),
+        (
+            Call("map", ("datagen", "num_parallel_calls=tf.data.AUTOTUNE")),
+            Call("prefetch", ("tf.data.AUTOTUNE",)),
+        ),
+    )
+    length = 88 if laid_out else 1000
+    expected = source.replace(
+        "from tensorflow.keras.preprocessing.image import ImageDataGenerator\n",
+        "\nimport idg_tfdata\n",
+    ).replace(
+        "datagen = ImageDataGenerator(rotation_range=20, width_shift_range=0.1, "
+        "height_shift_range=0.1)\ndatagen.fit(x_train)\n"
+        "model.fit(datagen.flow(x_train, y_train, batch_size=16), epochs=1)",
+        format_statement("datagen", augmentation, indent=0, line_length=length)
+        + "\n"
+        + format_statement("datagen_batches", batches, indent=0, line_length=length)
+        + "\nmodel.fit(datagen_batches, epochs=1)",
+    )
+    assert expected.count("idg_tfdata.") == 2  # both replacements took
+    return source, expected
+
+
 USER = (
     "import os\n\nx = [1,2]  # the user's own unformatted line\nprint(os.sep, x, \""
     + "a" * 70
@@ -262,6 +296,9 @@ SYNTHETIC = {
     "missing_blank_lines": (USER, USER + "def f():\n    return 1\ny = f()\n"),
     # Blank lines the emitter left too many of.
     "too_many_blank_lines": (USER, USER.replace("\n\n", "\n\n\n\n")),
+    # A real fixture in the new shape: clean when laid out, not when on one line each.
+    "seed_laid_out": seed_in_the_new_shape(laid_out=True),
+    "seed_on_one_line": seed_in_the_new_shape(laid_out=False),
     # Output that is no Python: reported, and the other pairs are still checked.
     "broken": (USER, USER + "def (:\n"),
 }
@@ -272,7 +309,7 @@ def synthetic() -> dict[str, Report]:
     return check_pairs(SYNTHETIC)
 
 
-@pytest.mark.parametrize("name", ["clean", "import_placed"])
+@pytest.mark.parametrize("name", ["clean", "import_placed", "seed_laid_out"])
 def test_clean_pairs_pass(name: str, synthetic: dict[str, Report]) -> None:
     assert synthetic[name].problems(name) == []
 
@@ -306,6 +343,12 @@ def test_blank_lines_are_reported(synthetic: dict[str, Report]) -> None:
         Change("blank lines before", "y = f()", 7),
     ]
     assert [c.kind for c in synthetic["too_many_blank_lines"].format] == ["blank lines before"]
+
+
+def test_statements_not_laid_out_are_reported(synthetic: dict[str, Report]) -> None:
+    report = synthetic["seed_on_one_line"]
+    assert [v.code for v in report.lint] == ["E501", "E501"]
+    assert [c.text.split(" = ")[0] for c in report.format] == ["datagen", "datagen_batches"]
 
 
 def test_unparsable_output_is_reported(synthetic: dict[str, Report]) -> None:
