@@ -22,16 +22,19 @@ The rules, as observed on ruff and pinned by those tests (L = line length, I = i
   +8 (all on one line if they fit there, else one per line) and its `)` at +4. Without a
   target ruff adds no parentheses, so a bare chain is split left to right.
 
-Arguments are atoms: their text is kept as given, and it is assumed to be in ruff's own form
-already (double quotes, spacing, no magic trailing comma inside). When an argument is too
-long for a line of its own, ruff might split inside it (a tuple, an operator); this module
-does not (the line stays long, as it would for a name). An argument whose text holds a
-comment or a newline forces its call's arguments one per line: leading comment lines are put
-on their own lines at the argument's indentation, the comma goes before a trailing comment
-(as ruff puts it), and the lines of a multi-line expression are kept exactly (re-indenting
-them could change a triple-quoted string). Ruff matches this for comments; for multi-line
-expressions it may choose other layouts (hugging a lone multi-line string), which the
-emitter does not produce.
+The target (a name, `self.name`) and each callee (a dotted name) are atoms, and so are the
+arguments: their text is kept as given, assumed to be in ruff's own form already (double
+quotes, spacing, no magic trailing comma inside: a user's expression kept verbatim that is
+not would be changed by ruff). When an argument is too long for a line of its own, ruff might
+split inside it (a tuple, an operator); this module does not (the line stays long, as it
+would for a name). A tuple target, which ruff could split, is not laid out here.
+
+An argument whose text holds a comment or a newline forces its call's arguments one per
+line: leading comment lines are put on their own lines at the argument's indentation, the
+comma goes before a trailing comment (as ruff puts it), and the lines of a multi-line
+expression are kept exactly (re-indenting them could change a triple-quoted string). Ruff
+matches this for comments; for multi-line expressions it may choose other layouts (hugging a
+lone multi-line string), which the emitter does not produce.
 """
 
 from __future__ import annotations
