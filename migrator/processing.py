@@ -10,9 +10,10 @@ import os
 import re
 import signal
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from migrator import line_length
 from migrator.options import PREFILTERS, FileResult, Options, SourceParseError, UnknownCodeError
 from migrator.sourcefile import SourceFile, SourceReadError, read_source
 from migrator.syntax import python_syntax_error
@@ -54,8 +55,10 @@ _CELL = re.compile(r"cell (\d+): (.*)", re.S)
 
 
 def _migrate(path: Path, text: str, options: Options) -> tuple[FileResult | None, str | None]:
-    """The result or one error line; never raises (one bad file never stops the run)."""
+    """The result or one error line; never raises (one bad file never stops the run).
+    The emitted code is laid out at the line length of the file's own project."""
     try:
+        options = replace(options, line_length=line_length.line_length_for(path))
         return migrate_text(text, path, options), None
     except SourceParseError as error:
         where, message, line, column = str(path), error.message, error.line, error.column
@@ -111,6 +114,7 @@ def process(
     are at least MIN_PARALLEL_FILES candidates. A worker that dies (killed for memory, a
     crash in native code) costs only the file that killed it: the files of its chunk are
     redone one per process, and that file is reported as an internal error."""
+    line_length.clear_cache()
     outcomes = read_candidates(paths)
     pending = [o for o in outcomes if o.source is not None]
     items = [(o.path, o.source.text) for o in pending if o.source is not None]
