@@ -10,10 +10,11 @@ import os
 import re
 import signal
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from migrator.options import PREFILTERS, FileResult, Options, SourceParseError, UnknownCodeError
+from migrator.runtime_inline import finish, inlines
 from migrator.sourcefile import SourceFile, SourceReadError, read_source
 from migrator.syntax import python_syntax_error
 
@@ -40,14 +41,20 @@ def default_jobs() -> int:
 
 
 def migrate_text(text: str, path: Path, options: Options) -> FileResult:
-    """Dispatch on the file type: notebooks go to migrator.notebook (imported lazily)."""
+    """Dispatch on the file type: notebooks go to migrator.notebook (imported lazily).
+    Then the runtime's text goes into the files that inline it, and inlined copies are
+    upgraded (migrator/runtime_inline.py)."""
+    if inlines(path, options) and not options.inline_runtime:
+        options = replace(options, inline_runtime=True)  # notebooks: see inlines()
     if path.suffix == ".ipynb":
         from migrator.notebook import migrate_notebook
 
-        return migrate_notebook(text, str(path), options)
-    from migrator.api import migrate_source
+        result = migrate_notebook(text, str(path), options)
+    else:
+        from migrator.api import migrate_source
 
-    return migrate_source(text, str(path), options)
+        result = migrate_source(text, str(path), options)
+    return finish(path, result, options)
 
 
 _CELL = re.compile(r"cell (\d+): (.*)", re.S)

@@ -32,6 +32,7 @@ from migrator.options import FileResult, Options
 from migrator.processing import Outcome
 from migrator.runtime import MODULE_NAME, RUNTIME_VERSION, runtime_text
 from migrator.runtime_copies import CODE, finding, module_copy
+from migrator.runtime_inline import inlines
 from migrator.sourcefile import SourceFile, SourceReadError, read_source
 
 FILE_NAME = f"{MODULE_NAME}.py"
@@ -40,12 +41,6 @@ HELP_CONFLICT = (
     'Rename your module, or write the runtime elsewhere: `runtime-module = "path/to/'
     f'{FILE_NAME}"` in [tool.migrate-aug], or `--inline` (its text in each file)'
 )
-
-
-def inlines(path: Path, options: Options) -> bool:
-    """The file carries the runtime's text itself: notebooks always (a sibling file does
-    not travel with a notebook), Python files with --inline."""
-    return path.suffix == ".ipynb" or options.inline_runtime
 
 
 @dataclass
