@@ -148,6 +148,7 @@ class Block:
     end: int
     line: int  # 1-based line of the header
     copy: Copy
+    body: tuple[int, int] = (0, 0)  # offsets of the text between header and end marker
 
 
 def find_block(text: str) -> Block | None:
@@ -164,7 +165,22 @@ def find_block(text: str) -> Block | None:
     if end is None:
         return Block(header.start(), header.end(), line, Copy(version, False, False))
     body = text[header.end() : end.start()]
-    return Block(header.start(), end.end(), line, copy_of(version, digest, body, runtime().body))
+    copy = copy_of(version, digest, body, runtime().body)
+    return Block(header.start(), end.end(), line, copy, (header.end(), end.start()))
+
+
+def collapsed(old: str, new: str) -> str:
+    """`new` for a diff against `old`: a copy inlined afresh shows as its header, one
+    line saying what is left out and its end marker (1,600 lines nobody reviews); an
+    upgrade of an existing copy keeps its real diff."""
+    block = find_block(new)
+    if block is None or find_block(old) is not None or block.body == (0, 0):
+        return new
+    start, end = block.body
+    count = new.count("\n", start, end)
+    newline = _newline(new)
+    note = f"# ... the runtime's {count:,} lines, not shown in the diff{newline}"
+    return new[:start] + note + new[end:]
 
 
 # -- Python files --------------------------------------------------------------------------
@@ -343,26 +359,39 @@ def _parse(source: str) -> ast.Module | None:
 
 
 def _new_cell_position(notebook: Any, original: str, trees: dict[int, ast.Module | None]) -> int:
-    """After the first cell with imports, unless a cell changed by the rewrite (which uses
-    the runtime's names) is that cell or comes before it: then just before that one (the
-    new cell then imports what the runtime needs itself)."""
+    """After the first cell with imports, unless a cell using the runtime's names is that
+    cell or comes before it: then just before that one (the new cell then imports what
+    the runtime needs itself). A changed cell the ast cannot read counts as a user."""
     import nbformat
 
     before = nbformat.reads(original, as_version=nbformat.NO_CONVERT).cells
-    changed = [
-        i
-        for i, cell in enumerate(notebook.cells)
-        if cell.cell_type == "code" and (i >= len(before) or before[i].source != cell.source)
+    users = [
+        index
+        for index, tree in sorted(trees.items())
+        if (tree is None and _changed(index, notebook.cells, before))
+        or (tree is not None and _loads_runtime_names(tree))
     ]
     with_imports = [
-        i
-        for i, tree in sorted(trees.items())
+        index
+        for index, tree in sorted(trees.items())
         if tree is not None and any(isinstance(s, ast.Import | ast.ImportFrom) for s in tree.body)
     ]
-    first_changed = changed[0] if changed else len(notebook.cells)
-    if with_imports and with_imports[0] < first_changed:
+    first_user = users[0] if users else len(notebook.cells)
+    if with_imports and with_imports[0] < first_user:
         return with_imports[0] + 1
-    return first_changed
+    return first_user
+
+
+def _changed(index: int, cells: list[Any], before: list[Any]) -> bool:
+    return index >= len(before) or before[index].source != cells[index].source
+
+
+def _loads_runtime_names(tree: ast.Module) -> bool:
+    names = runtime().names
+    return any(
+        isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in names
+        for node in ast.walk(tree)
+    )
 
 
 def _write(nbformat: Any, notebook: Any, original: str) -> str:
