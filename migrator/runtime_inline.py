@@ -209,7 +209,7 @@ def finish(path: Path, result: FileResult, options: Options) -> FileResult:
         return _refuse(result, str(path), 1, "the file's syntax is newer than this Python's")
     clash = _clash(tree.body)
     if clash is not None:
-        return _refuse_bound(result, str(path), *clash)
+        return _refuse_bound(result, str(path), clash, _line_binding(result.source, clash))
     lines = text.splitlines(keepends=True)
     at = _after_imports(tree, lines)
     inserted = _imports_and_block(tree.body)
@@ -244,27 +244,43 @@ def _after_imports(tree: ast.Module, lines: list[str]) -> int:
     return end
 
 
-def _top_level(statements: list[ast.stmt]) -> dict[str, tuple[int, str | None]]:
-    """Each name bound at top level: (line, the import statement binding it or None)."""
-    bound: dict[str, tuple[int, str | None]] = {}
+def _bindings(statements: list[ast.stmt]) -> list[tuple[str, int, str | None]]:
+    """Every top-level binding: (name, line, the import statement or None)."""
+    found: list[tuple[str, int, str | None]] = []
     for statement in statements:
         source = (
             ast.unparse(statement) if isinstance(statement, ast.Import | ast.ImportFrom) else None
         )
-        for name in _bound(statement):
-            bound.setdefault(name, (statement.lineno, source))
-    return bound
+        found += [(name, statement.lineno, source) for name in _bound(statement)]
+    return found
 
 
-def _clash(statements: list[ast.stmt]) -> tuple[str, int] | None:
-    """The first name the file binds that the inlined runtime would bind differently."""
-    needed = {name: statement for name, statement in runtime().imports}
-    for name, (line, source) in sorted(_top_level(statements).items(), key=lambda i: i[1][0]):
-        if name in runtime().names:
-            return name, line
-        if name in needed and (source is None or _normal(source) != _normal(needed[name])):
-            return name, line
-    return None
+def _offends(name: str, source: str | None) -> bool:
+    """A binding the inlined runtime would collide with: any binding of a name it defines;
+    anything but its own import statement for a name it imports."""
+    if name in runtime().names:
+        return True
+    needed = {bound: statement for bound, statement in runtime().imports}
+    return name in needed and (source is None or _normal(source) != _normal(needed[name]))
+
+
+def _clash(statements: list[ast.stmt]) -> str | None:
+    """The first name the file binds that the inlined runtime binds too."""
+    bindings = sorted(_bindings(statements), key=lambda binding: binding[1])
+    return next((name for name, _, source in bindings if _offends(name, source)), None)
+
+
+def _line_binding(source: str, name: str) -> int:
+    """The line of the first colliding binding of `name` in the file as it is on disk
+    (the diagnostic's line), 1 when it cannot be read."""
+    try:
+        statements = ast.parse(source).body
+    except SyntaxError:
+        return 1
+    bindings = _bindings(statements)
+    return next(
+        (line for bound, line, code in bindings if bound == name and _offends(bound, code)), 1
+    )
 
 
 def _normal(statement: str) -> str:
@@ -273,7 +289,7 @@ def _normal(statement: str) -> str:
 
 def _imports_and_block(statements: list[ast.stmt]) -> str:
     """The runtime's imports the file lacks, then the block (both LF)."""
-    have = _top_level(statements)
+    have = {name for name, _, _ in _bindings(statements)}
     missing = dict.fromkeys(s for name, s in runtime().imports if name not in have)
     imports = "".join(f"{statement}\n" for statement in missing)
     return (imports + "\n" if imports else "\n") + runtime().block
@@ -336,8 +352,9 @@ def _finish_notebook(result: FileResult, path: str, options: Options) -> FileRes
     trees = {index: _parse(cell.source) for index, cell in code}
     for index, tree in trees.items():
         clash = _clash(tree.body) if tree is not None else None
-        if clash is not None:
-            return _refuse_bound(result, f"{path}:cell {index + 1}", *clash)
+        if clash is not None:  # the line in the cell as it was
+            line = _line_binding(_original_cell(result.source, index), clash)
+            return _refuse_bound(result, f"{path}:cell {index + 1}", clash, line)
     position = _new_cell_position(notebook, result.source, trees)
     earlier = [
         s for i, tree in trees.items() if tree is not None and i < position for s in tree.body
@@ -349,6 +366,13 @@ def _finish_notebook(result: FileResult, path: str, options: Options) -> FileRes
         cell["id"] = CELL_ID  # a fixed id: the output does not depend on chance
     notebook.cells.insert(position, cell)
     return replace(result, new_source=_write(nbformat, notebook, text))
+
+
+def _original_cell(original: str, index: int) -> str:
+    import nbformat
+
+    cells = nbformat.reads(original, as_version=nbformat.NO_CONVERT).cells
+    return cells[index].source if index < len(cells) else ""
 
 
 def _parse(source: str) -> ast.Module | None:
