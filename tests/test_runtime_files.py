@@ -206,3 +206,12 @@ def test_write_new_never_replaces_a_file(tmp_path: Path) -> None:
         write_new(path, "two\n")
     assert path.read_text() == "one\n"
     assert [p.name for p in tmp_path.iterdir()] == ["idg_tfdata.py"]  # no temporary left
+
+
+def test_add_ignore_never_comments_a_copy(tmp_path: Path) -> None:
+    module = tmp_path / "idg_tfdata.py"
+    module.write_bytes(OUTDATED.read_bytes())
+    result = invoke("--add-ignore", str(module))
+    assert result.exit_code == 1
+    assert "[not suppressed: a comment would edit the runtime's hashed text" in result.output
+    assert module.read_bytes() == OUTDATED.read_bytes()

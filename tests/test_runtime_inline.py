@@ -231,3 +231,18 @@ def test_a_notebook_using_the_runtime_in_its_import_cell_gets_the_cell_first(
     assert cells[1].source.startswith("import inspect\n")
     assert "import numpy as np\nimport tensorflow as tf\n" in cells[1].source  # its own
     assert "Augmentation(" in cells[2].source
+
+
+def test_an_older_inlined_cell_of_a_notebook_is_upgraded(tmp_path: Path) -> None:
+    old = runtime().body.replace("max(count, 1)", "count")
+    header = header_for(old, 0).replace("written by", "inlined by")
+    path = _notebook(tmp_path, "import numpy as np", header + old + END, "x = 1")
+    result = invoke(str(path))
+    assert result.exit_code == 1, result.output
+    assert (
+        f"{path}:cell 3:1:1: MA007 inlined runtime `idg_tfdata` version 0 is older" in result.output
+    )
+    cells = nbformat.read(path, as_version=4).cells
+    block = find_block(cells[2].source)
+    assert block is not None and block.copy.current and len(cells) == 4
+    assert invoke(str(path)).exit_code == 0
