@@ -97,6 +97,8 @@ def runtime() -> Runtime:
         docstring = index == 0 and _is_string(statement)
         if docstring or _binds_all(statement):
             cut.update(span)
+        elif isinstance(statement, ast.ImportFrom) and statement.module == "__future__":
+            cut.update(span)  # only a file's first statements may: the copy goes without
         elif isinstance(statement, ast.Import | ast.ImportFrom):
             cut.update(span)
             source = "".join(lines[i] for i in span).strip()
@@ -206,10 +208,12 @@ def finish(path: Path, result: FileResult, options: Options) -> FileResult:
     try:
         tree = ast.parse(text)
     except SyntaxError:  # libcst reads syntax this Python's ast does not: keep the module
-        return _refuse(result, str(path), 1, "the file's syntax is newer than this Python's")
+        return _refuse(
+            result, options, str(path), 1, "the file's syntax is newer than this Python's"
+        )
     clash = _clash(tree.body)
     if clash is not None:
-        return _refuse_bound(result, str(path), clash, _line_binding(result.source, clash))
+        return _refuse_bound(result, options, str(path), clash, _line_binding(result.source, clash))
     lines = text.splitlines(keepends=True)
     at = _after_imports(tree, lines)
     inserted = _imports_and_block(tree.body)
@@ -311,18 +315,28 @@ def _upgrade(result: FileResult, path: str, block: Block, options: Options) -> F
 
 
 def _refuse(
-    result: FileResult, path: str, line: int, why: str, help: str | None = None
+    result: FileResult,
+    options: Options,
+    path: str,
+    line: int,
+    why: str,
+    help: str | None = None,
 ) -> FileResult:
+    """Nothing is rewritten (the rewrite calls names the file would not have): the
+    rewrites' findings go, the reports stay, and MA007 says why when it is selected."""
     kept = [d for d in result.diagnostics if not (d.fixable or d.is_note)]
     message = f"not migrated: the runtime cannot be inlined here: {why}"
-    kept.append(Diagnostic(path, line, 1, CODE, message, help=help))
+    if options.enabled(CODE):
+        kept.append(Diagnostic(path, line, 1, CODE, message, help=help))
     kept.sort(key=Diagnostic.sort_key)
     return replace(result, new_source=result.source, diagnostics=kept, needs_runtime=False)
 
 
-def _refuse_bound(result: FileResult, path: str, name: str, line: int) -> FileResult:
+def _refuse_bound(
+    result: FileResult, options: Options, path: str, name: str, line: int
+) -> FileResult:
     why = f"the file binds `{name}` at its top level, which the inlined runtime defines too"
-    return _refuse(result, path, line, why, HELP_BOUND.format(name=name))
+    return _refuse(result, options, path, line, why, HELP_BOUND.format(name=name))
 
 
 # -- notebooks -----------------------------------------------------------------------------
@@ -354,7 +368,7 @@ def _finish_notebook(result: FileResult, path: str, options: Options) -> FileRes
         clash = _clash(tree.body) if tree is not None else None
         if clash is not None:  # the line in the cell as it was
             line = _line_binding(_original_cell(result.source, index), clash)
-            return _refuse_bound(result, f"{path}:cell {index + 1}", clash, line)
+            return _refuse_bound(result, options, f"{path}:cell {index + 1}", clash, line)
     position = _new_cell_position(notebook, result.source, trees)
     earlier = [
         s for i, tree in trees.items() if tree is not None and i < position for s in tree.body
