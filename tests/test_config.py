@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from migrator.cli import main
+from migrator.options import Options
 from migrator.config import Config, ConfigError, find_config, load_config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -179,7 +180,7 @@ def test_inline_from_the_config_and_the_flag(
 ) -> None:
     seen: list[tuple[bool, str]] = []
 
-    def record(files, options, jobs, **kwargs) -> int:  # noqa: ANN001 - run_files' own
+    def record(files: object, options: Options, jobs: int, **kwargs: object) -> int:
         seen.append((options.inline_runtime, options.runtime_import))
         return 0
 

@@ -9,6 +9,7 @@ import ast
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -182,17 +183,18 @@ def test_finish_leaves_files_without_the_runtime_alone() -> None:
 
 
 # -- notebooks ------------------------------------------------------------------------------
-nbformat = pytest.importorskip("nbformat")
+def _nbformat() -> Any:
+    return pytest.importorskip("nbformat")  # a test extra; only these tests need it
 
 
 def _notebook(tmp_path: Path, *cells: str) -> Path:
-    notebook = nbformat.v4.new_notebook()
+    notebook = _nbformat().v4.new_notebook()
     notebook.metadata["kernelspec"] = {"language": "python", "name": "python3", "display_name": "P"}
-    notebook.cells = [nbformat.v4.new_markdown_cell("# Train")] + [
-        nbformat.v4.new_code_cell(cell) for cell in cells
+    notebook.cells = [_nbformat().v4.new_markdown_cell("# Train")] + [
+        _nbformat().v4.new_code_cell(cell) for cell in cells
     ]
     path = tmp_path / "train.ipynb"
-    path.write_text(nbformat.writes(notebook))
+    path.write_text(_nbformat().writes(notebook))
     return path
 
 
@@ -208,7 +210,7 @@ def test_a_notebook_gets_one_new_cell_after_its_imports(tmp_path: Path) -> None:
     assert f"--- a/{path}:cell 3\n+++ b/{path}:cell 4\n" in diff.stdout
     assert "not shown in the diff" in diff.stdout and "FILL_MODES" not in diff.stdout
     assert invoke(str(path)).exit_code == 1  # no --inline: notebooks always inline
-    cells = nbformat.read(path, as_version=4).cells
+    cells = _nbformat().read(path, as_version=4).cells
     assert [cell.source.split("\n")[0] for cell in cells] == [
         "# Train",
         "import numpy as np",
@@ -227,7 +229,7 @@ def test_a_notebook_using_the_runtime_in_its_import_cell_gets_the_cell_first(
 ) -> None:
     path = _notebook(tmp_path, IMPORTS + "\n" + USE)
     assert invoke(str(path)).exit_code == 1
-    cells = nbformat.read(path, as_version=4).cells
+    cells = _nbformat().read(path, as_version=4).cells
     assert cells[1].source.startswith("import inspect\n")
     assert "import numpy as np\nimport tensorflow as tf\n" in cells[1].source  # its own
     assert "Augmentation(" in cells[2].source
@@ -242,7 +244,7 @@ def test_an_older_inlined_cell_of_a_notebook_is_upgraded(tmp_path: Path) -> None
     assert (
         f"{path}:cell 3:1:1: MA007 inlined runtime `idg_tfdata` version 0 is older" in result.output
     )
-    cells = nbformat.read(path, as_version=4).cells
+    cells = _nbformat().read(path, as_version=4).cells
     block = find_block(cells[2].source)
     assert block is not None and block.copy.current and len(cells) == 4
     assert invoke(str(path)).exit_code == 0
