@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from migrator.cli import main
-from migrator.options import Options
 from migrator.config import Config, ConfigError, find_config, load_config
+from migrator.options import Options
 
 ROOT = Path(__file__).resolve().parent.parent
 NO_STRATEGY = ROOT / "fixtures" / "no_strategy_reported" / "input.py"
