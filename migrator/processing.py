@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from migrator.options import PREFILTERS, FileResult, Options, SourceParseError, UnknownCodeError
+from migrator.runtime import MODULE_NAME
 from migrator.runtime_inline import finish, inlines
 from migrator.sourcefile import SourceFile, SourceReadError, read_source
 from migrator.syntax import python_syntax_error
@@ -98,8 +99,13 @@ def read_candidates(paths: Sequence[Path]) -> list[Outcome]:
             outcomes.append(Outcome(path, error=f"{path}: error: {error}"))
             continue
         # "migrate-aug": an ignore comment's codes are checked in any file (an unknown one
-        # is a usage error even where there is nothing to migrate).
-        if any(marker in source.text for marker in PREFILTERS) or "migrate-aug" in source.text:
+        # is a usage error even where there is nothing to migrate). MODULE_NAME: a migrated
+        # file's runtime module is kept up to date (migrator/runtime_files.py).
+        if (
+            any(marker in source.text for marker in PREFILTERS)
+            or "migrate-aug" in source.text
+            or MODULE_NAME in source.text
+        ):
             outcomes.append(Outcome(path, source=source))
         else:
             outcomes.append(Outcome(path))

@@ -23,6 +23,7 @@ Nothing here prints or writes (migrator/run.py does).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -48,7 +49,9 @@ class ModuleFile:
     """One runtime module file of the run and what happens to it."""
 
     path: Path  # as shown to the user
-    users: list[Path]  # the migrated files that import it
+    users: list[Path]  # the files migrated now that import it
+    needed: bool = True  # False: only files migrated before import it
+    readers: list[Path] = field(default_factory=list)  # those files
     source: SourceFile | None = None  # the file there now (None: there is none)
     new_text: str | None = None  # what to write (None: leave it as it is)
     findings: list[Diagnostic] = field(default_factory=list)
@@ -81,25 +84,47 @@ def _key(path: Path) -> str:
     return os.path.realpath(path)
 
 
+def imports_runtime(text: str, name: str) -> bool:
+    """`text` has the import the codemod writes for the runtime module `name`."""
+    package, _, module = name.rpartition(".")
+    statement = f"from {package} import {module}" if package else f"import {name}"
+    return re.search(rf"^[ \t]*{re.escape(statement)}\b", text, re.M) is not None
+
+
 def plan(
     outcomes: Sequence[Outcome], options: Options, configured: Path | None = None
 ) -> list[ModuleFile]:
-    """The module files the migrated files of `outcomes` need, in first-use order."""
+    """The module files the migrated files of `outcomes` need, in first-use order. A file
+    migrated by an earlier run (it imports the runtime, nothing to migrate now) has its
+    module upgraded when one is there; only a file migrated now creates one or is
+    refused for a module of the user's in the way."""
     given = {_key(outcome.path): outcome for outcome in outcomes}
     modules: dict[str, ModuleFile] = {}
     for outcome in outcomes:
         result = outcome.result
-        if result is None or not result.needs_runtime or inlines(outcome.path, options):
+        if result is None or inlines(outcome.path, options):
+            continue
+        earlier = not result.needs_runtime
+        if earlier and not imports_runtime(result.new_source, options.runtime_import):
             continue
         path = module_path(outcome.path, configured)
-        module = modules.setdefault(_key(path), ModuleFile(path, []))
-        module.users.append(outcome.path)
+        module = modules.setdefault(_key(path), ModuleFile(path, [], needed=False))
+        if earlier:
+            module.readers.append(outcome.path)
+        else:
+            module.users.append(outcome.path)
+            module.needed = True
     for key, module in modules.items():
         _decide(module, given.get(key), options)
     return list(modules.values())
 
 
 def _decide(module: ModuleFile, processed: Outcome | None, options: Options) -> None:
+    if not module.needed:  # only files migrated before: upgrade a copy, nothing else
+        if processed is None and os.path.isfile(module.path):
+            _existing(module, options)
+            module.conflict = False
+        return
     if processed is not None:  # a file of the run: a copy there was handled as such
         if processed.source is not None and module_copy(processed.source.text) is None:
             module.conflict = True
@@ -111,6 +136,11 @@ def _decide(module: ModuleFile, processed: Outcome | None, options: Options) -> 
     if not os.path.lexists(module.path):
         module.new_text = runtime_text()
         return
+    _existing(module, options)
+
+
+def _existing(module: ModuleFile, options: Options) -> None:
+    """A module file outside the run's paths: read it and decide."""
     try:
         module.source = read_source(module.path)
     except SourceReadError as error:

@@ -215,3 +215,33 @@ def test_add_ignore_never_comments_a_copy(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "[not suppressed: a comment would edit the runtime's hashed text" in result.output
     assert module.read_bytes() == OUTDATED.read_bytes()
+
+
+MIGRATED = "import idg_tfdata\n\ndatagen = idg_tfdata.Augmentation(rotation_range=20)\n"
+
+
+def test_a_file_migrated_before_keeps_its_module_up_to_date(tmp_path: Path) -> None:
+    # `migrate-aug train.py` (pre-commit passes the changed files only): the module the
+    # file imports is upgraded though the file has nothing left to migrate.
+    train = tmp_path / "train.py"
+    train.write_text(MIGRATED)
+    module = tmp_path / "idg_tfdata.py"
+    module.write_bytes(OUTDATED.read_bytes())
+    result = invoke(str(train))
+    assert result.exit_code == 1, result.output
+    assert f"{module}:1:1: MA007 runtime module `idg_tfdata` version 0 is older" in result.output
+    assert module.read_text() == runtime_text() and train.read_text() == MIGRATED
+
+
+@pytest.mark.parametrize("there", ["nothing", "a module of the user's"])
+def test_a_file_migrated_before_creates_or_blames_nothing(tmp_path: Path, there: str) -> None:
+    # The module may live elsewhere on purpose (moved into a library): only a file
+    # migrated now creates one or is refused for a module in the way.
+    train = tmp_path / "train.py"
+    train.write_text(MIGRATED)
+    module = tmp_path / "idg_tfdata.py"
+    if there != "nothing":
+        module.write_text("def helper():\n    return 1\n")
+    result = invoke(str(train))
+    assert result.exit_code == 0, result.output
+    assert module.exists() == (there != "nothing")
