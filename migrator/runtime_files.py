@@ -17,6 +17,8 @@ name without migrate-aug's header is the project's own module: the files that wo
 import the runtime are not migrated, MA007 on each, since their import would load the
 wrong module). A module file among the paths given to the run was already handled as
 a file of its own (api.migrate_source upgrades copies); the plan only reads the others.
+A file migrated by an earlier run (it imports the runtime) gets its module upgraded too,
+when there is one: fixes reach migrated code even when a run is given that file alone.
 Nothing here prints or writes (migrator/run.py does).
 """
 
