@@ -27,6 +27,7 @@ the inlined definition would replace the user's, or the other way round.
 from __future__ import annotations
 
 import ast
+import io
 import re
 from dataclasses import dataclass, replace
 from functools import cache
@@ -214,38 +215,35 @@ def finish(path: Path, result: FileResult, options: Options) -> FileResult:
     clash = _clash(tree.body)
     if clash is not None:
         return _refuse_bound(result, options, str(path), clash, _line_binding(result.source, clash))
-    lines = text.splitlines(keepends=True)
-    at = _after_imports(tree, lines)
-    inserted = _imports_and_block(tree.body)
+    newline = _newline(text)
+    lines = io.StringIO(text, newline="").readlines()  # Python's own line breaks
+    at, after_import = _after_imports(tree, lines)
+    inserted = _with_newline(_imports_and_block(tree.body), newline)
     before = "".join(lines[:at])
-    if before and not before.endswith("\n"):
-        before += _newline(text)
+    if before and not before.endswith(("\n", "\r")):
+        before += newline
     if not before:
-        inserted = inserted.lstrip("\n")
+        inserted = inserted.lstrip("\r\n")
+    elif not after_import and not inserted.startswith(newline) and before.strip():
+        inserted = newline + inserted  # a blank line after a docstring or a comment
     after = "".join(lines[at:]).lstrip("\r\n")
-    new = (
-        before
-        + _with_newline(inserted, _newline(text))
-        + (_newline(text) * 2 + after if after else "")
-    )
+    new = before + inserted + (newline * 2 + after if after else "")
     return replace(result, new_source=new)
 
 
-def _after_imports(tree: ast.Module, lines: list[str]) -> int:
-    """The line (0-based) after the leading docstring and imports; after the leading
-    comments (a shebang, a licence) when there is neither."""
-    end = 0
+def _after_imports(tree: ast.Module, lines: list[str]) -> tuple[int, bool]:
+    """The line (0-based) after the leading docstring and imports, and whether an import
+    ends there; after the leading comments (a shebang, a licence) when there is neither."""
+    end, after_import = 0, False
     for index, statement in enumerate(tree.body):
-        if (index == 0 and _is_string(statement)) or isinstance(
-            statement, ast.Import | ast.ImportFrom
-        ):
-            end = statement.end_lineno or statement.lineno
-        else:
+        is_import = isinstance(statement, ast.Import | ast.ImportFrom)
+        if not (is_import or (index == 0 and _is_string(statement))):
             break
+        end, after_import = statement.end_lineno or statement.lineno, is_import
     if end == 0:
         while end < len(lines) and lines[end].lstrip().startswith("#"):
             end += 1
-    return end
+    return end, after_import
 
 
 def _bindings(statements: list[ast.stmt]) -> list[tuple[str, int, str | None]]:

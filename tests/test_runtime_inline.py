@@ -90,7 +90,11 @@ def test_a_docstring_and_a_shebang_stay_first(tmp_path: Path) -> None:
     assert text.startswith('#!/usr/bin/env python\n"""Train."""\n\nimport numpy as np\n')
     source = "#!/usr/bin/env python\nx = 1\ndatagen = ImageDataGenerator(rotation_range=20)\n"
     text = migrated(tmp_path, source).read_text()
-    assert text.startswith("#!/usr/bin/env python\nimport inspect\n")
+    assert text.startswith("#!/usr/bin/env python\n\nimport inspect\n")
+    source = '"""Train."""\nx = 1\ndatagen = ImageDataGenerator(rotation_range=20)\n'
+    text = migrated(tmp_path, source).read_text()
+    assert text.startswith('"""Train."""\n\nimport inspect\n')
+    assert text.endswith(f"{END}\n\n\nx = 1\ndatagen = Augmentation(rotation_range=20)\n")
 
 
 def test_crlf_files_get_crlf_and_stay_pristine(tmp_path: Path) -> None:
