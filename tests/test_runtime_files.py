@@ -17,6 +17,7 @@ from click.testing import CliRunner, Result
 
 import migrator.run
 from migrator.cli import main
+from migrator.runtime import RUNTIME_VERSION as V
 from migrator.runtime import is_pristine, parse_header, runtime_text
 from migrator.sourcefile import write_new
 from tests.fake_codemod import PROGRAM, fake_codemod  # noqa: F401 - a pytest fixture
@@ -48,7 +49,7 @@ def test_one_module_per_directory_shared_by_its_files(tmp_path: Path) -> None:
     for directory in (tmp_path, tmp_path / "sub"):
         module = directory / "idg_tfdata.py"
         assert module.read_text() == runtime_text()
-        assert f"Wrote {module} (the idg_tfdata runtime module, version 1)" in result.output
+        assert f"Wrote {module} (the idg_tfdata runtime module, version {V})" in result.output
     assert result.output.count("Wrote ") == 2  # a.py and b.py share one copy
     assert "import idg_tfdata\n" in (tmp_path / "b.py").read_text()
     again = invoke(str(tmp_path))
@@ -64,7 +65,7 @@ def test_check_and_diff_write_nothing_and_name_the_new_module(tmp_path: Path) ->
         assert result.exit_code == 1, result.output
         lines = runtime_text().count("\n")
         assert (
-            f"Would write {module} (the idg_tfdata runtime module, version 1, {lines:,} lines; "
+            f"Would write {module} (the idg_tfdata runtime module, version {V}, {lines:,} lines; "
             "not shown)" in result.output
         )
         assert "FILL_MODES" not in result.output  # no 1,600-line diff
@@ -120,7 +121,7 @@ def test_an_outdated_copy_is_upgraded_byte_for_byte_keeping_its_mode(
     assert stat.S_IMODE(os.stat(module).st_mode) == 0o640
     assert (
         f"{module}:1:1: MA007 runtime module `idg_tfdata` version 0 is older than this "
-        "migrate-aug's version 1 and unedited: replaced by version 1" in result.output
+        f"migrate-aug's version {V} and unedited: replaced by version {V}" in result.output
     )
     again = invoke(str(tmp_path))
     assert again.exit_code == 0, again.output
@@ -136,7 +137,7 @@ def test_an_outdated_copy_alone_is_upgraded_too(tmp_path: Path) -> None:
     assert "+        indices = indices.shuffle(max(count, 1), seed," in diff.stdout
     check = invoke("--check", str(tmp_path))
     assert check.exit_code == 1
-    assert "unedited: would be replaced by version 1" in check.output
+    assert f"unedited: would be replaced by version {V}" in check.output
     assert module.read_bytes() == OUTDATED.read_bytes()
     assert invoke(str(tmp_path)).exit_code == 1
     assert module.read_text() == runtime_text()

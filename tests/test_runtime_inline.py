@@ -16,6 +16,7 @@ from click.testing import CliRunner, Result
 
 from migrator.cli import main
 from migrator.options import FileResult, Options
+from migrator.runtime import RUNTIME_VERSION as V
 from migrator.runtime import header_for, text_hash
 from migrator.runtime_inline import END, collapsed, find_block, finish, runtime
 from tests.fake_codemod import PROGRAM, fake_codemod  # noqa: F401 - a pytest fixture
@@ -50,7 +51,7 @@ def test_the_inlined_text_is_the_module_without_docstring_all_and_imports() -> N
 def test_a_python_file_gets_one_copy_after_its_imports(tmp_path: Path) -> None:
     path = migrated(tmp_path)
     text = path.read_text()
-    head = text.split("# idg_tfdata runtime version 1, inlined by migrate-aug.\n")[0]
+    head = text.split(f"# idg_tfdata runtime version {V}, inlined by migrate-aug.\n")[0]
     # Only the imports the file lacks; numpy is the file's own.
     assert head == (
         "import numpy as np\nimport inspect\nimport os\nimport warnings\n"
@@ -59,7 +60,7 @@ def test_a_python_file_gets_one_copy_after_its_imports(tmp_path: Path) -> None:
     assert text.endswith(
         f"{END}\n\n\nx = np.zeros((4, 8, 8, 3))\ndatagen = Augmentation(rotation_range=20)\n"
     )
-    assert text.count("# idg_tfdata runtime version 1, inlined by migrate-aug.") == 1
+    assert text.count(f"# idg_tfdata runtime version {V}, inlined by migrate-aug.") == 1
     block = find_block(text)
     assert block is not None and block.copy.pristine and block.copy.current
     assert not (tmp_path / "idg_tfdata.py").exists()
@@ -130,7 +131,7 @@ def test_the_diff_of_a_new_copy_shows_its_markers_only(tmp_path: Path) -> None:
     path = tmp_path / "train.py"
     path.write_text(PROGRAM)
     diff = invoke("--inline", "--diff", str(path)).stdout
-    assert "+# idg_tfdata runtime version 1, inlined by migrate-aug.\n" in diff
+    assert f"+# idg_tfdata runtime version {V}, inlined by migrate-aug.\n" in diff
     assert "+# ... the runtime's " in diff and "lines, not shown in the diff\n" in diff
     assert f"+{END}\n" in diff and "FILL_MODES" not in diff
     assert len(diff.splitlines()) < 30
@@ -154,7 +155,7 @@ def test_an_older_unedited_inlined_copy_is_upgraded(tmp_path: Path) -> None:
     line = PROGRAM.count("\n", 0, PROGRAM.index("x = np")) + 1
     assert (
         f"{path}:{line}:1: MA007 inlined runtime `idg_tfdata` version 0 is older than this "
-        "migrate-aug's version 1 and unedited: replaced by version 1"
+        f"migrate-aug's version {V} and unedited: replaced by version {V}"
     ) in result.output
     assert invoke(str(path)).exit_code == 0
 
