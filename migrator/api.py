@@ -35,8 +35,11 @@ def migrate_source(
 
     Raises SourceParseError when libcst cannot parse the source, and its UnknownCodeError
     when an ignore comment names a code that is no rule. `source` is text with
-    the file's own newlines; the result keeps them.
+    the file's own newlines; the result keeps them. A copy of the runtime module
+    (migrator/runtime_copies.py) is not analysed: it is upgraded or reported (MA007).
     """
     from migrator.codemod import migrate_module  # local: keeps `import migrator.api` cheap
+    from migrator.runtime_copies import upgrade_copy
 
-    return migrate_module(source, path, options)
+    copy = upgrade_copy(source, path, options)
+    return copy if copy is not None else migrate_module(source, path, options)

@@ -23,6 +23,7 @@ from pathlib import Path
 from migrator.diagnostics import Diagnostic
 from migrator.options import Options, SourceParseError
 from migrator.processing import migrate_text, process
+from migrator.runtime_copies import CODE as RUNTIME_CODE
 from migrator.sourcefile import write_source
 from migrator.suppression import COMMENT_PATTERN, comment_codes
 
@@ -235,23 +236,28 @@ def add_ignores(
     comments = 0
     touched = 0
     unplaced: list[Diagnostic] = []
+    hashed: list[Diagnostic] = []  # MA007: about the runtime's copies, never commented
     for outcome in process(files, options, jobs):
         if outcome.error is not None:
             errors.append(outcome.error)
         if outcome.result is None or outcome.source is None or not outcome.result.diagnostics:
             continue
         path, source = outcome.path, outcome.source
+        hashed += [d for d in outcome.result.diagnostics if d.code == RUNTIME_CODE]
+        if all(d.code == RUNTIME_CODE for d in outcome.result.diagnostics):
+            continue
+
+        commentable = [d for d in outcome.result.diagnostics if d.code != RUNTIME_CODE]
 
         def rerun(text: str, path: Path = path) -> list[Diagnostic]:
-            return migrate_text(text, path, options).diagnostics
+            found = migrate_text(text, path, options).diagnostics
+            return [d for d in found if d.code != RUNTIME_CODE]
 
         try:
             if path.suffix == ".ipynb":
-                placement = place_notebook_ignores(
-                    source.text, outcome.result.diagnostics, rerun, str(path)
-                )
+                placement = place_notebook_ignores(source.text, commentable, rerun, str(path))
             else:
-                placement = place_ignores(source.text, outcome.result.diagnostics, rerun)
+                placement = place_ignores(source.text, commentable, rerun)
         except Exception as error:  # noqa: BLE001 - one bad file never stops the run
             errors.append(
                 f"{path}: internal error: {type(error).__name__}: {error}; file left unchanged; "
@@ -276,6 +282,13 @@ def add_ignores(
             f"{diagnostic.format()} [not suppressed: no line of its site can take a comment "
             "(each ends inside a string or a continuation); add it by hand]"
         )
+    for diagnostic in hashed if quiet < 2 else ():
+        echo(
+            f"{diagnostic.format()} [not suppressed: a comment would edit the runtime's "
+            f"hashed text; deselect the rule instead (--ignore {RUNTIME_CODE}, or "
+            f'ignore = ["{RUNTIME_CODE}"] in [tool.migrate-aug])]'
+        )
+    unplaced += hashed
     for error in errors if quiet < 2 else ():
         echo(error, err=True)
     if not quiet:

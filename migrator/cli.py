@@ -240,6 +240,13 @@ _PATH_OPTIONS = [
         "at the model input, on each replica, where faithful). Config: augment-on.",
     ),
     click.option(
+        "--inline/--no-inline",
+        "inline",
+        default=None,
+        help="Put the runtime module's text into each migrated file instead of an "
+        "idg_tfdata.py beside it (notebooks always get it inline). Config: inline = true.",
+    ),
+    click.option(
         "--explain", metavar="CODE", help="Print one rule's explanation and example, and exit."
     ),
     click.option(
@@ -306,6 +313,7 @@ def _run(
     extend_exclude: str | None,
     force_exclude: bool | None,
     augment_on: str | None,
+    inline: bool | None,
     explain: str | None,
     verify: bool,
 ) -> None:
@@ -335,6 +343,8 @@ def _run(
             _split(ignore) if ignore is not None else config.ignore,
         ),
         augment_on=augment_on or config.augment_on or "host",
+        runtime_import=config.runtime_import or Options.runtime_import,
+        inline_runtime=inline if inline is not None else bool(config.inline),
     )
     found = discover(
         paths,
@@ -364,6 +374,7 @@ def _run(
             diff=diff,
             shown=shown,
             echo=click.echo,
+            runtime_module=config.runtime_module,
         )
     )
 

@@ -2,12 +2,15 @@
 
 Keys: `select`, `ignore` (rule codes or prefixes), `exclude` (replaces the default excludes),
 `extend-exclude` (adds to them), `all` (= --all), `force-exclude` (= --force-exclude),
-`augment-on` (= --augment-on: "host" or "replica").
-Patterns are gitignore-style and relative to the directory holding the config file.
+`augment-on` (= --augment-on: "host" or "replica"), `inline` (= --inline), and the place of
+the runtime module for a whole package: `runtime-module` (its path) and `runtime-import`
+(its import name, derived from the path when not given).
+Patterns and the module's path are relative to the directory holding the config file.
 """
 
 from __future__ import annotations
 
+import keyword
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,8 +29,9 @@ except ModuleNotFoundError:  # Python 3.10: tomli when installed
 
 SECTION = "migrate-aug"
 LIST_KEYS = ("select", "ignore", "exclude", "extend-exclude")
-BOOL_KEYS = ("all", "force-exclude")
+BOOL_KEYS = ("all", "force-exclude", "inline")
 CHOICE_KEYS = {"augment-on": AUGMENT_ON}
+STRING_KEYS = ("runtime-module", "runtime-import")
 
 
 class ConfigError(Exception):
@@ -44,6 +48,10 @@ class Config:
     all: bool | None = None
     force_exclude: bool | None = None
     augment_on: str | None = None
+    inline: bool | None = None
+    # The one runtime module of the project (absolute), and the name its users import.
+    runtime_module: Path | None = None
+    runtime_import: str | None = None
 
     @property
     def root(self) -> Path:
@@ -99,12 +107,65 @@ def load_config(path: Path) -> Config:
                 choices = " or ".join(f'"{choice}"' for choice in CHOICE_KEYS[key])
                 raise ConfigError(f"{where}: `{key}` must be {choices}, got {value!r}")
             values[key.replace("-", "_")] = value
+        elif key in STRING_KEYS:
+            if not isinstance(value, str) or not value.strip():
+                raise ConfigError(f"{where}: `{key}` must be a non-empty string, got {value!r}")
+            values[key.replace("-", "_")] = value.strip()
         else:
-            known = ", ".join(LIST_KEYS + BOOL_KEYS + tuple(CHOICE_KEYS))
+            known = ", ".join(LIST_KEYS + BOOL_KEYS + tuple(CHOICE_KEYS) + STRING_KEYS)
             raise ConfigError(f"{where}: unknown key `{key}` (known keys: {known})")
     for key in ("select", "ignore"):
         check_selectors(values.get(key, ()), f"{where}: `{key}`")  # type: ignore[arg-type]
+    if "runtime_module" in values or "runtime_import" in values:
+        module, name = runtime_place(
+            values.get("runtime_module"),  # type: ignore[arg-type]
+            values.get("runtime_import"),  # type: ignore[arg-type]
+            where,
+        )
+        values["runtime_module"], values["runtime_import"] = path.parent / module, name
     return Config(path=path, **values)  # type: ignore[arg-type]
+
+
+def _is_dotted_name(name: str) -> bool:
+    parts = name.split(".")
+    return all(part.isidentifier() and not keyword.iskeyword(part) for part in parts)
+
+
+def runtime_place(module: str | None, name: str | None, where: str) -> tuple[Path, str]:
+    """`runtime-module` (a path relative to the config file) and `runtime-import`, checked
+    against each other. Without `runtime-import` the name is the path's dotted form
+    without a leading `src/` (the src layout): "src/pkg/idg_tfdata.py" -> pkg.idg_tfdata."""
+    if module is None:
+        raise ConfigError(
+            f"{where}: `runtime-import` needs `runtime-module`, the file to write "
+            f'(e.g. runtime-module = "src/{(name or "").replace(".", "/")}.py")'
+        )
+    relative = Path(module)
+    if relative.is_absolute() or ".." in relative.parts or relative.suffix != ".py":
+        raise ConfigError(
+            f"{where}: `runtime-module` must be a .py file below the config file's "
+            f"directory, got {module!r}"
+        )
+    parts = list(relative.with_suffix("").parts)
+    if name is None:
+        dotted = parts[1:] if parts[0] == "src" and len(parts) > 1 else parts
+        name = ".".join(dotted)
+        if not _is_dotted_name(name):
+            raise ConfigError(
+                f"{where}: `runtime-module` {module!r} gives no importable name ({name!r}); "
+                "rename the path or set `runtime-import`"
+            )
+        return relative, name
+    if not _is_dotted_name(name):
+        raise ConfigError(
+            f"{where}: `runtime-import` must be a dotted module name (pkg.idg_tfdata), got {name!r}"
+        )
+    if parts[-len(name.split(".")) :] != name.split("."):
+        raise ConfigError(
+            f"{where}: `runtime-import` {name!r} is not the module at `runtime-module` "
+            f"{module!r} (its path must end with {name.replace('.', '/')}.py)"
+        )
+    return relative, name
 
 
 def find_config(paths: Sequence[str], cwd: Path | None = None) -> Path | None:

@@ -3,7 +3,12 @@
 A notebook is JSON whose cells hold their source as escaped strings; a diff of that text
 shows `"    datagen = ...\\n",` lines nobody can review. Only cell sources are ever
 rewritten (outputs and metadata are kept), so a notebook's diff is one diff per changed
-cell, of its code, headed `a/nb.ipynb:cell 3` like the findings' paths.
+cell, of its code, headed `a/nb.ipynb:cell 3` like the findings' paths; the cell that
+--inline adds is diffed against /dev/null.
+
+A runtime inlined afresh (migrator/runtime_inline.py) is shown by its marker lines only
+(the diff says how many lines it leaves out): such a diff shows what changes but is not
+a patch to apply. A new runtime module file is not diffed at all (migrator/run.py).
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import difflib
 import json
 
 from migrator.report import paint
+from migrator.runtime_inline import collapsed, find_block
 
 
 def unified(old: str, new: str, old_name: str, new_name: str) -> str:
@@ -41,13 +47,38 @@ def _terminated(text: str) -> str:
 def file_diff(path: str, old: str, new: str) -> str:
     if path.endswith(".ipynb"):
         before, after = _cell_sources(old), _cell_sources(new)
-        if before is not None and after is not None and len(before) == len(after):
+        pairs = _paired(before, after) if before is not None and after is not None else None
+        if pairs is not None:
             return "".join(
-                unified(_terminated(a), _terminated(b), f"a/{path}:cell {n}", f"b/{path}:cell {n}")
-                for n, (a, b) in enumerate(zip(before, after, strict=True), start=1)
+                unified(
+                    _terminated(a or ""),
+                    _terminated(collapsed(a or "", b)),
+                    f"a/{path}:cell {n}" if a is not None else "/dev/null",
+                    f"b/{path}:cell {m}",
+                )
+                for n, m, a, b in pairs
                 if a != b
             )
-    return unified(old, new, f"a/{path}", f"b/{path}")
+    return unified(old, collapsed(old, new), f"a/{path}", f"b/{path}")
+
+
+def _paired(before: list[str], after: list[str]) -> list[tuple[int, int, str | None, str]] | None:
+    """(old number, new number, old source or None for a new cell, new source) for each
+    cell, when the cells correspond one to one, or but for one new cell holding an
+    inlined runtime; None otherwise."""
+    if len(after) == len(before):
+        return [(n, n, a, b) for n, (a, b) in enumerate(zip(before, after, strict=True), start=1)]
+    new = [i for i, b in enumerate(after) if find_block(b) is not None and b not in before]
+    if len(after) != len(before) + 1 or len(new) != 1:
+        return None
+    pairs: list[tuple[int, int, str | None, str]] = []
+    for m, b in enumerate(after, start=1):
+        if m - 1 == new[0]:
+            pairs.append((0, m, None, b))
+        else:
+            n = m if m - 1 < new[0] else m - 1
+            pairs.append((n, m, before[n - 1], b))
+    return pairs
 
 
 def colour_diff(text: str, colour: bool) -> str:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from migrator.arguments import GENERAL, GLOSSARY, METHODS, Argument, Case, arguments_of
 from migrator.rules import RULES, Rule
+from migrator.runtime import parse_header
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -149,6 +150,10 @@ def rule_example(rule: Rule, fixtures: Path = FIXTURES) -> dict[str, object] | N
     case = fixtures / rule.example
     source = _read(case / "input.py")
     expected = _read(case / "expected.py")
+    rewritten = shorten_emitted(expected, source) if rule.kind == "rewrite" else None
+    if parse_header(source) is not None:  # a runtime module copy (MA007): its header tells
+        rewritten = _module_header(expected, digest=False)
+        source = _module_header(source, digest=True)
     return {
         "fixture": f"fixtures/{rule.example}",
         "input": source,
@@ -157,9 +162,18 @@ def rule_example(rule: Rule, fixtures: Path = FIXTURES) -> dict[str, object] | N
             for finding in _findings(_read(case / "diagnostics.txt"))
             if f" {rule.code} " in finding.split("\n", 1)[0]
         ],
-        "rewritten": shorten_emitted(expected, source) if rule.kind == "rewrite" else None,
+        "rewritten": rewritten,
         "unchanged": expected == source,
     }
+
+
+def _module_header(text: str, *, digest: bool) -> str:
+    """A runtime module shown by its header: its 1,600 lines would bury the example. The
+    current module's digest changes with every edit of the template: `digest=False`
+    shows a placeholder so that the docs do not go stale each time."""
+    version, sha = text.splitlines()[:2]
+    sha = sha if digest else "# sha256:<the SHA-256 of the text below>"
+    return f"{version}\n{sha}\n# ... the module's text\n"
 
 
 def _findings(diagnostics: str) -> list[str]:

@@ -152,7 +152,7 @@ def migrate_notebook(text: str, path: str, options: Options) -> FileResult:
     for cell in python_cells:
         notebook.cells[cell.index].source = sources[cell.index]
     new_text = _write(nbformat, notebook, text)
-    return FileResult(text, new_text, diagnostics)
+    return FileResult(text, new_text, diagnostics, needs_runtime=result.needs_runtime)
 
 
 # -- reading and writing -----------------------------------------------------------------

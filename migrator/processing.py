@@ -15,6 +15,8 @@ from pathlib import Path
 
 from migrator import line_length
 from migrator.options import PREFILTERS, FileResult, Options, SourceParseError, UnknownCodeError
+from migrator.runtime import MODULE_NAME
+from migrator.runtime_inline import finish, inlines
 from migrator.sourcefile import SourceFile, SourceReadError, read_source
 from migrator.syntax import python_syntax_error
 
@@ -41,14 +43,20 @@ def default_jobs() -> int:
 
 
 def migrate_text(text: str, path: Path, options: Options) -> FileResult:
-    """Dispatch on the file type: notebooks go to migrator.notebook (imported lazily)."""
+    """Dispatch on the file type: notebooks go to migrator.notebook (imported lazily).
+    Then the runtime's text goes into the files that inline it, and inlined copies are
+    upgraded (migrator/runtime_inline.py)."""
+    if inlines(path, options) and not options.inline_runtime:
+        options = replace(options, inline_runtime=True)  # notebooks: see inlines()
     if path.suffix == ".ipynb":
         from migrator.notebook import migrate_notebook
 
-        return migrate_notebook(text, str(path), options)
-    from migrator.api import migrate_source
+        result = migrate_notebook(text, str(path), options)
+    else:
+        from migrator.api import migrate_source
 
-    return migrate_source(text, str(path), options)
+        result = migrate_source(text, str(path), options)
+    return finish(path, result, options)
 
 
 _CELL = re.compile(r"cell (\d+): (.*)", re.S)
@@ -94,8 +102,13 @@ def read_candidates(paths: Sequence[Path]) -> list[Outcome]:
             outcomes.append(Outcome(path, error=f"{path}: error: {error}"))
             continue
         # "migrate-aug": an ignore comment's codes are checked in any file (an unknown one
-        # is a usage error even where there is nothing to migrate).
-        if any(marker in source.text for marker in PREFILTERS) or "migrate-aug" in source.text:
+        # is a usage error even where there is nothing to migrate). MODULE_NAME: a migrated
+        # file's runtime module is kept up to date (migrator/runtime_files.py).
+        if (
+            any(marker in source.text for marker in PREFILTERS)
+            or "migrate-aug" in source.text
+            or MODULE_NAME in source.text
+        ):
             outcomes.append(Outcome(path, source=source))
         else:
             outcomes.append(Outcome(path))

@@ -15,6 +15,7 @@ Code = Literal[
     "MA004",
     "MA005",
     "MA006",
+    "MA007",
     "MA101",
     "MA102",
     "MA103",
@@ -102,6 +103,20 @@ RULES: tuple[Rule, ...] = (
         "generator left as is), it is imported from tensorflow.keras.preprocessing.image, "
         "the same legacy class in TF 2.16+.",
         example="keras2_imports_partly_migrated",
+    ),
+    Rule(
+        "MA007",
+        "runtime-module",
+        "rewrite",
+        "A copy of the runtime module idg_tfdata (a file, or inlined with --inline) older than "
+        "this migrate-aug, edited by hand, or another module of that name in its place",
+        "Rewritten code calls the runtime module migrate-aug writes into the project, so a "
+        "fix in a newer migrate-aug reaches migrated code only when the copy is upgraded. "
+        "An unedited copy (its text matches the sha256 in its header) of an older version is "
+        "replaced by the current one; a copy edited by hand is reported and never "
+        "overwritten; a file of that name without the header is the project's own module: "
+        "it is left alone and the files that would import the runtime are not migrated.",
+        example="runtime_outdated",
     ),
     Rule(
         "MA101",

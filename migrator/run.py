@@ -4,22 +4,29 @@ show, report, and the exit code. The command line (migrator/cli.py) only parses.
 Output follows ruff's habits: findings on stdout (text, json, github or sarif), `Rewrote`
 lines, errors and the summary on stderr; `-q` keeps only the findings (and errors), `-qq`
 prints nothing; colour only where `colour` says (see report.use_colour).
+
+The runtime module files the migrated files import (migrator/runtime_files.py) go out
+before those files: a new one is announced by one line (`Wrote`, or `Would write` under
+--check and --diff: its 1,600 lines are not shown as a diff), an upgrade is a rewrite
+like any other (a real diff). A file whose module cannot be written is not written.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from migrator.api import Options
 from migrator.diagnostics import Diagnostic
 from migrator.diffs import colour_diff, file_diff
-from migrator.processing import process
+from migrator.processing import Outcome, process
 from migrator.report import as_json, paint, prospective, render_error, render_github, render_text
+from migrator.runtime_files import ModuleFile, plan, refused
 from migrator.sarif import sarif_log
-from migrator.sourcefile import write_source
+from migrator.sourcefile import write_new, write_source
 
 Echo = Callable[..., None]  # click.echo's signature: (text, err=False, nl=True, color=None)
 
@@ -35,6 +42,83 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'s' * (count != 1)}"
 
 
+@dataclass
+class _Tally:
+    errors: list[str] = field(default_factory=list)
+    findings: list[Diagnostic] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    unwritten: set[str] = field(default_factory=set)  # files whose module is not there
+
+
+def _modules(
+    outcomes: list[Outcome],
+    options: Options,
+    runtime_module: Path | None,
+    *,
+    write: bool,
+    diff: bool,
+    shown: Presentation,
+    echo: Echo,
+    tally: _Tally,
+) -> None:
+    """Write (or show) the runtime module files the migrated files need; refuse the
+    files whose module name is taken by a module of the project."""
+    modules = plan(outcomes, options, runtime_module)
+    by_user = {os.path.realpath(user): m for m in modules for user in m.users}
+    for outcome in outcomes:
+        module = by_user.get(os.path.realpath(outcome.path))
+        if module is not None and module.conflict and outcome.result is not None:
+            outcome.result = refused(outcome.result, outcome.path, module, options)
+    for module in modules:
+        tally.findings += module.findings if write else map(prospective, module.findings)
+        if module.error is not None:
+            tally.errors.append(module.error)
+        if module.new_text is None:
+            if module.error is not None:
+                tally.unwritten.update(os.path.realpath(user) for user in module.users)
+            continue
+        tally.changed.append(str(module.path))
+        if not _module_out(module, write=write, diff=diff, shown=shown, echo=echo, tally=tally):
+            tally.changed.pop()
+            tally.unwritten.update(os.path.realpath(user) for user in module.users)
+
+
+def _module_out(
+    module: ModuleFile, *, write: bool, diff: bool, shown: Presentation, echo: Echo, tally: _Tally
+) -> bool:
+    """Show or write one module file; False when it could not be written."""
+    speak = shown.quiet == 0 and shown.style == "text"
+    colour = shown.colour
+    path = paint(str(module.path), "path", colour)
+    assert module.new_text is not None
+    if diff and module.source is not None:  # an upgrade: the real diff
+        if shown.quiet < 2:
+            text = file_diff(str(module.path), module.source.text, module.new_text)
+            echo(colour_diff(text, colour), nl=False, color=colour)
+        return True
+    if not write:
+        if speak:
+            lines = module.new_text.count("\n")
+            echo(
+                f"Would write {path} ({module.description}, {lines:,} lines; not shown)",
+                err=True,
+                color=colour,
+            )
+        return True
+    try:
+        if module.source is None:
+            write_new(module.path, module.new_text)
+        else:
+            write_source(module.source, module.new_text)
+    except OSError as error:
+        tally.errors.append(f"{module.path}: error: cannot write: {error.strerror or error}")
+        return False
+    if speak:
+        verb = "Wrote" if module.source is None else "Rewrote"
+        echo(f"{verb} {path} ({module.description})", err=True, color=colour)
+    return True
+
+
 def run_files(
     files: Sequence[Path],
     options: Options,
@@ -44,17 +128,29 @@ def run_files(
     diff: bool,
     shown: Presentation,
     echo: Echo,
+    runtime_module: Path | None = None,
 ) -> int:
     """Migrate `files`; write them (`write`) or show the diff (`diff`); return the exit
     code: 2 if a file could not be read, parsed or written, else 1 if anything changed,
-    would change or needs attention, else 0."""
+    would change or needs attention, else 0. `runtime_module`: the one module file of
+    the project (`runtime-module`), else each migrated file's sibling."""
     speak = shown.quiet == 0
     silent = shown.quiet >= 2
     colour = shown.colour
-    errors: list[str] = []
-    findings: list[Diagnostic] = []
-    changed: list[str] = []
-    for outcome in process(files, options, jobs):
+    tally = _Tally()
+    errors, findings, changed = tally.errors, tally.findings, tally.changed
+    outcomes = process(files, options, jobs)
+    _modules(
+        outcomes,
+        options,
+        runtime_module,
+        write=write,
+        diff=diff,
+        shown=shown,
+        echo=echo,
+        tally=tally,
+    )
+    for outcome in outcomes:
         path = outcome.path
         if outcome.error is not None:
             errors.append(outcome.error)
@@ -71,6 +167,10 @@ def run_files(
                 text = file_diff(str(path), source.text, result.new_source)
                 echo(colour_diff(text, colour), nl=False, color=colour)
         elif write:
+            if os.path.realpath(path) in tally.unwritten:
+                errors.append(f"{path}: error: not rewritten: its runtime module is not there")
+                changed.pop()
+                continue
             try:
                 write_source(source, result.new_source)
             except OSError as error:

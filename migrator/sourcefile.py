@@ -71,3 +71,34 @@ def write_source(source: SourceFile, text: str) -> None:
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
+
+
+def write_new(path: Path, text: str) -> None:
+    """Create `path` (UTF-8) atomically and only if it does not exist: the text goes to a
+    temporary file in the same directory, which is then linked to `path` (a link fails
+    when the name exists, so a file created meanwhile is never replaced). The mode is
+    what the umask gives a new file. Raises OSError with a readable `strerror`."""
+    directory = path.parent if str(path.parent) else Path(".")
+    umask = os.umask(0)
+    os.umask(umask)
+    try:
+        handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.")
+    except OSError as error:
+        raise OSError(
+            error.errno, f"cannot create a temporary file in {directory}: {error.strerror}"
+        ) from error
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(text.encode("utf-8"))
+        os.chmod(temporary, 0o666 & ~umask)
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            raise
+        except OSError:  # no hard links here (some network or FAT file systems)
+            if os.path.lexists(path):
+                raise FileExistsError(errno.EEXIST, "file exists", str(path)) from None
+            os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)

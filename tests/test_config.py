@@ -12,6 +12,7 @@ from click.testing import CliRunner, Result
 
 from migrator.cli import main
 from migrator.config import Config, ConfigError, find_config, load_config
+from migrator.options import Options
 
 ROOT = Path(__file__).resolve().parent.parent
 NO_STRATEGY = ROOT / "fixtures" / "no_strategy_reported" / "input.py"
@@ -127,3 +128,65 @@ def test_bad_configuration_is_one_clear_error(project: Path, body: str, message:
 def test_unknown_selector_on_the_command_line(project: Path) -> None:
     result = invoke("--check", "--select", "MA001,NOPE", "src")
     assert result.exit_code == 2 and "--select: unknown rule code or prefix 'NOPE'" in result.output
+
+
+# -- the runtime module's place (runtime-module, runtime-import) and inline ---------------
+@pytest.mark.parametrize(
+    ("body", "module", "name"),
+    [
+        ('runtime-module = "src/pkg/idg_tfdata.py"', "src/pkg/idg_tfdata.py", "pkg.idg_tfdata"),
+        ('runtime-module = "pkg/aug/idg_tfdata.py"', "pkg/aug/idg_tfdata.py", "pkg.aug.idg_tfdata"),
+        (
+            'runtime-module = "src/pkg/idg_tfdata.py"\nruntime-import = "src.pkg.idg_tfdata"',
+            "src/pkg/idg_tfdata.py",
+            "src.pkg.idg_tfdata",
+        ),
+    ],
+)
+def test_the_runtime_module_for_a_package(project: Path, body: str, module: str, name: str) -> None:
+    config = load_config(write_config(project, body))
+    assert config.runtime_module == project / module
+    assert config.runtime_import == name
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            'runtime-module = "src/pkg/idg_tfdata.py"\nruntime-import = "other.idg_tfdata"',
+            "`runtime-import` 'other.idg_tfdata' is not the module at `runtime-module`",
+        ),
+        ('runtime-module = "src/my-pkg/idg_tfdata.py"', "gives no importable name"),
+        (
+            'runtime-module = "src/pkg/idg_tfdata.py"\nruntime-import = "pkg.idg-tfdata"',
+            "`runtime-import` must be a dotted module name",
+        ),
+        ('runtime-import = "pkg.idg_tfdata"', "`runtime-import` needs `runtime-module`"),
+        ('runtime-module = "../elsewhere/idg_tfdata.py"', "must be a .py file below"),
+        ('runtime-module = "src/pkg/idg_tfdata"', "must be a .py file below"),
+        ("runtime-module = 3", "`runtime-module` must be a non-empty string"),
+        ('inline = "yes"', "`inline` must be true or false"),
+    ],
+)
+def test_a_bad_runtime_place_is_one_clear_error(project: Path, body: str, message: str) -> None:
+    write_config(project, body)
+    result = invoke("--check", "src")
+    assert result.exit_code == 2 and message in result.output, result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_inline_from_the_config_and_the_flag(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[tuple[bool, str]] = []
+
+    def record(files: object, options: Options, jobs: int, **kwargs: object) -> int:
+        seen.append((options.inline_runtime, options.runtime_import))
+        return 0
+
+    monkeypatch.setattr("migrator.cli.run_files", record)
+    write_config(project, 'inline = true\nruntime-module = "src/idg_tfdata.py"')
+    invoke("--check", "src")
+    invoke("--check", "--no-inline", "src")
+    invoke("--check", "--isolated", "--inline", "src")
+    assert seen == [(True, "idg_tfdata"), (False, "idg_tfdata"), (True, "idg_tfdata")]
