@@ -3,7 +3,10 @@
 The generator is often built in one cell, the strategy scope opened in another and `fit`
 called in a third, so the code cells are analysed as one module:
 
-1. Every Python code cell is masked: IPython syntax (`%magic`, `!shell`, `?help`,
+1. Every Python code cell is first read as IPython reads it: when its first line is
+   indented, that indentation is removed from the lines that start with it (IPython's
+   `leading_indent`, also applied to a `%%time` body); a rewritten cell is written back in
+   that form, an untouched one as it was. Then it is masked: IPython syntax (`%magic`, `!shell`, `?help`,
    `x = !cmd`, a `%%time`/`%%capture` first line) becomes a placeholder line
    `pass  # <token> magic <id>` (a statement, so the codemod never drops it with a removed
    statement's comments). `%time <statement>` exposes its statement to the analysis, with
@@ -11,7 +14,10 @@ called in a third, so the code cells are analysed as one module:
    (`%%bash`, `%%writefile`, `%%timeit`, ...) make the whole cell opaque: it is left out
    of the analysis and never changed.
 2. The masked cells are joined into one module, each preceded by a marker statement
-   `pass  # <token> cell <n>`, and `migrate_source` runs on it.
+   `pass  # <token> cell <n>`, and `migrate_source` runs on it. When that module does not
+   parse, each cell that does not parse on its own is left out, as an opaque cell is, and
+   reported (MA107, when it names a marker or the others were rewritten); the rest is
+   migrated without it.
 3. The result is split back at the markers. Imports the codemod adds at the top of the
    module go into the first cell with imports (or the first cell with new code). Magics
    are restored exactly. Anything unexpected (a marker moved or lost, a placeholder
@@ -101,6 +107,9 @@ class _Cell:
     exposed: dict[int, tuple[str, str]] = field(default_factory=dict)  # id -> (indent, "%time ")
     shifts: dict[int, int] = field(default_factory=dict)  # cell line -> columns removed
     first_line: int = 0  # 1-based line of the cell's first line in the module
+    # The source as IPython runs it: an indented first line's indentation removed from the
+    # lines that start with it (IPython's `leading_indent`); masked from this text.
+    plain: str = ""
 
     @property
     def number(self) -> int:
@@ -133,6 +142,8 @@ def migrate_notebook(text: str, path: str, options: Options) -> FileResult:
 
     from migrator.api import migrate_source  # local: keeps the import cheap
 
+    skipped: list[Diagnostic] = []
+    broken: list[tuple[_Cell, tuple[str, int, int]]] = []
     try:
         result = migrate_source(module, path, options)
     except UnknownCodeError as error:  # the comment's own cell, line and column
@@ -140,8 +151,30 @@ def migrate_notebook(text: str, path: str, options: Options) -> FileResult:
         column = error.column + cell.shifts.get(line, 0)
         raise UnknownCodeError(error.code, line, column, f"cell {cell.number}: ") from error
     except SourceParseError as error:
-        raise _cell_parse_error(python_cells, error) from error
+        # A cell Jupyter cannot run either (or IPython syntax not read here) costs only
+        # itself: it is reported, left out like an opaque cell, and the rest is migrated.
+        broken = _unparsable(python_cells)
+        if not broken:
+            raise _cell_parse_error(python_cells, error) from error
+        skipped = [_skipped(cell, problem, path) for cell, problem in broken]
+        for cell, _ in broken:
+            cell.masked, cell.hidden = None, [cell.source]
+        python_cells = [cell for cell in cells if cell.masked is not None]
+        if not python_cells:
+            marked = [d for d, (cell, _) in zip(skipped, broken, strict=True) if _marked(cell)]
+            return FileResult(text, text, _enabled(marked, options))
+        module = _join(python_cells, token)
+        try:
+            result = migrate_source(module, path, options)
+        except SourceParseError as again:  # only the cells together fail: no cell to blame
+            raise _cell_parse_error(python_cells, again) from again
     diagnostics = [_relocate(d, python_cells, path) for d in result.diagnostics]
+    # A skipped cell matters when it holds a marker or the others were changed without it
+    # (then a second run, with nothing left to change, is quiet).
+    skipped = [
+        d for d, (cell, _) in zip(skipped, broken, strict=True) if result.changed or _marked(cell)
+    ]
+    diagnostics = sorted([*diagnostics, *_enabled(skipped, options)], key=Diagnostic.sort_key)
     if not result.changed:
         return FileResult(text, text, diagnostics)
     try:
@@ -221,12 +254,17 @@ def _fresh_token(text: str) -> str:
 def _mask(cell: _Cell, token: str, counter: Iterator[int]) -> None:
     lines = cell.source.split("\n")
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    removed = _leading_indent(lines, first)
     cell_magic = first is not None and lines[first].startswith("%%")
     if cell_magic:
         name = lines[first][2:].split(maxsplit=1)[0] if lines[first][2:].strip() else ""
         if name not in TRANSPARENT_CELL_MAGICS:
             cell.hidden.append(cell.source)  # not Python, or Python in its own scope
             return
+        # The magic runs its body as a cell of its own: IPython dedents that too.
+        body = next((i for i in range(first + 1, len(lines)) if lines[i].strip()), None)
+        removed.update(_leading_indent(lines, body))
+    cell.plain = "\n".join(lines)
     masked = list(lines)
     candidates = [
         i for i, line in enumerate(lines) if _ESCAPED.match(line) or (cell_magic and i == first)
@@ -241,6 +279,25 @@ def _mask(cell: _Cell, token: str, counter: Iterator[int]) -> None:
             break
         candidates.remove(wrong[0])
     cell.masked = "\n".join(masked)
+    for index, columns in removed.items():  # diagnostics count the columns the user sees
+        cell.shifts[index + 1] = cell.shifts.get(index + 1, 0) + columns
+
+
+def _leading_indent(lines: list[str], first: int | None) -> dict[int, int]:
+    """IPython's `leading_indent` cleanup, in place from line `first` (a cell's first
+    non-blank line): when that line is indented, its indentation is removed from every
+    line from there on that starts with it. Returns the columns removed, by line index."""
+    if first is None:
+        return {}
+    indent = re.match(r"[ \t]*", lines[first]).group(0)  # type: ignore[union-attr]
+    if not indent:
+        return {}
+    removed: dict[int, int] = {}
+    for index in range(first, len(lines)):
+        if lines[index].startswith(indent):
+            lines[index] = lines[index][len(indent) :]
+            removed[index] = len(indent)
+    return removed
 
 
 def _apply_masks(
@@ -489,7 +546,7 @@ def _tidy(restored: str, cell: _Cell) -> str:
     added_newline = not (cell.masked or "").endswith("\n")
     if added_newline and restored.endswith("\n"):
         restored = restored[:-1]
-    if restored == cell.source:
+    if restored in (cell.source, cell.plain):  # a dedented cell is kept as it was written
         return cell.source
     leading = re.match(r"(?:[ \t]*\n)*", cell.source).group(0)  # type: ignore[union-attr]
     trailing = cell.source[len(cell.source.rstrip()) :]
@@ -511,13 +568,13 @@ def _check_opaque_uses(module: str, new_module: str, cells: list[_Cell]) -> None
                 if used:
                     line_in_cell = number
                     if cell.masked is not None:  # a masked line: find it in the cell
-                        line_in_cell = cell.source.split("\n").index(text) + 1
+                        line_in_cell = cell.plain.split("\n").index(text) + 1
                     raise _Refused(
                         f"`{used[0].group(0)}` is also used by IPython code the tool cannot "
-                        "analyse (a magic or a non-Python cell)",
+                        "analyse (a magic, a non-Python cell or a cell that does not parse)",
                         cell.index,
                         line_in_cell,
-                        used[0].start() + 1,
+                        used[0].start() + 1 + cell.shifts.get(line_in_cell, 0),
                         code="MA105",
                         help="Migrate it by hand, or move that use into a plain Python cell "
                         "and run migrate-aug again",
@@ -568,6 +625,49 @@ def _cell_parse_error(cells: list[_Cell], error: SourceParseError) -> SourcePars
     return SourceParseError(
         f"cell {cell.number}: {message}", line, column + cell.shifts.get(line, 0)
     )
+
+
+def _unparsable(cells: list[_Cell]) -> list[tuple[_Cell, tuple[str, int, int]]]:
+    """The cells that do not parse on their own, with (message, line, column) in the
+    cell. Python's compiler judges first (its words), then libcst (syntax it reads that
+    this Python does not)."""
+    import libcst as cst
+
+    broken: list[tuple[_Cell, tuple[str, int, int]]] = []
+    for cell in cells:
+        code = cell.masked or ""
+        problem = python_syntax_error(code)
+        if problem is None:
+            try:
+                cst.parse_module(code)
+            except cst.ParserSyntaxError as own:
+                problem = (own.message, own.raw_line, own.raw_column + 1)
+        if problem is not None:
+            message, line, column = problem
+            broken.append((cell, (message, line, column + cell.shifts.get(line, 0))))
+    return broken
+
+
+def _skipped(cell: _Cell, problem: tuple[str, int, int], path: str) -> Diagnostic:
+    message, line, column = problem
+    return Diagnostic(
+        f"{path}:cell {cell.number}",
+        line,
+        column,
+        "MA107",
+        f"cell not migrated: it does not parse as Python ({message}); the other cells "
+        "were migrated without it",
+        help="Fix the cell (Jupyter cannot run it either), or migrate it by hand if it is "
+        "IPython syntax migrate-aug does not read; then run migrate-aug again",
+    )
+
+
+def _marked(cell: _Cell) -> bool:
+    return any(marker in cell.source for marker in PREFILTERS)
+
+
+def _enabled(diagnostics: list[Diagnostic], options: Options) -> list[Diagnostic]:
+    return [d for d in diagnostics if options.enabled(d.code)]
 
 
 def _refusal(
