@@ -3,11 +3,12 @@
 The generator is often built in one cell, the strategy scope opened in another and `fit`
 called in a third, so the code cells are analysed as one module:
 
-1. Every Python code cell is first read as IPython reads it: when its first line is
-   indented, that indentation is removed from the lines that start with it (IPython's
-   `leading_indent`, also applied to a `%%time` body); a rewritten cell is written back in
-   that form, an untouched one as it was. Then it is masked: IPython syntax (`%magic`, `!shell`, `?help`,
-   `x = !cmd`, a `%%time`/`%%capture` first line) becomes a placeholder line
+1. Every Python code cell is masked (notebook_masks.py). It is first read as IPython
+   reads it: when its first line is indented, that indentation is removed from the lines
+   that start with it (IPython's `leading_indent`, also applied to a `%%time` body); a
+   rewritten cell is written back in that form, an untouched one as it was. Then IPython
+   syntax (`%magic`, `!shell`, `?help`, `x = !cmd`, a `%%time`/`%%capture` first line)
+   becomes a placeholder line
    `pass  # <token> magic <id>` (a statement, so the codemod never drops it with a removed
    statement's comments). `%time <statement>` exposes its statement to the analysis, with
    a trailing `# <token> expose <id>` comment to put the prefix back. Other cell magics
@@ -38,36 +39,20 @@ from __future__ import annotations
 
 import ast
 import hashlib
-import io
 import itertools
 import json
 import re
-import tokenize
 import warnings
-from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from migrator.diagnostics import Diagnostic
+from migrator.notebook_masks import Cell, mask_cell
 from migrator.options import PREFILTERS, FileResult, Options, SourceParseError, UnknownCodeError
 from migrator.rules import Code
 from migrator.syntax import python_syntax_error
 
-# Cell magics whose body is ordinary Python run once in the user namespace. `%%timeit`
-# is not one: it runs the body repeatedly in its own scope.
-TRANSPARENT_CELL_MAGICS = frozenset({"time", "capture"})
-# Line magics whose argument is a statement run once in the user namespace.
-EXPOSED_LINE_MAGICS = frozenset({"time"})
-
-# An IPython line that is not Python: `%magic`, `!cmd`, `?obj`, `obj?`, `x = !cmd`.
-_ESCAPED = re.compile(
-    r"^(?P<indent>[ \t]*)(?:[%!?]"
-    r"|[A-Za-z_][\w.]*\?{1,2}[ \t]*$"
-    r"|[A-Za-z_][\w.]*(?:[ \t]*,[ \t]*[A-Za-z_][\w.]*)*[ \t]*=[ \t]*[%!])"
-)
-_TIME = re.compile(r"^(?P<indent>[ \t]*)(?P<prefix>%(?P<name>\w+)[ \t]+)(?P<rest>\S.*)$")
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
-
 
 # What to do when the cells cannot be split back after a rewrite (a tool limitation).
 HELP_SPLIT = (
@@ -97,25 +82,6 @@ class _Refused(Exception):
         self.column = column
 
 
-@dataclass
-class _Cell:
-    index: int  # position in the notebook's cells
-    source: str
-    masked: str | None = None  # None: opaque, left out of the analysis
-    hidden: list[str] = field(default_factory=list)  # text the analysis cannot see
-    placeholders: dict[int, str] = field(default_factory=dict)  # id -> original line
-    exposed: dict[int, tuple[str, str]] = field(default_factory=dict)  # id -> (indent, "%time ")
-    shifts: dict[int, int] = field(default_factory=dict)  # cell line -> columns removed
-    first_line: int = 0  # 1-based line of the cell's first line in the module
-    # The source as IPython runs it: an indented first line's indentation removed from the
-    # lines that start with it (IPython's `leading_indent`); masked from this text.
-    plain: str = ""
-
-    @property
-    def number(self) -> int:
-        return self.index + 1
-
-
 def migrate_notebook(text: str, path: str, options: Options) -> FileResult:
     """Migrate the code cells of the notebook `text` (the .ipynb JSON) as one module.
 
@@ -127,7 +93,7 @@ def migrate_notebook(text: str, path: str, options: Options) -> FileResult:
     if not _is_python(notebook):
         return FileResult(text, text, [])
     cells = [
-        _Cell(index, cell.source)
+        Cell(index, cell.source)
         for index, cell in enumerate(notebook.cells)
         if cell.cell_type == "code"
     ]
@@ -136,14 +102,14 @@ def migrate_notebook(text: str, path: str, options: Options) -> FileResult:
     token = _fresh_token(text)
     counter = itertools.count(1)
     for cell in cells:
-        _mask(cell, token, counter)
+        mask_cell(cell, token, counter)
     python_cells = [cell for cell in cells if cell.masked is not None]
     module = _join(python_cells, token)
 
     from migrator.api import migrate_source  # local: keeps the import cheap
 
     skipped: list[Diagnostic] = []
-    broken: list[tuple[_Cell, tuple[str, int, int]]] = []
+    broken: list[tuple[Cell, tuple[str, int, int]]] = []
     try:
         result = migrate_source(module, path, options)
     except UnknownCodeError as error:  # the comment's own cell, line and column
@@ -250,139 +216,12 @@ def _fresh_token(text: str) -> str:
     raise AssertionError("no fresh marker")  # 52 candidates all in the text: impossible
 
 
-# -- masking IPython syntax --------------------------------------------------------------
-def _mask(cell: _Cell, token: str, counter: Iterator[int]) -> None:
-    lines = cell.source.split("\n")
-    first = next((i for i, line in enumerate(lines) if line.strip()), None)
-    removed = _leading_indent(lines, first)
-    cell_magic = first is not None and lines[first].startswith("%%")
-    if cell_magic:
-        name = lines[first][2:].split(maxsplit=1)[0] if lines[first][2:].strip() else ""
-        if name not in TRANSPARENT_CELL_MAGICS:
-            cell.hidden.append(cell.source)  # not Python, or Python in its own scope
-            return
-        # The magic runs its body as a cell of its own: IPython dedents that too.
-        body = next((i for i in range(first + 1, len(lines)) if lines[i].strip()), None)
-        removed.update(_leading_indent(lines, body))
-    cell.plain = "\n".join(lines)
-    masked = list(lines)
-    candidates = [
-        i for i, line in enumerate(lines) if _ESCAPED.match(line) or (cell_magic and i == first)
-    ]
-    # A candidate inside a string or brackets is Python (`"..." \n % x)`), not a magic:
-    # mask, tokenize, unmask the first such line, and again until none is left.
-    while True:
-        masked = _apply_masks(lines, candidates, cell, token, counter)
-        inside = _continued_lines("\n".join(masked))
-        wrong = [i for i in candidates if i + 1 in inside]
-        if not wrong:
-            break
-        candidates.remove(wrong[0])
-    cell.masked = "\n".join(masked)
-    for index, columns in removed.items():  # diagnostics count the columns the user sees
-        cell.shifts[index + 1] = cell.shifts.get(index + 1, 0) + columns
-
-
-def _leading_indent(lines: list[str], first: int | None) -> dict[int, int]:
-    """IPython's `leading_indent` cleanup, in place from line `first` (a cell's first
-    non-blank line): when that line is indented, its indentation is removed from every
-    line from there on that starts with it. Returns the columns removed, by line index."""
-    if first is None:
-        return {}
-    indent = re.match(r"[ \t]*", lines[first]).group(0)  # type: ignore[union-attr]
-    if not indent:
-        return {}
-    removed: dict[int, int] = {}
-    for index in range(first, len(lines)):
-        if lines[index].startswith(indent):
-            lines[index] = lines[index][len(indent) :]
-            removed[index] = len(indent)
-    return removed
-
-
-def _apply_masks(
-    lines: list[str], candidates: list[int], cell: _Cell, token: str, counter: Iterator[int]
-) -> list[str]:
-    cell.placeholders.clear()
-    cell.exposed.clear()
-    cell.shifts.clear()
-    cell.hidden.clear()
-    masked = list(lines)
-    index = 0
-    while index < len(lines):
-        if index not in candidates:
-            index += 1
-            continue
-        line = lines[index]
-        indent = re.match(r"[ \t]*", line).group(0)  # type: ignore[union-attr]
-        timed = _TIME.match(line)
-        if (
-            timed
-            and timed.group("name") in EXPOSED_LINE_MAGICS
-            and not line.endswith("\\")
-            and _is_one_simple_statement(timed.group("rest"))
-        ):
-            ident = next(counter)
-            cell.exposed[ident] = (indent, timed.group("prefix"))
-            cell.shifts[index + 1] = len(timed.group("prefix"))
-            masked[index] = f"{indent}{timed.group('rest')}  # {token} expose {ident}"
-            index += 1
-            continue
-        # A masked line and its backslash continuations, one placeholder per line.
-        while True:
-            ident = next(counter)
-            cell.placeholders[ident] = lines[index]
-            cell.hidden.append(lines[index])
-            masked[index] = f"{indent}pass  # {token} magic {ident}"
-            if not lines[index].endswith("\\") or index + 1 >= len(lines):
-                break
-            index += 1
-        index += 1
-    return masked
-
-
-def _is_one_simple_statement(code: str) -> bool:
-    try:
-        body = ast.parse(code).body
-    except SyntaxError:
-        return False
-    compound = (ast.If, ast.For, ast.While, ast.With, ast.Try, ast.FunctionDef, ast.ClassDef)
-    return len(body) == 1 and not isinstance(body[0], compound)
-
-
-def _continued_lines(code: str) -> set[int]:
-    """1-based lines that start inside a string, inside brackets or after a backslash."""
-    inside: set[int] = set()
-    depth = 0
-    pending = False  # a logical line is open: the next physical line continues it
-    last_line = 0
-    try:
-        for tok in tokenize.generate_tokens(io.StringIO(code).readline):
-            start, end = tok.start[0], tok.end[0]
-            if start > last_line and (depth > 0 or pending):
-                inside.add(start)
-            if tok.type == tokenize.STRING or tokenize.tok_name[tok.type] == "FSTRING_MIDDLE":
-                inside.update(range(start + 1, end + 1))
-            if tok.type == tokenize.OP and tok.string in ("(", "[", "{"):
-                depth += 1
-            elif tok.type == tokenize.OP and tok.string in (")", "]", "}"):
-                depth = max(depth - 1, 0)
-            if tok.type in (tokenize.NEWLINE, tokenize.NL):
-                pending = False
-            elif tok.type not in (tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT):
-                pending = True
-            last_line = max(last_line, end)
-    except (tokenize.TokenError, SyntaxError, IndentationError):
-        pass  # the parse reports it, in the right cell
-    return inside
-
-
 # -- one module and back ---------------------------------------------------------------------
-def _marker(token: str, cell: _Cell) -> str:
+def _marker(token: str, cell: Cell) -> str:
     return f"pass  # {token} cell {cell.number}"
 
 
-def _join(cells: list[_Cell], token: str) -> str:
+def _join(cells: list[Cell], token: str) -> str:
     parts: list[str] = []
     line = 1
     for cell in cells:
@@ -394,7 +233,7 @@ def _join(cells: list[_Cell], token: str) -> str:
     return "".join(parts)
 
 
-def _split(new_module: str, cells: list[_Cell], token: str) -> dict[int, str]:
+def _split(new_module: str, cells: list[Cell], token: str) -> dict[int, str]:
     """Each cell's new source, keyed by notebook index; raises _Refused."""
     lines = new_module.split("\n")
     starts: list[int] = []
@@ -420,7 +259,7 @@ def _split(new_module: str, cells: list[_Cell], token: str) -> dict[int, str]:
     return sources
 
 
-def _place_imports(preamble: str, cells: list[_Cell], pieces: dict[int, str]) -> None:
+def _place_imports(preamble: str, cells: list[Cell], pieces: dict[int, str]) -> None:
     """Imports the codemod added above everything: into the first cell that has imports
     and runs no later than the first new code, else at the top of that first new code's
     cell."""
@@ -453,7 +292,7 @@ def _place_imports(preamble: str, cells: list[_Cell], pieces: dict[int, str]) ->
     pieces[target.index] = "\n".join(piece)
 
 
-def _late_tensorflow_import(cells: list[_Cell], pieces: dict[int, str]) -> str | None:
+def _late_tensorflow_import(cells: list[Cell], pieces: dict[int, str]) -> str | None:
     """The new code uses the module's `import tensorflow [as tf]` at definition time
     (decorators). When that import runs only after the first new code (a later cell),
     the import is repeated above the new code."""
@@ -500,7 +339,7 @@ def _first_import_line(code: str) -> int | None:
     return None
 
 
-def _defines_new_functions(cell: _Cell, code: str) -> bool:
+def _defines_new_functions(cell: Cell, code: str) -> bool:
     return bool(_top_level_functions(code) - _top_level_functions(cell.masked or ""))
 
 
@@ -512,7 +351,7 @@ def _top_level_functions(code: str) -> set[str]:
     return {s.name for s in body if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)}
 
 
-def _restore(piece: str, cell: _Cell, token: str) -> str:
+def _restore(piece: str, cell: Cell, token: str) -> str:
     placeholder = re.compile(rf"[ \t]*pass  # {re.escape(token)} magic (\d+)")
     exposed = re.compile(rf"(?P<indent>[ \t]*)(?P<code>.*)  # {re.escape(token)} expose (\d+)")
     seen: set[int] = set()
@@ -541,7 +380,7 @@ def _restore(piece: str, cell: _Cell, token: str) -> str:
     return "\n".join(out)  # an exposed `%time` statement may be rewritten away: fine
 
 
-def _tidy(restored: str, cell: _Cell) -> str:
+def _tidy(restored: str, cell: Cell) -> str:
     """The cell's text with its own newline convention; untouched cells are identical."""
     added_newline = not (cell.masked or "").endswith("\n")
     if added_newline and restored.endswith("\n"):
@@ -554,7 +393,7 @@ def _tidy(restored: str, cell: _Cell) -> str:
     return leading + body + trailing
 
 
-def _check_opaque_uses(module: str, new_module: str, cells: list[_Cell]) -> None:
+def _check_opaque_uses(module: str, new_module: str, cells: list[Cell]) -> None:
     """A name the rewrite removed (the generator, the IDG import) must not be used by code
     the analysis could not see: an opaque cell or a masked magic line."""
     try:
@@ -592,7 +431,7 @@ def _bound_names(code: str) -> set[str]:
 
 
 # -- positions ---------------------------------------------------------------------------
-def _locate(line: int, cells: list[_Cell]) -> tuple[_Cell, int]:
+def _locate(line: int, cells: list[Cell]) -> tuple[Cell, int]:
     """The cell holding module line `line`, and the line within that cell."""
     owner = cells[0]
     for cell in cells:
@@ -601,13 +440,13 @@ def _locate(line: int, cells: list[_Cell]) -> tuple[_Cell, int]:
     return owner, max(line - owner.first_line + 1, 1)
 
 
-def _relocate(diagnostic: Diagnostic, cells: list[_Cell], path: str) -> Diagnostic:
+def _relocate(diagnostic: Diagnostic, cells: list[Cell], path: str) -> Diagnostic:
     cell, line = _locate(diagnostic.line, cells)
     column = diagnostic.column + cell.shifts.get(line, 0)
     return replace(diagnostic, path=f"{path}:cell {cell.number}", line=line, column=column)
 
 
-def _cell_parse_error(cells: list[_Cell], error: SourceParseError) -> SourceParseError:
+def _cell_parse_error(cells: list[Cell], error: SourceParseError) -> SourceParseError:
     """The error in the terms of its cell: that cell parsed alone gives the cell's own
     line, column and message."""
     import libcst as cst
@@ -627,13 +466,13 @@ def _cell_parse_error(cells: list[_Cell], error: SourceParseError) -> SourcePars
     )
 
 
-def _unparsable(cells: list[_Cell]) -> list[tuple[_Cell, tuple[str, int, int]]]:
+def _unparsable(cells: list[Cell]) -> list[tuple[Cell, tuple[str, int, int]]]:
     """The cells that do not parse on their own, with (message, line, column) in the
     cell. Python's compiler judges first (its words), then libcst (syntax it reads that
     this Python does not)."""
     import libcst as cst
 
-    broken: list[tuple[_Cell, tuple[str, int, int]]] = []
+    broken: list[tuple[Cell, tuple[str, int, int]]] = []
     for cell in cells:
         code = cell.masked or ""
         problem = python_syntax_error(code)
@@ -648,7 +487,7 @@ def _unparsable(cells: list[_Cell]) -> list[tuple[_Cell, tuple[str, int, int]]]:
     return broken
 
 
-def _skipped(cell: _Cell, problem: tuple[str, int, int], path: str) -> Diagnostic:
+def _skipped(cell: Cell, problem: tuple[str, int, int], path: str) -> Diagnostic:
     message, line, column = problem
     return Diagnostic(
         f"{path}:cell {cell.number}",
@@ -662,7 +501,7 @@ def _skipped(cell: _Cell, problem: tuple[str, int, int], path: str) -> Diagnosti
     )
 
 
-def _marked(cell: _Cell) -> bool:
+def _marked(cell: Cell) -> bool:
     return any(marker in cell.source for marker in PREFILTERS)
 
 
