@@ -15,7 +15,7 @@ from migrator.analysis.uses import Blocker, FlowUse, GeneratorSite
 from migrator.emit import augment as augment_emitter
 from migrator.emit.dataframe import unsupported_dataframe_call
 from migrator.emit.directory import unsupported_directory_call
-from migrator.emit.pipeline import FLOW_PARAMETERS
+from migrator.emit.pipeline import DROPPED_FLOW_PARAMETERS, FLOW_PARAMETERS, kept_parameters
 from migrator.model import AugmentSpec
 from migrator.plan.calls import is_none, wrappers
 from migrator.plan.facts import fact_source
@@ -138,6 +138,34 @@ def _flow_blockers(session: Session, flow: FlowUse, spec: AugmentSpec) -> list[B
     unknown = set(arguments) - set(FLOW_PARAMETERS)
     for name in sorted(unknown):
         blockers.append(Blocker("MA104", flow.call, f"flow() has no argument `{name}`"))
+    return blockers + _unpassed_keywords(session, flow, spec)
+
+
+def _unpassed_keywords(session: Session, flow: FlowUse, spec: AugmentSpec) -> list[Blocker]:
+    """A flow()'s expanded `**name` goes to the dataset function as it is written: every
+    key must be one that function takes (a `save_format` written as a keyword is dropped,
+    one inside the dict would be a TypeError)."""
+    taken = set(kept_parameters(spec)) - DROPPED_FLOW_PARAMETERS
+    blockers: list[Blocker] = []
+    for arg in flow.call.args:
+        keys = flow.spec.expanded.get(session.source_of(arg.value), ()) if arg.star else ()
+        for key in keys:
+            value = flow.spec.listed.get(key)
+            # `subset` (without validation_split) and a save_to_dir have blockers of their own
+            own = key == "subset" or (
+                key == "save_to_dir" and value is not None and not is_none(value)
+            )
+            if key in taken or own or key not in FLOW_PARAMETERS:
+                continue
+            blockers.append(
+                Blocker(
+                    "MA104",
+                    arg.value,
+                    f"flow(): `**{session.source_of(arg.value)}` carries `{key}`, which the "
+                    "tf.data pipeline does not take",
+                    f"Remove `{key}` from the dict, or pass it as a keyword argument",
+                )
+            )
     return blockers
 
 

@@ -68,3 +68,37 @@ def test_a_keyword_dict_that_may_change_or_repeats_an_argument_stays_unpacked() 
         spec = _spec(source, "flow_from_directory")
         assert spec.unpacked and not spec.expanded
         assert "batch_size" not in spec.values or spec.values["batch_size"] == 4
+
+
+def test_a_known_keyword_dict_is_expanded_into_flow() -> None:
+    # flow()'s own `**kwargs` (issue #17, item 3), as flow_from_directory's: a dict bound
+    # once in reach, here merged from another and naming a module constant.
+    spec = _spec(
+        "BATCH = 32\nBASE = dict(batch_size=BATCH)\nflow_kwargs = {**BASE, 'shuffle': True}\n"
+        "d.flow(x, y, seed=1, **flow_kwargs)\n",
+        "flow",
+    )
+    assert not spec.unpacked and spec.problems == () and spec.listed_problems == ()
+    assert dict(spec.expanded) == {"flow_kwargs": ("batch_size", "shuffle")}
+    for binding in (spec.arguments, spec.listed):
+        assert cst.ensure_type(binding["x"], cst.Name).value == "x"
+        assert cst.ensure_type(binding["batch_size"], cst.Integer).value == "32"
+        assert cst.ensure_type(binding["shuffle"], cst.Name).value == "True"
+    assert spec.sources["seed"] == "1" and spec.sources["batch_size"] == "32"
+
+
+def test_a_flow_keyword_dict_that_is_not_known_stays_refused() -> None:
+    # An array in the dict, a dict rebound later, a key given twice, a parameter's dict.
+    for source in (
+        "flow_kwargs = dict(x=x_train, batch_size=8)\nd.flow(**flow_kwargs)\n",
+        "KW = dict(batch_size=8)\nKW = dict(batch_size=4)\nd.flow(x, **KW)\n",
+        "KW = dict(batch_size=8)\nd.flow(x, batch_size=4, **KW)\n",
+        "def f(x, kw):\n    d.flow(x, **kw)\nd.flow(x, **kw)\n",
+    ):
+        spec = _spec(source, "flow")
+        assert spec.unpacked and not spec.expanded, source
+        assert spec.listed_problems == ("`**` argument unpacking",), source
+    # With `*pair` too, each binding keeps its own problems.
+    spec = _spec("d.flow(*pair, **kw)\n", "flow")
+    assert spec.problems == ("`*` argument unpacking", "`**` argument unpacking")
+    assert spec.listed_problems == ("`**` argument unpacking",)

@@ -1,0 +1,62 @@
+"""`**name` in `.flow(...)` (issue #17, item 3): a keyword dict bound once in reach is
+expanded for the analysis, as flow_from_directory's is, and the call site keeps the user's
+`**name` where the dataset function takes every key."""
+
+from __future__ import annotations
+
+import ast
+
+from migrator.api import migrate_source
+
+PROGRAM = """import numpy as np
+import tensorflow as tf
+from tensorflow.keras.preprocessing.image import ImageDataGenerator
+
+BATCH = 16
+x_train = np.zeros((64, 16, 16, 3), "float32")
+y_train = np.zeros((64, 3), "float32")
+datagen = ImageDataGenerator(rotation_range=10, horizontal_flip=True)
+flow_kwargs = dict(batch_size=BATCH, shuffle=True)
+strategy = tf.distribute.MirroredStrategy()
+with strategy.scope():
+    model = tf.keras.Sequential([tf.keras.layers.Dense(3)])
+train = datagen.flow(x_train, y_train, **flow_kwargs)
+model.fit(train, epochs=1, steps_per_epoch=len(train))
+"""
+
+
+def test_a_known_flow_keyword_dict_is_migrated_and_passed_on() -> None:
+    result = migrate_source(PROGRAM, "train.py")
+    assert [(d.code, d.fixable) for d in result.diagnostics] == [("MA001", True)]
+    ast.parse(result.new_source)
+    [call] = [line for line in result.new_source.splitlines() if line.startswith("train = ")]
+    assert "datagen.flow(" not in call and call.endswith("(x_train, y_train, **flow_kwargs)")
+
+
+def test_a_merged_dict_literal_is_followed_too() -> None:
+    source = PROGRAM.replace(
+        "flow_kwargs = dict(batch_size=BATCH, shuffle=True)",
+        'base = {"batch_size": BATCH}\nflow_kwargs = {**base, "shuffle": False, "seed": 3}',
+    )
+    result = migrate_source(source, "train.py")
+    assert [d.code for d in result.diagnostics] == ["MA001"] and result.changed
+
+
+def test_a_key_the_dataset_function_does_not_take_is_refused_at_the_dict() -> None:
+    source = PROGRAM.replace("shuffle=True)", 'shuffle=True, save_format="jpeg")')
+    result = migrate_source(source, "train.py")
+    assert result.new_source == source
+    [diagnostic] = result.diagnostics
+    assert (diagnostic.code, diagnostic.line, diagnostic.column) == ("MA104", 13, 42)
+    assert "`**flow_kwargs` carries `save_format`" in diagnostic.message
+
+
+def test_a_dict_that_is_not_known_is_refused_as_before() -> None:
+    source = PROGRAM.replace(
+        "flow_kwargs = dict(batch_size=BATCH, shuffle=True)",
+        "flow_kwargs = dict(batch_size=BATCH)\nflow_kwargs.update(shuffle=True)",
+    )
+    result = migrate_source(source, "train.py")
+    assert result.new_source == source
+    assert [d.code for d in result.diagnostics] == ["MA104"]
+    assert "argument unpacking" in result.diagnostics[0].message
