@@ -95,6 +95,32 @@ def parse_flow_call(
     )
 
 
+def _keyword_dict(node: cst.BaseExpression, resolver: NameResolver) -> dict[str, object] | None:
+    """A `**` argument's entries: literal values when the whole dict is a constant, else
+    (a dict built once from expressions, `dict(batch_size=self.batch_size)`) each entry's
+    literal value where it has one and its expression where not. None when unknown."""
+    try:
+        mapping = evaluate(node, None, resolver)
+    except NotLiteral:
+        mapping = None
+    if isinstance(mapping, dict):
+        return mapping
+    entries = getattr(resolver, "dict_entries", None)  # ScopeConstants reads dict displays
+    if entries is None:
+        return None
+    try:
+        expressions: dict[str, cst.BaseExpression] = entries(node)
+    except NotLiteral:
+        return None
+    found: dict[str, object] = {}
+    for key, expression in expressions.items():
+        try:
+            found[key] = evaluate(expression, None, resolver)
+        except NotLiteral:
+            found[key] = expression
+    return found
+
+
 def _source(node: cst.CSTNode) -> str:
     return cst.Module([]).code_for_node(node)
 
@@ -112,18 +138,18 @@ def _expand_keywords(
     for arg in call.args:
         if arg.star != "**":
             continue
-        try:
-            mapping = evaluate(arg.value, None, resolver)
-        except NotLiteral:
-            continue
-        if not isinstance(mapping, dict):
+        mapping = _keyword_dict(arg.value, resolver)
+        if mapping is None:
             continue
         literals: dict[str, cst.BaseExpression] = {}
         for key, value in mapping.items():
-            try:
-                literals[key] = cst.parse_expression(repr(value))
-            except (cst.ParserSyntaxError, RecursionError):
-                break  # not a value Python writes back as a literal
+            if isinstance(value, cst.BaseExpression):
+                literals[key] = value  # an expression of the dict's own: passed on in it
+            else:
+                try:
+                    literals[key] = cst.parse_expression(repr(value))
+                except (cst.ParserSyntaxError, RecursionError):
+                    break  # not a value Python writes back as a literal
             if key in arguments or key in expanded_keys:
                 break  # given twice: Python raises; left unpacked, so refused
         else:

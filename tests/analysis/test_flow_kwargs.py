@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import ast
 
-from migrator.api import migrate_source
+from migrator.api import Options, migrate_source
 
 PROGRAM = """import numpy as np
 import tensorflow as tf
@@ -60,3 +60,47 @@ def test_a_dict_that_is_not_known_is_refused_as_before() -> None:
     assert result.new_source == source
     assert [d.code for d in result.diagnostics] == ["MA104"]
     assert "argument unpacking" in result.diagnostics[0].message
+
+
+TEMPLATE = """import tensorflow as tf
+
+
+class Evaluation:
+    def __init__(self, config):
+        self.config = config
+
+    def _valid_generator(self):
+        datagenerator_kwargs = dict(rescale=1.0 / 255, validation_split=0.30)
+        dataflow_kwargs = dict(
+            target_size=self.config.params_image_size[:-1],
+            batch_size=self.config.params_batch_size,
+            interpolation="bilinear",
+        )
+        valid_datagenerator = tf.keras.preprocessing.image.ImageDataGenerator(
+            **datagenerator_kwargs
+        )
+        self.valid_generator = valid_datagenerator.flow_from_directory(
+            directory=self.config.training_data,
+            subset="validation",
+            shuffle=False,
+            **dataflow_kwargs,
+        )
+
+    def evaluation(self):
+        self.model = tf.keras.models.load_model(self.config.path_of_model)
+        self._valid_generator()
+        self.score = self.model.evaluate(self.valid_generator)
+"""
+
+
+def test_a_dict_of_the_config_s_values_is_followed_in_the_class_template() -> None:
+    # The cnnClassifier template (hundreds of forks): the dict's values are expressions,
+    # built once; `**dataflow_kwargs` passes exactly them on to the dataset function.
+    result = migrate_source(TEMPLATE, "stage_04_model_evaluation.py")
+    assert [d.code for d in result.diagnostics] == ["MA002"]
+    rewritten = migrate_source(TEMPLATE, "stage.py", Options(rewrite_without_strategy=True))
+    assert [(d.code, d.fixable) for d in rewritten.diagnostics] == [("MA002", True)]
+    ast.parse(rewritten.new_source)
+    assert "= tf.keras.preprocessing.image.ImageDataGenerator(" not in rewritten.new_source
+    assert "valid_datagenerator.flow_from_directory(\n" not in rewritten.new_source
+    assert "        **dataflow_kwargs,\n" in rewritten.new_source
