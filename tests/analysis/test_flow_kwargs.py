@@ -104,3 +104,16 @@ def test_a_dict_of_the_config_s_values_is_followed_in_the_class_template() -> No
     assert "= tf.keras.preprocessing.image.ImageDataGenerator(" not in rewritten.new_source
     assert "valid_datagenerator.flow_from_directory(\n" not in rewritten.new_source
     assert "        **dataflow_kwargs,\n" in rewritten.new_source
+
+
+def test_a_dropped_key_next_to_run_time_values_is_refused_at_the_dict() -> None:
+    # Written out at the call, `self.config.params_batch_size` would be evaluated again
+    # there: the dict is passed on as written or not at all.
+    source = TEMPLATE.replace(
+        'interpolation="bilinear",', 'interpolation="bilinear", save_format="png",'
+    )
+    result = migrate_source(source, "stage.py", Options(rewrite_without_strategy=True))
+    assert result.new_source == source
+    [diagnostic] = result.diagnostics
+    assert (diagnostic.code, diagnostic.line) == ("MA104", 22)
+    assert "`**dataflow_kwargs` carries `save_format`" in diagnostic.message
