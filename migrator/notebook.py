@@ -107,6 +107,7 @@ def migrate_notebook(text: str, path: str, options: Options) -> FileResult:
     module = _join(python_cells, token)
 
     from migrator.api import migrate_source  # local: keeps the import cheap
+    from migrator.codemod import _names_a_marker  # the codemod's own pre-filter, on code
 
     skipped: list[Diagnostic] = []
     broken: list[tuple[Cell, tuple[str, int, int]]] = []
@@ -135,11 +136,10 @@ def migrate_notebook(text: str, path: str, options: Options) -> FileResult:
         except SourceParseError as again:  # only the cells together fail: no cell to blame
             raise _cell_parse_error(python_cells, again) from again
     diagnostics = [_relocate(d, python_cells, path) for d in result.diagnostics]
-    # A skipped cell matters when it holds a marker or the others were changed without it
-    # (then a second run, with nothing left to change, is quiet).
-    skipped = [
-        d for d, (cell, _) in zip(skipped, broken, strict=True) if result.changed or _marked(cell)
-    ]
+    # A skipped cell is reported while the notebook has something for the tool: a marker in
+    # the cell or in the others' code (not only in comments, as after a migration).
+    if broken and not (result.changed or _names_a_marker(module)):
+        skipped = [d for d, (cell, _) in zip(skipped, broken, strict=True) if _marked(cell)]
     diagnostics = sorted([*diagnostics, *_enabled(skipped, options)], key=Diagnostic.sort_key)
     if not result.changed:
         return FileResult(text, text, diagnostics)
