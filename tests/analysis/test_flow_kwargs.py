@@ -5,8 +5,16 @@ expanded for the analysis, as flow_from_directory's is, and the call site keeps 
 from __future__ import annotations
 
 import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
 
 from migrator.api import Options, migrate_source
+
+RUNNER = Path(__file__).resolve().parent.parent / "run_programs.py"
 
 PROGRAM = """import numpy as np
 import tensorflow as tf
@@ -19,7 +27,10 @@ datagen = ImageDataGenerator(rotation_range=10, horizontal_flip=True)
 flow_kwargs = dict(batch_size=BATCH, shuffle=True)
 strategy = tf.distribute.MirroredStrategy()
 with strategy.scope():
-    model = tf.keras.Sequential([tf.keras.layers.Dense(3)])
+    model = tf.keras.Sequential(
+        [tf.keras.Input((16, 16, 3)), tf.keras.layers.Flatten(), tf.keras.layers.Dense(3)]
+    )
+    model.compile(optimizer="sgd", loss="categorical_crossentropy")
 train = datagen.flow(x_train, y_train, **flow_kwargs)
 model.fit(train, epochs=1, steps_per_epoch=len(train))
 """
@@ -31,6 +42,19 @@ def test_a_known_flow_keyword_dict_is_migrated_and_passed_on() -> None:
     ast.parse(result.new_source)
     [call] = [line for line in result.new_source.splitlines() if line.startswith("train = ")]
     assert "datagen.flow(" not in call and call.endswith("(x_train, y_train, **flow_kwargs)")
+
+
+def test_the_migrated_program_runs_under_two_replicas(tmp_path: Path) -> None:
+    pytest.importorskip("tensorflow")
+    path = tmp_path / "train.py"
+    path.write_text(migrate_source(PROGRAM, "train.py").new_source)
+    completed = subprocess.run(
+        [sys.executable, str(RUNNER), str(path)], capture_output=True, text=True, timeout=300
+    )
+    records = [json.loads(x[7:]) for x in completed.stdout.splitlines() if x.startswith("RESULT ")]
+    assert records, completed.stderr[-3000:]
+    assert records[0]["ok"], records[0]["error"]
+    assert records[0]["replicas"] == 2
 
 
 def test_a_merged_dict_literal_is_followed_too() -> None:
@@ -47,7 +71,7 @@ def test_a_key_the_dataset_function_does_not_take_is_refused_at_the_dict() -> No
     result = migrate_source(source, "train.py")
     assert result.new_source == source
     [diagnostic] = result.diagnostics
-    assert (diagnostic.code, diagnostic.line, diagnostic.column) == ("MA104", 13, 42)
+    assert (diagnostic.code, diagnostic.line, diagnostic.column) == ("MA104", 16, 42)
     assert "`**flow_kwargs` carries `save_format`" in diagnostic.message
 
 
