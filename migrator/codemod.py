@@ -40,12 +40,20 @@ from migrator.suppression import unknown_codes
 __all__ = ["IDG_FIT_PARAMETERS", "migrate_module"]  # IDG_FIT_PARAMETERS: the docs' test reads it
 
 
-def migrate_module(source: str, path: str, options: Options) -> FileResult:
+def migrate_module(
+    source: str, path: str, options: Options, *, prefilter: bool = True
+) -> FileResult:
+    """`prefilter=False` analyses every module in full, even one that names no marker: the
+    no-crash test (tests/test_no_crash.py) drives every site finder over code the
+    pre-filter would skip."""
     unknown = unknown_codes(source, RULES_BY_CODE)
     if unknown:  # a usage error, as with --select: the file is left as it is
         line, column, code = unknown[0]
         raise UnknownCodeError(code, line, column)
-    if not any(marker in source for marker in PREFILTERS) or not _names_a_marker(source):
+    if prefilter and not any(marker in source for marker in PREFILTERS):
+        return FileResult(source, source, [])
+    # Called either way: it also refuses nesting that would crash libcst's native parser.
+    if not _names_a_marker(source) and prefilter:
         return FileResult(source, source, [])
     with _deep_recursion():
         try:

@@ -3,15 +3,22 @@
 The generator is often built in one cell, the strategy scope opened in another and `fit`
 called in a third, so the code cells are analysed as one module:
 
-1. Every Python code cell is masked: IPython syntax (`%magic`, `!shell`, `?help`,
-   `x = !cmd`, a `%%time`/`%%capture` first line) becomes a placeholder line
+1. Every Python code cell is masked (notebook_masks.py). It is first read as IPython
+   reads it: when its first line is indented, that indentation is removed from the lines
+   that start with it (IPython's `leading_indent`, also applied to a `%%time` body); a
+   rewritten cell is written back in that form, an untouched one as it was. Then IPython
+   syntax (`%magic`, `!shell`, `?help`, `x = !cmd`, a `%%time`/`%%capture` first line)
+   becomes a placeholder line
    `pass  # <token> magic <id>` (a statement, so the codemod never drops it with a removed
    statement's comments). `%time <statement>` exposes its statement to the analysis, with
    a trailing `# <token> expose <id>` comment to put the prefix back. Other cell magics
    (`%%bash`, `%%writefile`, `%%timeit`, ...) make the whole cell opaque: it is left out
    of the analysis and never changed.
 2. The masked cells are joined into one module, each preceded by a marker statement
-   `pass  # <token> cell <n>`, and `migrate_source` runs on it.
+   `pass  # <token> cell <n>`, and `migrate_source` runs on it. When that module does not
+   parse, each cell that does not parse on its own is left out, as an opaque cell is, and
+   reported (MA107, when it names a marker or the others were rewritten); the rest is
+   migrated without it.
 3. The result is split back at the markers. Imports the codemod adds at the top of the
    module go into the first cell with imports (or the first cell with new code). Magics
    are restored exactly. Anything unexpected (a marker moved or lost, a placeholder
@@ -32,36 +39,20 @@ from __future__ import annotations
 
 import ast
 import hashlib
-import io
 import itertools
 import json
 import re
-import tokenize
 import warnings
-from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from migrator.diagnostics import Diagnostic
+from migrator.notebook_masks import Cell, mask_cell
 from migrator.options import PREFILTERS, FileResult, Options, SourceParseError, UnknownCodeError
 from migrator.rules import Code
 from migrator.syntax import python_syntax_error
 
-# Cell magics whose body is ordinary Python run once in the user namespace. `%%timeit`
-# is not one: it runs the body repeatedly in its own scope.
-TRANSPARENT_CELL_MAGICS = frozenset({"time", "capture"})
-# Line magics whose argument is a statement run once in the user namespace.
-EXPOSED_LINE_MAGICS = frozenset({"time"})
-
-# An IPython line that is not Python: `%magic`, `!cmd`, `?obj`, `obj?`, `x = !cmd`.
-_ESCAPED = re.compile(
-    r"^(?P<indent>[ \t]*)(?:[%!?]"
-    r"|[A-Za-z_][\w.]*\?{1,2}[ \t]*$"
-    r"|[A-Za-z_][\w.]*(?:[ \t]*,[ \t]*[A-Za-z_][\w.]*)*[ \t]*=[ \t]*[%!])"
-)
-_TIME = re.compile(r"^(?P<indent>[ \t]*)(?P<prefix>%(?P<name>\w+)[ \t]+)(?P<rest>\S.*)$")
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
-
 
 # What to do when the cells cannot be split back after a rewrite (a tool limitation).
 HELP_SPLIT = (
@@ -91,22 +82,6 @@ class _Refused(Exception):
         self.column = column
 
 
-@dataclass
-class _Cell:
-    index: int  # position in the notebook's cells
-    source: str
-    masked: str | None = None  # None: opaque, left out of the analysis
-    hidden: list[str] = field(default_factory=list)  # text the analysis cannot see
-    placeholders: dict[int, str] = field(default_factory=dict)  # id -> original line
-    exposed: dict[int, tuple[str, str]] = field(default_factory=dict)  # id -> (indent, "%time ")
-    shifts: dict[int, int] = field(default_factory=dict)  # cell line -> columns removed
-    first_line: int = 0  # 1-based line of the cell's first line in the module
-
-    @property
-    def number(self) -> int:
-        return self.index + 1
-
-
 def migrate_notebook(text: str, path: str, options: Options) -> FileResult:
     """Migrate the code cells of the notebook `text` (the .ipynb JSON) as one module.
 
@@ -118,7 +93,7 @@ def migrate_notebook(text: str, path: str, options: Options) -> FileResult:
     if not _is_python(notebook):
         return FileResult(text, text, [])
     cells = [
-        _Cell(index, cell.source)
+        Cell(index, cell.source)
         for index, cell in enumerate(notebook.cells)
         if cell.cell_type == "code"
     ]
@@ -127,12 +102,15 @@ def migrate_notebook(text: str, path: str, options: Options) -> FileResult:
     token = _fresh_token(text)
     counter = itertools.count(1)
     for cell in cells:
-        _mask(cell, token, counter)
+        mask_cell(cell, token, counter)
     python_cells = [cell for cell in cells if cell.masked is not None]
     module = _join(python_cells, token)
 
     from migrator.api import migrate_source  # local: keeps the import cheap
+    from migrator.codemod import _names_a_marker  # the codemod's own pre-filter, on code
 
+    skipped: list[Diagnostic] = []
+    broken: list[tuple[Cell, tuple[str, int, int]]] = []
     try:
         result = migrate_source(module, path, options)
     except UnknownCodeError as error:  # the comment's own cell, line and column
@@ -140,8 +118,29 @@ def migrate_notebook(text: str, path: str, options: Options) -> FileResult:
         column = error.column + cell.shifts.get(line, 0)
         raise UnknownCodeError(error.code, line, column, f"cell {cell.number}: ") from error
     except SourceParseError as error:
-        raise _cell_parse_error(python_cells, error) from error
+        # A cell Jupyter cannot run either (or IPython syntax not read here) costs only
+        # itself: it is reported, left out like an opaque cell, and the rest is migrated.
+        broken = _unparsable(python_cells)
+        if not broken:
+            raise _cell_parse_error(python_cells, error) from error
+        skipped = [_skipped(cell, problem, path) for cell, problem in broken]
+        for cell, _ in broken:
+            cell.masked, cell.hidden = None, [cell.source]
+        python_cells = [cell for cell in cells if cell.masked is not None]
+        if not python_cells:
+            marked = [d for d, (cell, _) in zip(skipped, broken, strict=True) if _marked(cell)]
+            return FileResult(text, text, _enabled(marked, options))
+        module = _join(python_cells, token)
+        try:
+            result = migrate_source(module, path, options)
+        except SourceParseError as again:  # only the cells together fail: no cell to blame
+            raise _cell_parse_error(python_cells, again) from again
     diagnostics = [_relocate(d, python_cells, path) for d in result.diagnostics]
+    # A skipped cell is reported while the notebook has something for the tool: a marker in
+    # the cell or in the others' code (not only in comments, as after a migration).
+    if broken and not (result.changed or _names_a_marker(module)):
+        skipped = [d for d, (cell, _) in zip(skipped, broken, strict=True) if _marked(cell)]
+    diagnostics = sorted([*diagnostics, *_enabled(skipped, options)], key=Diagnostic.sort_key)
     if not result.changed:
         return FileResult(text, text, diagnostics)
     try:
@@ -217,115 +216,12 @@ def _fresh_token(text: str) -> str:
     raise AssertionError("no fresh marker")  # 52 candidates all in the text: impossible
 
 
-# -- masking IPython syntax --------------------------------------------------------------
-def _mask(cell: _Cell, token: str, counter: Iterator[int]) -> None:
-    lines = cell.source.split("\n")
-    first = next((i for i, line in enumerate(lines) if line.strip()), None)
-    cell_magic = first is not None and lines[first].startswith("%%")
-    if cell_magic:
-        name = lines[first][2:].split(maxsplit=1)[0] if lines[first][2:].strip() else ""
-        if name not in TRANSPARENT_CELL_MAGICS:
-            cell.hidden.append(cell.source)  # not Python, or Python in its own scope
-            return
-    masked = list(lines)
-    candidates = [
-        i for i, line in enumerate(lines) if _ESCAPED.match(line) or (cell_magic and i == first)
-    ]
-    # A candidate inside a string or brackets is Python (`"..." \n % x)`), not a magic:
-    # mask, tokenize, unmask the first such line, and again until none is left.
-    while True:
-        masked = _apply_masks(lines, candidates, cell, token, counter)
-        inside = _continued_lines("\n".join(masked))
-        wrong = [i for i in candidates if i + 1 in inside]
-        if not wrong:
-            break
-        candidates.remove(wrong[0])
-    cell.masked = "\n".join(masked)
-
-
-def _apply_masks(
-    lines: list[str], candidates: list[int], cell: _Cell, token: str, counter: Iterator[int]
-) -> list[str]:
-    cell.placeholders.clear()
-    cell.exposed.clear()
-    cell.shifts.clear()
-    cell.hidden.clear()
-    masked = list(lines)
-    index = 0
-    while index < len(lines):
-        if index not in candidates:
-            index += 1
-            continue
-        line = lines[index]
-        indent = re.match(r"[ \t]*", line).group(0)  # type: ignore[union-attr]
-        timed = _TIME.match(line)
-        if (
-            timed
-            and timed.group("name") in EXPOSED_LINE_MAGICS
-            and not line.endswith("\\")
-            and _is_one_simple_statement(timed.group("rest"))
-        ):
-            ident = next(counter)
-            cell.exposed[ident] = (indent, timed.group("prefix"))
-            cell.shifts[index + 1] = len(timed.group("prefix"))
-            masked[index] = f"{indent}{timed.group('rest')}  # {token} expose {ident}"
-            index += 1
-            continue
-        # A masked line and its backslash continuations, one placeholder per line.
-        while True:
-            ident = next(counter)
-            cell.placeholders[ident] = lines[index]
-            cell.hidden.append(lines[index])
-            masked[index] = f"{indent}pass  # {token} magic {ident}"
-            if not lines[index].endswith("\\") or index + 1 >= len(lines):
-                break
-            index += 1
-        index += 1
-    return masked
-
-
-def _is_one_simple_statement(code: str) -> bool:
-    try:
-        body = ast.parse(code).body
-    except SyntaxError:
-        return False
-    compound = (ast.If, ast.For, ast.While, ast.With, ast.Try, ast.FunctionDef, ast.ClassDef)
-    return len(body) == 1 and not isinstance(body[0], compound)
-
-
-def _continued_lines(code: str) -> set[int]:
-    """1-based lines that start inside a string, inside brackets or after a backslash."""
-    inside: set[int] = set()
-    depth = 0
-    pending = False  # a logical line is open: the next physical line continues it
-    last_line = 0
-    try:
-        for tok in tokenize.generate_tokens(io.StringIO(code).readline):
-            start, end = tok.start[0], tok.end[0]
-            if start > last_line and (depth > 0 or pending):
-                inside.add(start)
-            if tok.type == tokenize.STRING or tokenize.tok_name[tok.type] == "FSTRING_MIDDLE":
-                inside.update(range(start + 1, end + 1))
-            if tok.type == tokenize.OP and tok.string in ("(", "[", "{"):
-                depth += 1
-            elif tok.type == tokenize.OP and tok.string in (")", "]", "}"):
-                depth = max(depth - 1, 0)
-            if tok.type in (tokenize.NEWLINE, tokenize.NL):
-                pending = False
-            elif tok.type not in (tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT):
-                pending = True
-            last_line = max(last_line, end)
-    except (tokenize.TokenError, SyntaxError, IndentationError):
-        pass  # the parse reports it, in the right cell
-    return inside
-
-
 # -- one module and back ---------------------------------------------------------------------
-def _marker(token: str, cell: _Cell) -> str:
+def _marker(token: str, cell: Cell) -> str:
     return f"pass  # {token} cell {cell.number}"
 
 
-def _join(cells: list[_Cell], token: str) -> str:
+def _join(cells: list[Cell], token: str) -> str:
     parts: list[str] = []
     line = 1
     for cell in cells:
@@ -337,7 +233,7 @@ def _join(cells: list[_Cell], token: str) -> str:
     return "".join(parts)
 
 
-def _split(new_module: str, cells: list[_Cell], token: str) -> dict[int, str]:
+def _split(new_module: str, cells: list[Cell], token: str) -> dict[int, str]:
     """Each cell's new source, keyed by notebook index; raises _Refused."""
     lines = new_module.split("\n")
     starts: list[int] = []
@@ -363,7 +259,7 @@ def _split(new_module: str, cells: list[_Cell], token: str) -> dict[int, str]:
     return sources
 
 
-def _place_imports(preamble: str, cells: list[_Cell], pieces: dict[int, str]) -> None:
+def _place_imports(preamble: str, cells: list[Cell], pieces: dict[int, str]) -> None:
     """Imports the codemod added above everything: into the first cell that has imports
     and runs no later than the first new code, else at the top of that first new code's
     cell."""
@@ -396,7 +292,7 @@ def _place_imports(preamble: str, cells: list[_Cell], pieces: dict[int, str]) ->
     pieces[target.index] = "\n".join(piece)
 
 
-def _late_tensorflow_import(cells: list[_Cell], pieces: dict[int, str]) -> str | None:
+def _late_tensorflow_import(cells: list[Cell], pieces: dict[int, str]) -> str | None:
     """The new code uses the module's `import tensorflow [as tf]` at definition time
     (decorators). When that import runs only after the first new code (a later cell),
     the import is repeated above the new code."""
@@ -443,7 +339,7 @@ def _first_import_line(code: str) -> int | None:
     return None
 
 
-def _defines_new_functions(cell: _Cell, code: str) -> bool:
+def _defines_new_functions(cell: Cell, code: str) -> bool:
     return bool(_top_level_functions(code) - _top_level_functions(cell.masked or ""))
 
 
@@ -455,7 +351,7 @@ def _top_level_functions(code: str) -> set[str]:
     return {s.name for s in body if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)}
 
 
-def _restore(piece: str, cell: _Cell, token: str) -> str:
+def _restore(piece: str, cell: Cell, token: str) -> str:
     placeholder = re.compile(rf"[ \t]*pass  # {re.escape(token)} magic (\d+)")
     exposed = re.compile(rf"(?P<indent>[ \t]*)(?P<code>.*)  # {re.escape(token)} expose (\d+)")
     seen: set[int] = set()
@@ -484,12 +380,12 @@ def _restore(piece: str, cell: _Cell, token: str) -> str:
     return "\n".join(out)  # an exposed `%time` statement may be rewritten away: fine
 
 
-def _tidy(restored: str, cell: _Cell) -> str:
+def _tidy(restored: str, cell: Cell) -> str:
     """The cell's text with its own newline convention; untouched cells are identical."""
     added_newline = not (cell.masked or "").endswith("\n")
     if added_newline and restored.endswith("\n"):
         restored = restored[:-1]
-    if restored == cell.source:
+    if restored in (cell.source, cell.plain):  # a dedented cell is kept as it was written
         return cell.source
     leading = re.match(r"(?:[ \t]*\n)*", cell.source).group(0)  # type: ignore[union-attr]
     trailing = cell.source[len(cell.source.rstrip()) :]
@@ -497,7 +393,7 @@ def _tidy(restored: str, cell: _Cell) -> str:
     return leading + body + trailing
 
 
-def _check_opaque_uses(module: str, new_module: str, cells: list[_Cell]) -> None:
+def _check_opaque_uses(module: str, new_module: str, cells: list[Cell]) -> None:
     """A name the rewrite removed (the generator, the IDG import) must not be used by code
     the analysis could not see: an opaque cell or a masked magic line."""
     try:
@@ -511,13 +407,13 @@ def _check_opaque_uses(module: str, new_module: str, cells: list[_Cell]) -> None
                 if used:
                     line_in_cell = number
                     if cell.masked is not None:  # a masked line: find it in the cell
-                        line_in_cell = cell.source.split("\n").index(text) + 1
+                        line_in_cell = cell.plain.split("\n").index(text) + 1
                     raise _Refused(
                         f"`{used[0].group(0)}` is also used by IPython code the tool cannot "
-                        "analyse (a magic or a non-Python cell)",
+                        "analyse (a magic, a non-Python cell or a cell that does not parse)",
                         cell.index,
                         line_in_cell,
-                        used[0].start() + 1,
+                        used[0].start() + 1 + cell.shifts.get(line_in_cell, 0),
                         code="MA105",
                         help="Migrate it by hand, or move that use into a plain Python cell "
                         "and run migrate-aug again",
@@ -535,7 +431,7 @@ def _bound_names(code: str) -> set[str]:
 
 
 # -- positions ---------------------------------------------------------------------------
-def _locate(line: int, cells: list[_Cell]) -> tuple[_Cell, int]:
+def _locate(line: int, cells: list[Cell]) -> tuple[Cell, int]:
     """The cell holding module line `line`, and the line within that cell."""
     owner = cells[0]
     for cell in cells:
@@ -544,13 +440,13 @@ def _locate(line: int, cells: list[_Cell]) -> tuple[_Cell, int]:
     return owner, max(line - owner.first_line + 1, 1)
 
 
-def _relocate(diagnostic: Diagnostic, cells: list[_Cell], path: str) -> Diagnostic:
+def _relocate(diagnostic: Diagnostic, cells: list[Cell], path: str) -> Diagnostic:
     cell, line = _locate(diagnostic.line, cells)
     column = diagnostic.column + cell.shifts.get(line, 0)
     return replace(diagnostic, path=f"{path}:cell {cell.number}", line=line, column=column)
 
 
-def _cell_parse_error(cells: list[_Cell], error: SourceParseError) -> SourceParseError:
+def _cell_parse_error(cells: list[Cell], error: SourceParseError) -> SourceParseError:
     """The error in the terms of its cell: that cell parsed alone gives the cell's own
     line, column and message."""
     import libcst as cst
@@ -568,6 +464,49 @@ def _cell_parse_error(cells: list[_Cell], error: SourceParseError) -> SourcePars
     return SourceParseError(
         f"cell {cell.number}: {message}", line, column + cell.shifts.get(line, 0)
     )
+
+
+def _unparsable(cells: list[Cell]) -> list[tuple[Cell, tuple[str, int, int]]]:
+    """The cells that do not parse on their own, with (message, line, column) in the
+    cell. Python's compiler judges first (its words), then libcst (syntax it reads that
+    this Python does not)."""
+    import libcst as cst
+
+    broken: list[tuple[Cell, tuple[str, int, int]]] = []
+    for cell in cells:
+        code = cell.masked or ""
+        problem = python_syntax_error(code)
+        if problem is None:
+            try:
+                cst.parse_module(code)
+            except cst.ParserSyntaxError as own:
+                problem = (own.message, own.raw_line, own.raw_column + 1)
+        if problem is not None:
+            message, line, column = problem
+            broken.append((cell, (message, line, column + cell.shifts.get(line, 0))))
+    return broken
+
+
+def _skipped(cell: Cell, problem: tuple[str, int, int], path: str) -> Diagnostic:
+    message, line, column = problem
+    return Diagnostic(
+        f"{path}:cell {cell.number}",
+        line,
+        column,
+        "MA107",
+        f"cell not migrated: it does not parse as Python ({message}); the other cells "
+        "were migrated without it",
+        help="Fix the cell (Jupyter cannot run it either), or migrate it by hand if it is "
+        "IPython syntax migrate-aug does not read; then run migrate-aug again",
+    )
+
+
+def _marked(cell: Cell) -> bool:
+    return any(marker in cell.source for marker in PREFILTERS)
+
+
+def _enabled(diagnostics: list[Diagnostic], options: Options) -> list[Diagnostic]:
+    return [d for d in diagnostics if options.enabled(d.code)]
 
 
 def _refusal(

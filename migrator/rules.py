@@ -69,7 +69,7 @@ RULES: tuple[Rule, ...] = (
         "to a tf.data file pipeline: the same files (flow_from_dataframe: the same rows after "
         "validate_filenames), order, classes and labels (every class_mode, weight_col), "
         "decoded in parallel. save_to_dir is refused, and so is argument unpacking unless it "
-        "unpacks a dict known before the program runs (`**dataflow_kwargs`).",
+        "unpacks a dict built once and never changed (`**dataflow_kwargs`).",
         example="flow_from_directory_detected",
     ),
     Rule(

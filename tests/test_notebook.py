@@ -177,12 +177,67 @@ def test_not_a_notebook_is_a_parse_error(text: str, message: str) -> None:
         migrate_notebook(text, "nb.ipynb", Options())
 
 
-def test_syntax_error_names_the_cell() -> None:
-    text = notebook(IMPORTS, DATA, "x = 1\nprint 'no'")
-    with pytest.raises(SourceParseError) as raised:
-        migrate_notebook(text, "nb.ipynb", Options())
-    assert raised.value.message.startswith("cell 3: ")
-    assert raised.value.line == 2
+def test_a_cell_that_does_not_parse_is_reported_and_the_others_migrated() -> None:
+    broken = "x = 1\nprint 'no'"
+    text = notebook(IMPORTS, DATA, broken, MODEL, FIT)
+    result = migrate_notebook(text, "nb.ipynb", Options())
+    cells = [cell.source for cell in read(result.new_source).cells]
+    assert cells[2] == broken
+    assert "\ndef datagen_dataset(" in cells[1] and "datagen_dataset(x_train" in cells[4]
+    assert [(d.path, d.line, d.column, d.code) for d in result.diagnostics] == [
+        ("nb.ipynb:cell 3", 2, 1, "MA107"),
+        ("nb.ipynb:cell 5", 2, 21, "MA001"),
+    ]
+    assert result.diagnostics[0].message.startswith(
+        "cell not migrated: it does not parse as Python (Missing parentheses in call to 'print'"
+    )
+    # Nothing left to migrate: the broken cell alone is no finding.
+    second = migrate_notebook(result.new_source, "nb.ipynb", Options())
+    assert not second.changed and second.diagnostics == []
+
+
+def test_a_cell_that_does_not_parse_but_uses_the_generator_refuses_the_notebook() -> None:
+    text = notebook(IMPORTS, DATA, MODEL, FIT, "print next(datagen.flow(x_train))")
+    result = migrate_notebook(text, "nb.ipynb", Options())
+    assert result.new_source is text
+    assert [(d.path, d.line, d.column, d.code) for d in result.diagnostics] == [
+        ("nb.ipynb:cell 5", 1, 1, "MA107"),
+        ("nb.ipynb:cell 5", 1, 12, "MA105"),
+    ]
+
+
+def test_a_cell_of_ipython_lines_that_does_not_parse_costs_only_itself() -> None:
+    # `!pip` then an indented line: IndentationError in Jupyter too.
+    broken = "!pip install foo\n  y = 2"
+    result = migrate_notebook(notebook(IMPORTS, DATA, MODEL, FIT, broken), "nb.ipynb", Options())
+    assert read(result.new_source).cells[4].source == broken
+    assert [(d.path, d.code) for d in result.diagnostics] == [
+        ("nb.ipynb:cell 4", "MA001"),
+        ("nb.ipynb:cell 5", "MA107"),
+    ]
+
+
+def indented(code: str, indent: str = "  ") -> str:
+    return "\n".join(indent + line if line else line for line in code.split("\n"))
+
+
+def test_indented_cells_run_as_jupyter_runs_them() -> None:
+    """IPython removes an indented first line's indentation from the cell's lines (also
+    from a %%time body's): such cells are migrated, and written back as IPython runs them
+    when rewritten; an indented cell with nothing to change is kept as written."""
+    untouched = indented("import os\nprint(os.sep)", " ")
+    fit = "%%time\n" + indented(FIT.split("\n", 1)[1], "\t")
+    text = notebook(IMPORTS, "\n" + indented(DATA), untouched, MODEL, fit)
+    result = migrate_notebook(text, "nb.ipynb", Options())
+    cells = [cell.source for cell in read(result.new_source).cells]
+    assert cells[1].startswith("\n" + DATA.split("# Augment")[0])
+    assert "\ndef datagen_dataset(" in cells[1]
+    assert cells[2] == untouched
+    assert cells[4] == FIT.replace("datagen.flow(", "datagen_dataset(")
+    # Columns as the user sees the line, indentation included.
+    assert [(d.path, d.line, d.column) for d in result.diagnostics] == [("nb.ipynb:cell 5", 2, 22)]
+    second = migrate_notebook(result.new_source, "nb.ipynb", Options())
+    assert not second.changed and second.diagnostics == []
 
 
 def test_non_literal_argument_refused_in_its_cell() -> None:
@@ -208,7 +263,7 @@ def test_generator_used_by_an_opaque_cell_refuses_the_notebook() -> None:
             14,
             "MA105",
             "notebook not migrated: `datagen` is also used by IPython code the tool cannot "
-            "analyse (a magic or a non-Python cell)",
+            "analyse (a magic, a non-Python cell or a cell that does not parse)",
             help="Migrate it by hand, or move that use into a plain Python cell and run "
             "migrate-aug again",
         )

@@ -48,6 +48,65 @@ class ScopeConstants(NameResolver):
                     )
         return result
 
+    def dict_entries(self, node: cst.BaseExpression) -> dict[str, cst.BaseExpression]:
+        """The entries of the keyword dict `node` names or writes, as expressions: a dict
+        display or `dict(...)` call (merges `{**a, **b}` followed), bound once and never
+        changed (as `resolve` requires of a constant dict), whose keys are literal strings
+        and whose values may be any expression (evaluated once, where the dict is built:
+        `**name` passes exactly those values on). NotLiteral when it is not certain."""
+        if self._depth > 20:
+            raise NotLiteral("dicts nest too deep")
+        self._depth += 1
+        try:
+            return self._dict_entries(node)
+        finally:
+            self._depth -= 1
+
+    def _dict_entries(self, node: cst.BaseExpression) -> dict[str, cst.BaseExpression]:
+        if isinstance(node, cst.Name):
+            scope = self.finder.scopes.get(node)
+            assignments = (
+                [a for a in scope[node.value] if isinstance(a, Assignment)] if scope else []
+            )
+            if len(assignments) != 1:
+                raise NotLiteral(f"`{node.value}` is not bound exactly once")
+            value = self._assigned_value(assignments[0].node, node)
+            for access in assignments[0].references:
+                if not self._read_without_leaking(access.node):
+                    raise NotLiteral(
+                        f"`{node.value}` is passed or aliased where it could be changed"
+                    )
+            return self.dict_entries(value)
+        entries: dict[str, cst.BaseExpression] = {}
+        if isinstance(node, cst.Dict):
+            for element in node.elements:
+                if isinstance(element, cst.StarredDictElement):
+                    entries.update(self.dict_entries(element.value))
+                    continue
+                key = evaluate(element.key, None, self)
+                if not isinstance(key, str):
+                    raise NotLiteral("non-string dict key")
+                entries[key] = element.value
+            return entries
+        if (
+            isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Name)
+            and node.func.value == "dict"
+            and self._is_builtin(node.func)
+            and all((a.keyword is not None and not a.star) or a.star == "**" for a in node.args)
+        ):
+            for arg in node.args:
+                if arg.star == "**":
+                    entries.update(self.dict_entries(arg.value))
+                else:
+                    entries[arg.keyword.value] = arg.value  # type: ignore[union-attr]
+            return entries
+        raise NotLiteral(f"`{type(node).__name__}` is not a dict the tool can read")
+
+    def _is_builtin(self, name: cst.Name) -> bool:
+        scope = self.finder.scopes.get(name)
+        return scope is not None and not any(isinstance(a, Assignment) for a in scope[name.value])
+
     def _evaluate_nested(self, value: cst.BaseExpression) -> object:
         """The value of a constant's definition (which may name other constants)."""
         if self._depth > 20:

@@ -42,9 +42,10 @@ class FlowSpec:
     values: Mapping[str, object]
     sources: Mapping[str, str]  # each bound argument's source text
     unpacked: bool  # the call unpacks an argument (`*pair` or `**options`)
-    # File methods only: the arguments that came from a `**name` whose dict is statically
-    # known (expanded into `arguments`, `values` and `sources`), by the `**` argument's
-    # source; `unpacked` is then False when nothing else is unpacked.
+    # The arguments that came from a `**name` whose dict is statically known (expanded into
+    # `arguments`, `listed`, `values` and `sources` as literal expressions), by the `**`
+    # argument's source; `unpacked` is then False when nothing else is unpacked. For
+    # flow(), a `**` that is not expanded stays a binding problem (`listed_problems`).
     expanded: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
@@ -56,13 +57,17 @@ def parse_flow_call(
     call: cst.Call, method: FlowMethod, resolver: NameResolver, module: cst.Module
 ) -> FlowSpec:
     parameters = parameter_names(method)
-    arguments, problems = bind_arguments(call, parameters)
+    arguments, problems, expanded = _expand_keywords(call, parameters, resolver)
     if method == "flow":
+        # A `**` not expanded is a problem of both bindings: `**options` could carry anything.
+        left = [a for a in call.args if a.star == "**" and _source(a.value) not in expanded]
+        if left:
+            problems.append("`**` argument unpacking")
         plain = call.with_changes(args=[a for a in call.args if a.star != "*"])
-        listed, listed_problems = bind_arguments(plain, parameters)
+        listed, listed_problems, _ = _expand_keywords(plain, parameters, resolver)
+        listed_problems += ["`**` argument unpacking"] if left else []
         values: dict[str, object] = {}
     else:
-        arguments, problems, expanded = _expand_keywords(call, parameters, resolver)
         listed, listed_problems = arguments, problems
         values = {}
         for name, expression in arguments.items():
@@ -71,14 +76,10 @@ def parse_flow_call(
             except NotLiteral:
                 values[name] = UNKNOWN
     unknown_stars = [
-        arg for arg in call.args if arg.star == "*" or (arg.star == "**" and method == "flow")
+        arg
+        for arg in call.args
+        if arg.star == "*" or (arg.star == "**" and _source(arg.value) not in expanded)
     ]
-    if method != "flow":
-        unknown_stars += [
-            arg
-            for arg in call.args
-            if arg.star == "**" and module.code_for_node(arg.value) not in expanded
-        ]
     return FlowSpec(
         method=method,
         arguments=MappingProxyType(arguments),
@@ -90,14 +91,44 @@ def parse_flow_call(
             {name: module.code_for_node(node) for name, node in arguments.items()}
         ),
         unpacked=bool(unknown_stars),
-        expanded=MappingProxyType(expanded if method != "flow" else {}),
+        expanded=MappingProxyType(expanded),
     )
+
+
+def _keyword_dict(node: cst.BaseExpression, resolver: NameResolver) -> dict[str, object] | None:
+    """A `**` argument's entries: literal values when the whole dict is a constant, else
+    (a dict built once from expressions, `dict(batch_size=self.batch_size)`) each entry's
+    literal value where it has one and its expression where not. None when unknown."""
+    try:
+        mapping = evaluate(node, None, resolver)
+    except NotLiteral:
+        mapping = None
+    if isinstance(mapping, dict):
+        return mapping
+    entries = getattr(resolver, "dict_entries", None)  # ScopeConstants reads dict displays
+    if entries is None:
+        return None
+    try:
+        expressions: dict[str, cst.BaseExpression] = entries(node)
+    except NotLiteral:
+        return None
+    found: dict[str, object] = {}
+    for key, expression in expressions.items():
+        try:
+            found[key] = evaluate(expression, None, resolver)
+        except NotLiteral:
+            found[key] = expression
+    return found
+
+
+def _source(node: cst.CSTNode) -> str:
+    return cst.Module([]).code_for_node(node)
 
 
 def _expand_keywords(
     call: cst.Call, parameters: tuple[str, ...], resolver: NameResolver
 ) -> tuple[dict[str, cst.BaseExpression], list[str], dict[str, tuple[str, ...]]]:
-    """The file method's arguments with each `**name` whose dict is statically known
+    """The call's arguments with each `**name` whose dict is statically known
     (ScopeConstants: bound once, never changed) expanded: its entries as literal
     expressions. A `**` it cannot read stays out (the call stays `unpacked`)."""
     plain = call.with_changes(args=[arg for arg in call.args if arg.star != "**"])
@@ -107,22 +138,22 @@ def _expand_keywords(
     for arg in call.args:
         if arg.star != "**":
             continue
-        try:
-            mapping = evaluate(arg.value, None, resolver)
-        except NotLiteral:
-            continue
-        if not isinstance(mapping, dict):
+        mapping = _keyword_dict(arg.value, resolver)
+        if mapping is None:
             continue
         literals: dict[str, cst.BaseExpression] = {}
         for key, value in mapping.items():
-            try:
-                literals[key] = cst.parse_expression(repr(value))
-            except (cst.ParserSyntaxError, RecursionError):
-                break  # not a value Python writes back as a literal
+            if isinstance(value, cst.BaseExpression):
+                literals[key] = value  # an expression of the dict's own: passed on in it
+            else:
+                try:
+                    literals[key] = cst.parse_expression(repr(value))
+                except (cst.ParserSyntaxError, RecursionError):
+                    break  # not a value Python writes back as a literal
             if key in arguments or key in expanded_keys:
                 break  # given twice: Python raises; left unpacked, so refused
         else:
             expanded_keys.update(mapping)
             arguments.update(literals)
-            expanded[cst.Module([]).code_for_node(arg.value)] = tuple(mapping)
+            expanded[_source(arg.value)] = tuple(mapping)
     return arguments, problems, expanded

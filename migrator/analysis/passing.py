@@ -93,9 +93,11 @@ class PassingShapes(RepackingShapes, ReachingShapes):
             if not found and not blocked:
                 blocked = [Blocker("MA105", access.node, f"`{target.value}` is used here")]
             consumers += found
+            # A `return it` keeps its own reason (no caller to follow), not the generic one.
+            returned = isinstance(self.parent(access.node), cst.Return)
             blockers += [
                 Blocker(b.code, b.node, *self._other_use(target.value, access.node))
-                if b.code == "MA105" and b.node is access.node
+                if b.code == "MA105" and b.node is access.node and not returned
                 else b
                 for b in blocked
             ]

@@ -13,10 +13,14 @@ from migrator.analysis.idg_config import ConfigProblem, parse_idg_call
 from migrator.analysis.names import is_native_preprocessing
 from migrator.analysis.uses import Blocker, FlowUse, GeneratorSite
 from migrator.emit import augment as augment_emitter
-from migrator.emit.dataframe import unsupported_dataframe_call
-from migrator.emit.directory import unsupported_directory_call
-from migrator.emit.pipeline import FLOW_PARAMETERS
-from migrator.model import AugmentSpec
+from migrator.emit.dataframe import KEPT_DATAFRAME_PARAMETERS, unsupported_dataframe_call
+from migrator.emit.directory import (
+    DIRECTORY_PARAMETERS,
+    DROPPED_DIRECTORY_PARAMETERS,
+    unsupported_directory_call,
+)
+from migrator.emit.pipeline import DROPPED_FLOW_PARAMETERS, FLOW_PARAMETERS, kept_parameters
+from migrator.model import UNKNOWN, AugmentSpec
 from migrator.plan.calls import is_none, wrappers
 from migrator.plan.facts import fact_source
 from migrator.plan.session import Session
@@ -99,7 +103,7 @@ def _flow_blockers(session: Session, flow: FlowUse, spec: AugmentSpec) -> list[B
         return [
             Blocker(code, where.get(argument, flow.call), f"{method}(): {reason}", help)
             for code, argument, reason, help in check(flow.spec.values)
-        ]
+        ] + _unpassed_expressions(session, flow)
     blockers: list[Blocker] = []
     # `*pair` maps onto the emitted function's positional parameters exactly as onto
     # flow()'s (same order); `**options` could carry anything.
@@ -138,6 +142,62 @@ def _flow_blockers(session: Session, flow: FlowUse, spec: AugmentSpec) -> list[B
     unknown = set(arguments) - set(FLOW_PARAMETERS)
     for name in sorted(unknown):
         blockers.append(Blocker("MA104", flow.call, f"flow() has no argument `{name}`"))
+    return blockers + _unpassed_keywords(session, flow, spec)
+
+
+def _unpassed_expressions(session: Session, flow: FlowUse) -> list[Blocker]:
+    """A file flow's `**name` whose dict holds values known only at run time
+    (`batch_size=self.config.batch_size`) is passed on as it is written only when the
+    dataset function takes every key; else its entries would be written out at the call,
+    each expression evaluated again somewhere else."""
+    if flow.from_dataframe:
+        taken = frozenset(KEPT_DATAFRAME_PARAMETERS)
+    else:
+        taken = frozenset(DIRECTORY_PARAMETERS) - DROPPED_DIRECTORY_PARAMETERS
+    blockers: list[Blocker] = []
+    for arg in flow.call.args:
+        keys = flow.spec.expanded.get(session.source_of(arg.value), ()) if arg.star else ()
+        if not any(flow.spec.values.get(key) is UNKNOWN for key in keys):
+            continue  # literal entries are written out as literals
+        for key in [key for key in keys if key not in taken]:
+            blockers.append(
+                Blocker(
+                    "MA104",
+                    arg.value,
+                    f"{flow.method}(): `**{session.source_of(arg.value)}` carries `{key}`, "
+                    "which the tf.data pipeline does not take, next to values known only at "
+                    "run time",
+                    f"Remove `{key}` from the dict, or pass it as a keyword argument",
+                )
+            )
+    return blockers
+
+
+def _unpassed_keywords(session: Session, flow: FlowUse, spec: AugmentSpec) -> list[Blocker]:
+    """A flow()'s expanded `**name` goes to the dataset function as it is written: every
+    key must be one that function takes (a `save_format` written as a keyword is dropped,
+    one inside the dict would be a TypeError)."""
+    taken = set(kept_parameters(spec)) - DROPPED_FLOW_PARAMETERS
+    blockers: list[Blocker] = []
+    for arg in flow.call.args:
+        keys = flow.spec.expanded.get(session.source_of(arg.value), ()) if arg.star else ()
+        for key in keys:
+            value = flow.spec.listed.get(key)
+            # `subset` (without validation_split) and a save_to_dir have blockers of their own
+            own = key == "subset" or (
+                key == "save_to_dir" and value is not None and not is_none(value)
+            )
+            if key in taken or own or key not in FLOW_PARAMETERS:
+                continue
+            blockers.append(
+                Blocker(
+                    "MA104",
+                    arg.value,
+                    f"flow(): `**{session.source_of(arg.value)}` carries `{key}`, which the "
+                    "tf.data pipeline does not take",
+                    f"Remove `{key}` from the dict, or pass it as a keyword argument",
+                )
+            )
     return blockers
 
 

@@ -203,3 +203,24 @@ def test_an_iterator_on_self_with_another_use_is_refused(extra: str, said: str) 
     assert result.new_source == source
     assert [d.code for d in result.diagnostics] == ["MA105"]
     assert said in result.diagnostics[0].message
+
+
+def test_an_iterator_returned_to_no_caller_says_so() -> None:
+    # A data module's helper (`def get_gen(...): ...; return gen`) called from another file.
+    source = (
+        "from tensorflow.keras.preprocessing.image import ImageDataGenerator\n\n\n"
+        "def get_gen(x, y, batch_size):\n"
+        "    image_gen = ImageDataGenerator(zoom_range=0.1)\n"
+        "    gen = image_gen.flow(x, y, batch_size=batch_size)\n"
+        "    return gen\n"
+    )
+    result = migrate_source(source, "data.py")
+    assert result.new_source == source
+    assert [(d.code, d.line, d.message) for d in result.diagnostics] == [
+        (
+            "MA105",
+            7,
+            "ImageDataGenerator not migrated: the iterator is returned from a function whose "
+            "callers the tool cannot see",
+        )
+    ]
