@@ -401,12 +401,17 @@ class Augmentation:
 
     def augment(self, images, seed):
         """Casts a batch to `dtype`, transforms each image with its own random
-        parameters (drawn from `seed`) and standardizes it, as IDG's iterators do."""
-        images = tf.cast(images, self.dtype)
+        parameters (drawn from `seed`) and standardizes it, as IDG's iterators do.
+
+        The affine resample reads the batch in its own dtype (uint8 from files, say)
+        and casts each pixel it gathers: the same values as casting first (a cast is
+        per pixel), with a quarter of the bytes read for uint8."""
+        if not self.has_affine:
+            images = tf.cast(images, self.dtype)
         if self.is_random:
             parameters = self.random_parameters(*self._image_size(images), seed)
             images = self.apply_transform(images, parameters)
-        return self.standardize(images)
+        return self.standardize(tf.cast(images, self.dtype))
 
     def cast(self, batch, seed=None):
         """The batch as IDG yields it without augmenting: images cast to `dtype`, labels
@@ -543,6 +548,7 @@ class Augmentation:
         h, w = tf.cast(height, tf.float64), tf.cast(width, tf.float64)
         transform = self._matrices(parameters, height, width, batch)
         # IDG flips after the affine transform: read mirrored output positions instead.
+        dtype = self.dtype  # the gathered pixels are cast (images may be narrower)
         rows = tf.range(h)[None, :]
         if "flip_vertical" in parameters:
             rows = tf.where(parameters["flip_vertical"][:, None], h - 1 - rows, rows)
@@ -568,7 +574,7 @@ class Augmentation:
         def pixels(r, c):  # pixel (r, c) of each image, indices clamped to the image
             r = tf.clip_by_value(r, 0, height - 1)
             c = tf.clip_by_value(c, 0, width - 1)
-            return tf.gather(flat, (first_row + r) * width + c)
+            return tf.cast(tf.gather(flat, (first_row + r) * width + c), dtype)
 
         if self.interpolation_order == 0:
             # scipy takes the nearest pixel, rounding halves up.
@@ -578,8 +584,8 @@ class Augmentation:
             )
         else:  # bilinear interpolation of the 4 neighbours
             top, left = tf.floor(source_rows), tf.floor(source_cols)
-            dy = tf.cast(source_rows - top, images.dtype)[..., None]
-            dx = tf.cast(source_cols - left, images.dtype)[..., None]
+            dy = tf.cast(source_rows - top, dtype)[..., None]
+            dx = tf.cast(source_cols - left, dtype)[..., None]
             top, left = tf.cast(top, tf.int32), tf.cast(left, tf.int32)
             upper = pixels(top, left) * (1 - dx) + pixels(top, left + 1) * dx
             lower = pixels(top + 1, left) * (1 - dx) + pixels(top + 1, left + 1) * dx
