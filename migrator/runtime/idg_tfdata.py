@@ -961,7 +961,9 @@ class _Shares:
       which every worker reads alike (from TF_CONFIG); so a cluster with the same
       addresses repeats its orders from run to run: pass seed= to change them.
     - seed=None under the tf.data service: a seed drawn when the pipeline is built; the
-      service workers run that one graph.
+      service workers run that one graph. Each epoch of a served pipeline is a new
+      job, started afresh from that graph: the order is the same every epoch, and
+      the augmentation's draws are unseeded (new every epoch) whatever `seed`.
 
     `index` is this pipeline's place (None under the service: tf.data's SHARD_HINT
     placeholders, which the service's ShardingPolicy.HINT fills in per worker).
@@ -972,6 +974,9 @@ class _Shares:
         self.augment_seed = seed  # the augmentation's seed stream (per batch)
         if service is not None:
             self.count, self.index, self.sharded = None, None, True
+            # Each epoch is a new job whose workers start the graph afresh: a seeded
+            # stream would repeat its draws every epoch, so the service draws anew.
+            self.augment_seed = None
             if seed is None:
                 seed = random.SystemRandom().getrandbits(31)
             self.seed = seed
@@ -1098,7 +1103,9 @@ def served(dataset, service=None, job_name=None):
     standardization. Each worker takes its share of every epoch's indices (one
     permutation, `ShardingPolicy.HINT`): the dispatcher must list the workers
     (`DispatcherConfig(worker_addresses=[...])`, static sharding), and an epoch delivers
-    every sample once. `service` defaults to the address the pipeline was built with;
+    every sample once. The batches hold the same samples every epoch (each epoch is a
+    new job starting the graph afresh); the augmentation draws anew every epoch.
+    `service` defaults to the address the pipeline was built with;
     `job_name` lets several clients share one job (see
     `tf.data.experimental.service.distribute`).
     """
