@@ -90,6 +90,20 @@ def load_emitted(config: dict[str, Any], tf: Any, augment_on: str = "host") -> d
     return namespace
 
 
+def load_runtime() -> Any:
+    """The runtime module migrate-aug writes into a project (migrator/runtime/idg_tfdata.py),
+    imported from its file as a user's script imports it."""
+    import importlib.util
+
+    path = ROOT / "migrator" / "runtime" / "idg_tfdata.py"
+    spec = importlib.util.spec_from_file_location("idg_tfdata", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["idg_tfdata"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 def make_data(count: int, size: int, classes: int = 10) -> tuple[Any, Any]:
     """`count` float32 images (size, size, 3) with 0..255 integer values, one-hot labels."""
     import numpy as np

@@ -1,27 +1,35 @@
-"""Where the emitted pipeline's memory goes: probes, each in a fresh child process.
+"""Where the migrated pipeline's memory goes: probes, each in a fresh child process.
 
     python bench/memory.py                  # seed configuration, 512 images of 256x256x3
     python bench/memory.py --config heavy
 
-bench/pipeline.py shows that the emitted pipeline's memory does not grow with the data
-(its `slope`): it is a fixed overhead. These probes take that overhead apart, measured
-as in bench/pipeline.py (`pipeline MB`: peak resident size while iterating minus the
-resident size before the pipeline is built, TensorFlow started and the data in memory):
+bench/pipeline.py shows that the pipeline's memory does not grow with the data (its
+`slope`): it is a fixed overhead. These probes take that overhead apart, measured as in
+bench/pipeline.py (`pipeline MB`: peak resident size while iterating minus the resident
+size before the pipeline is built, TensorFlow started and the data in memory). The
+pipeline is the runtime module's (migrator/runtime/idg_tfdata.py): Augmentation mapped
+over index_batches, as a migrated program runs it.
 
     floor               batches of the same shape that cost nothing to make (tf.fill) through
-                        the emitted pipeline's parallel map and prefetch: batches in flight
+                        a map with 2 parallel calls and prefetch(2): batches in flight
     floor_serial        the same with num_parallel_calls=1 and prefetch(1): fewer in flight
-    no_augment          the emitted pipeline without augmentation (NumPy reads through
-                        tf.numpy_function)
-    migrated            the emitted pipeline for --config
-    migrated_prefetch1  the same, its text edited to prefetch(1) (not AUTOTUNE)
-    migrated_serial     the same, its text edited to num_parallel_calls=1 and prefetch(1)
+    no_augment          the runtime's pipeline without augmentation (NumPy reads through
+                        tf.numpy_function), AUTOTUNE map and prefetch
+    migrated            the runtime's pipeline for --config, AUTOTUNE map and prefetch (as
+                        migrated programs run it)
+    migrated_bounded    the same with num_parallel_calls=2 and prefetch(2)
+    migrated_serial     the same with num_parallel_calls=1 and prefetch(1)
     migrated_mmap       migrated with MALLOC_MMAP_THRESHOLD_=131072: glibc maps every batch
                         and unmaps it when freed, so nothing freed stays cached in its arenas
     migrated_arenas     migrated with MALLOC_ARENA_MAX=2 (fewer per-thread malloc arenas)
-    xla_compile         the emitted augmentation alone, compiled and run once on a 1x8x8x3
-                        batch: XLA's compiler and runtime, next to no data
+    xla_compile         the augmentation alone, compiled and run once on a 1x8x8x3 batch:
+                        XLA's compiler and runtime, next to no data
     xla_batch           the same on one batch of --batch-size images
+
+`bound MB` is issue #19's bound for the pipeline's own memory: the batches it holds in
+flight, (parallel calls + prefetched batches) x the bytes of one float32 batch, plus
+20%. AUTOTUNE is counted as the CPU count for both (tf.data's parallelism stays at or
+under it; its prefetch buffer is tuned and may grow past it).
 """
 
 from __future__ import annotations
@@ -39,19 +47,19 @@ from _common import (  # noqa: E402
     CONFIGS,
     cpu_description,
     current_rss,
-    emitted_functions,
+    load_runtime,
     measure,
     run_child,
     table,
 )
-from pipeline import build, make_images, peak_rss_now, reset_peak_rss  # noqa: E402
+from pipeline import make_images, peak_rss_now, reset_peak_rss  # noqa: E402
 
 PROBES = (
     "floor",
     "floor_serial",
     "no_augment",
     "migrated",
-    "migrated_prefetch1",
+    "migrated_bounded",
     "migrated_serial",
     "migrated_mmap",
     "migrated_arenas",
@@ -63,50 +71,57 @@ PROBE_ENV: dict[str, dict[str, str]] = {
     "migrated_mmap": {"MALLOC_MMAP_THRESHOLD_": "131072"},
     "migrated_arenas": {"MALLOC_ARENA_MAX": "2"},
 }
-PARALLEL, SERIAL = ("num_parallel_calls=tf.data.AUTOTUNE", "num_parallel_calls=1")
-PREFETCH = "prefetch(tf.data.AUTOTUNE)"
+AUTOTUNE = -1
+# (parallel calls, prefetched batches) of each pipeline probe.
+IN_FLIGHT: dict[str, tuple[int, int]] = {
+    "floor": (2, 2),
+    "floor_serial": (1, 1),
+    "no_augment": (AUTOTUNE, AUTOTUNE),
+    "migrated": (AUTOTUNE, AUTOTUNE),
+    "migrated_bounded": (2, 2),
+    "migrated_serial": (1, 1),
+    "migrated_mmap": (AUTOTUNE, AUTOTUNE),
+    "migrated_arenas": (AUTOTUNE, AUTOTUNE),
+}
 
 
-def edited_source(source: str, *, parallel: bool) -> str:
-    """The emitted pipeline's text with one prefetched batch (not AUTOTUNE) and, unless
-    `parallel`, one map call at a time."""
-    if source.count(PARALLEL) != 1 or source.count(PREFETCH) != 1:
-        raise RuntimeError("the emitted pipeline no longer has the parallel map probed here")
-    source = source.replace(PREFETCH, "prefetch(1)")
-    return source if parallel else source.replace(PARALLEL, SERIAL)
+def bound_bytes(probe: str, batch_bytes: int, cpus: int) -> float | None:
+    """Issue #19's bound: (parallel calls + prefetched batches) x batch bytes x 1.2."""
+    if probe not in IN_FLIGHT:
+        return None
+    parallel, prefetch = (cpus if n == AUTOTUNE else n for n in IN_FLIGHT[probe])
+    return (parallel + prefetch) * batch_bytes * 1.2
 
 
-def emitted_namespace(config: dict[str, Any], tf: Any, *, probe: str) -> dict[str, Any]:
-    """exec() migrate-aug's output for `config`, edited for the *_prefetch1 and *_serial
-    probes (see edited_source)."""
-    source = emitted_functions(config)
-    if probe.endswith(("_prefetch1", "_serial")):
-        source = edited_source(source, parallel=probe.endswith("_prefetch1"))
-    namespace: dict[str, Any] = {"tf": tf}
-    exec(compile(source, "<migrate-aug output>", "exec"), namespace)
-    return namespace
-
-
-def serial_floor(x: Any, y: Any, batch_size: int) -> Any:
+def pipeline(probe: str, config: dict[str, Any], x: Any, y: Any, batch_size: int) -> Any:
+    """The probe's endless iterable of batches."""
     import tensorflow as tf
 
-    shape, labels = [batch_size, *x.shape[1:]], tf.constant(y[:batch_size])
-    batches = tf.data.Dataset.range(len(x)).batch(batch_size)
-    dataset = batches.map(
-        lambda index: (tf.fill(shape, tf.cast(index[0], tf.float32)), labels),
-        num_parallel_calls=1,
-    )
-    return dataset.prefetch(1).repeat()
+    parallel, prefetch = IN_FLIGHT[probe]
+    if probe.startswith("floor"):
+        shape, labels = [batch_size, *x.shape[1:]], tf.constant(y[:batch_size])
+        batches = tf.data.Dataset.range(len(x)).batch(batch_size)
+        dataset = batches.map(
+            lambda index: (tf.fill(shape, tf.cast(index[0], tf.float32)), labels),
+            num_parallel_calls=parallel,
+        )
+        return dataset.prefetch(prefetch).repeat()
+    idg_tfdata = load_runtime()
+    datagen = idg_tfdata.Augmentation(**({} if probe == "no_augment" else config))
+    dataset = idg_tfdata.index_batches(x, y, batch_size=batch_size)
+    dataset = dataset.map(datagen, num_parallel_calls=parallel)
+    return dataset.prefetch(prefetch).repeat()
 
 
-def xla_probe(namespace: dict[str, Any], shape: list[int]) -> int:
+def xla_probe(config: dict[str, Any], shape: list[int]) -> int:
     """Peak resident bytes added by compiling and running the augmentation once on `shape`."""
     import tensorflow as tf
 
+    datagen = load_runtime().Augmentation(**config)
     images, seed = tf.zeros(shape), tf.constant([1, 2], tf.int64)
     before = current_rss()
     reset_peak_rss()
-    tf.function(namespace["datagen_augment"])(images, seed).numpy()
+    tf.function(datagen.augment)(images, seed).numpy()
     return max(peak_rss_now() - before, 0)
 
 
@@ -118,23 +133,15 @@ def child(arguments: argparse.Namespace) -> None:
     probe = arguments.probe
     tf.reduce_sum(tf.ones([8, 8])).numpy()  # the runtime's own memory is not the pipeline's
     if probe.startswith("xla_"):
-        namespace = emitted_namespace(config, tf, probe=probe)
         side = 8 if probe == "xla_compile" else arguments.size
         count = 1 if probe == "xla_compile" else arguments.batch_size
-        print(json.dumps({"pipeline_bytes": xla_probe(namespace, [count, side, side, 3])}))
+        print(json.dumps({"pipeline_bytes": xla_probe(config, [count, side, side, 3])}))
         return
-    namespace = None
-    if probe != "floor" and probe != "floor_serial":  # the codemod's memory is not measured
-        augmenting = probe != "no_augment"
-        namespace = emitted_namespace(config if augmenting else {}, tf, probe=probe)
+    load_runtime()  # importing the module is not the pipeline's memory
     x, y = make_images(arguments.images, arguments.size)
     before = current_rss()
     reset_peak_rss()
-    if probe == "floor_serial":
-        batches = serial_floor(x, y, arguments.batch_size)
-    else:
-        variant = probe if probe in ("floor", "no_augment") else "migrated"
-        batches = build(variant, config, x, y, arguments.batch_size, namespace)
+    batches = pipeline(probe, config, x, y, arguments.batch_size)
     rate, _, cpu = measure(batches, arguments.batch_size, warmup=4, seconds=arguments.seconds)
     peak = peak_rss_now()
     result = {"images_per_s": rate, "cpu_per_image": cpu, "pipeline_bytes": peak - before}
@@ -156,7 +163,9 @@ def main() -> None:
         child(arguments)
         return
 
-    batch_mb = arguments.batch_size * arguments.size**2 * 3 * 4 / 2**20
+    batch_bytes = arguments.batch_size * arguments.size**2 * 3 * 4
+    batch_mb = batch_bytes / 2**20
+    cpus = os.cpu_count() or 1
     print(
         f"{arguments.config}: {arguments.images} images {arguments.size}x{arguments.size}x3 "
         f"float32, batch {arguments.batch_size} ({batch_mb:.0f} MB); {cpu_description()}"
@@ -175,21 +184,26 @@ def main() -> None:
             os.environ.update(saved)
         print(f"  measured {probe}", file=sys.stderr, flush=True)
         if "error" in result:
-            rows.append([probe, "failed", "", "", result["error"].splitlines()[-1]])
+            rows.append([probe, "failed", "", "", "", "", result["error"].splitlines()[-1]])
             continue
         memory = result["pipeline_bytes"] / 2**20
+        bound = bound_bytes(probe, batch_bytes, cpus)
+        within = "-" if bound is None else ("yes" if memory <= bound / 2**20 else "no")
         rate = result.get("images_per_s")
         cpu = result.get("cpu_per_image")
         rows.append(
             [
                 probe,
                 f"{memory:,.0f}",
+                "-" if bound is None else f"{bound / 2**20:,.0f}",
+                within,
                 f"{memory / batch_mb:.1f}",
                 f"{rate:,.0f}" if rate else "-",
                 f"{cpu * 1000:.2f}" if cpu else "-",
             ]
         )
-    table(["probe", "pipeline MB", "in batches", "images/s", "CPU ms/img"], rows)
+    headers = ["probe", "pipeline MB", "bound MB", "within", "in batches", "images/s"]
+    table([*headers, "CPU ms/img"], rows)
 
 
 if __name__ == "__main__":

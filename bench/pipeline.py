@@ -9,11 +9,13 @@ thread pools do not leak between variants):
 
     idg             ImageDataGenerator.flow, iterated in Python (the legacy program)
     from_generator  tf.data.Dataset.from_generator wrapping the same flow()
-    migrated        the tf.data pipeline migrate-aug emits for the program (the tool is run
-                    on a small program text; its emitted functions are exec()ed)
+    migrated        the migrated program's pipeline: the runtime module migrate-aug writes
+                    (migrator/runtime/idg_tfdata.py), Augmentation mapped over index_batches
+    migrated_uint8  the same on the images as uint8 (as from files): the resample reads
+                    bytes and casts each pixel it gathers
     keras_layers    tf.data + Keras 3 preprocessing layers (similar, not the same,
                     distributions; no channel shift layer exists), same index shuffling
-    no_augment      migrate-aug's pipeline for ImageDataGenerator() (no augmentation):
+    no_augment      the runtime's pipeline for ImageDataGenerator() (no augmentation):
                     the limit of the data path (shuffle, gather, batch)
     floor           a tf.data pipeline of batches of the same shape that computes nothing
                     (tf.fill), with the emitted pipeline's parallel map and prefetch: what
@@ -34,6 +36,10 @@ so idg, migrated and no_augment are measured again on --scale times the images (
 4: 1.5 GB), and a second table splits pipeline MB into `slope` (extra bytes per byte of
 data, from the two sizes; ~0 when only indices are shuffled, ~1 for a copy) and
 `fixed MB` (the rest, whatever the data size). bench/memory.py takes the fixed part apart.
+
+`est. MiB/img` estimates the memory traffic of the data path per image from the
+pipeline's structure (not measured): each full pass over an image's bytes, read or
+written, counts (see `moved_bytes`).
 """
 
 from __future__ import annotations
@@ -50,13 +56,21 @@ from _common import (  # noqa: E402
     CONFIGS,
     cpu_description,
     current_rss,
-    load_emitted,
+    load_runtime,
     measure,
     run_variants,
     table,
 )
 
-VARIANTS = ("idg", "from_generator", "migrated", "keras_layers", "no_augment", "floor")
+VARIANTS = (
+    "idg",
+    "from_generator",
+    "migrated",
+    "migrated_uint8",
+    "keras_layers",
+    "no_augment",
+    "floor",
+)
 # Measured at two data sizes to split their memory into a data-proportional and a fixed part.
 SCALED_VARIANTS = ("idg", "migrated", "no_augment")
 
@@ -78,12 +92,12 @@ def peak_rss_now() -> int:
     raise RuntimeError("no VmHWM in /proc/self/status")
 
 
-def make_images(count: int, size: int) -> tuple[Any, Any]:
-    """float32 images with 0..255 integer values, filled in chunks (no transient copy)."""
+def make_images(count: int, size: int, dtype: str = "float32") -> tuple[Any, Any]:
+    """Images with 0..255 integer values, filled in chunks (no transient copy)."""
     import numpy as np
 
     rng = np.random.default_rng(0)
-    x = np.empty((count, size, size, 3), np.float32)
+    x = np.empty((count, size, size, 3), dtype)
     for start in range(0, count, 64):
         chunk = x[start : start + 64]
         chunk[...] = rng.integers(0, 256, size=chunk.shape, dtype=np.uint8)
@@ -122,6 +136,29 @@ def keras_layers(config: dict[str, Any]) -> Any:
     return keras.Sequential(layers)
 
 
+# Colour transforms of the heavy configuration that each read and write the float image.
+COLOUR_PASSES = ("channel_shift_range", "brightness_range")
+
+
+def moved_bytes(variant: str, config: dict[str, Any], size: int) -> float | None:
+    """Estimated bytes read and written per image by the data path (None: not estimated).
+
+    migrated: the NumPy gather of the batch (read and write the source dtype), the
+    resample (read the source dtype once, write float32), two passes (read, write) per
+    colour transform; no_augment: the gather and the cast; floor: the fill's write.
+    XLA's fused loop reads each source pixel's neighbours from cache, not memory."""
+    pixels = size * size * 3
+    if variant in ("migrated", "migrated_uint8"):
+        source = pixels * (1 if variant == "migrated_uint8" else 4)
+        colour = sum(2 * 4 * pixels for key in COLOUR_PASSES if config.get(key))
+        return 2 * source + source + 4 * pixels + colour
+    if variant == "no_augment":
+        return 2 * 4 * pixels  # gather of float32; the cast to float32 is then free
+    if variant == "floor":
+        return 4 * pixels
+    return None
+
+
 def memory_split(small: tuple[int, int], large: tuple[int, int]) -> tuple[float, float]:
     """(slope, fixed bytes) of the line through two (data bytes, pipeline bytes) points:
     the pipeline's memory that grows with the data, per data byte, and what remains."""
@@ -135,8 +172,8 @@ def memory_split(small: tuple[int, int], large: tuple[int, int]) -> tuple[float,
 def build(
     variant: str, config: dict[str, Any], x: Any, y: Any, batch_size: int, emitted: Any = None
 ) -> Any:
-    """An iterable of (images, labels) batches, endless. `emitted`: the namespace of
-    migrate-aug's output (load_emitted), for migrated and no_augment."""
+    """An iterable of (images, labels) batches, endless. `emitted`: unused (kept for
+    bench/memory.py's callers)."""
     import tensorflow as tf
 
     if variant in ("idg", "from_generator"):
@@ -152,8 +189,12 @@ def build(
         return tf.data.Dataset.from_generator(
             lambda: datagen.flow(x, y, batch_size=batch_size), output_signature=signature
         )
-    if variant in ("migrated", "no_augment"):
-        return emitted["datagen_dataset"](x, y, batch_size=batch_size).repeat()
+    if variant in ("migrated", "migrated_uint8", "no_augment"):
+        idg_tfdata = load_runtime()
+        datagen = idg_tfdata.Augmentation(**({} if variant == "no_augment" else config))
+        dataset = idg_tfdata.index_batches(x, y, batch_size=batch_size)
+        dataset = dataset.map(datagen, num_parallel_calls=tf.data.AUTOTUNE)
+        return dataset.prefetch(tf.data.AUTOTUNE).repeat()
     if variant == "floor":
         shape, labels = [batch_size, *x.shape[1:]], tf.constant(y[:batch_size])
 
@@ -183,9 +224,10 @@ def child(arguments: argparse.Namespace) -> None:
     config = CONFIGS[arguments.config]
     tf.reduce_sum(tf.ones([8, 8])).numpy()  # the runtime's own memory is not the pipeline's
     emitted = None
-    if arguments.variant in ("migrated", "no_augment"):  # the codemod's memory is not either
-        emitted = load_emitted(config if arguments.variant == "migrated" else {}, tf)
-    x, y = make_images(arguments.images, arguments.size)
+    if arguments.variant in ("migrated", "migrated_uint8", "no_augment"):
+        load_runtime()  # importing the module is not the pipeline's memory either
+    dtype = "uint8" if arguments.variant == "migrated_uint8" else "float32"
+    x, y = make_images(arguments.images, arguments.size, dtype)
     before = current_rss()
     reset_peak_rss()
     batches = build(arguments.variant, config, x, y, arguments.batch_size, emitted)
@@ -258,13 +300,13 @@ def main() -> None:
         rows = []
         for variant, result in results.items():
             if "error" in result:
-                rows.append(
-                    [variant, "failed", "", "", "", "", "", result["error"].splitlines()[-1]]
-                )
+                error = result["error"].splitlines()[-1]
+                rows.append([variant, "failed", "", "", "", "", "", error, ""])
                 continue
             rate = result["images_per_s"]
             data = result["data_bytes"]
             cpu_ms = result["cpu_per_image"] * 1000
+            moved = moved_bytes(variant, CONFIGS[config], arguments.size)
             rows.append(
                 [
                     variant,
@@ -275,10 +317,11 @@ def main() -> None:
                     str(result["batches"]),
                     f"{result['pipeline_bytes'] / 2**20:,.0f}",
                     f"{(data + result['pipeline_bytes']) / data:.2f}",
+                    "-" if moved is None else f"{moved / 2**20:.2f}",
                 ]
             )
         headers = ["variant", "images/s", "vs idg", "CPU ms/img", "vs idg", "batches"]
-        table([*headers, "pipeline MB", "peak/data"], rows)
+        table([*headers, "pipeline MB", "peak/data", "est. MiB/img"], rows)
         runtime = [r["runtime_bytes"] / 2**20 for r in results.values() if "runtime_bytes" in r]
         if runtime:
             span = f"{min(runtime):,.0f}-{max(runtime):,.0f} MB"

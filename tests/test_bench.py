@@ -81,18 +81,32 @@ def test_memory_table_reports_both_sizes_slope_and_fixed_part(
     assert lines["no_augment"][1:] == ["failed"]
 
 
-def test_memory_probe_serializes_the_real_emitted_pipeline() -> None:
-    # bench/memory.py edits migrate-aug's output; an emitter change must not silently
-    # turn its "serial" probe into the parallel pipeline again.
+def bench_memory() -> ModuleType:
     spec = importlib.util.spec_from_file_location("bench_memory", BENCH / "memory.py")
     assert spec is not None and spec.loader is not None
     memory = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(memory)
-    source = bench_common().emitted_functions(bench_common().CONFIGS["seed"])
-    serial = memory.edited_source(source, parallel=False)
-    assert "num_parallel_calls=1" in serial and ".prefetch(1)" in serial
-    assert "AUTOTUNE" not in serial
-    prefetch1 = memory.edited_source(source, parallel=True)
-    assert "num_parallel_calls=tf.data.AUTOTUNE" in prefetch1 and ".prefetch(1)" in prefetch1
-    with pytest.raises(RuntimeError):
-        memory.edited_source(serial, parallel=False)
+    return memory
+
+
+def test_memory_bound_is_the_batches_in_flight_plus_a_fifth() -> None:
+    memory = bench_memory()
+    batch = 24 * 2**20
+    # Every pipeline probe says how many batches it holds in flight.
+    pipelines = [p for p in memory.PROBES if not p.startswith("xla_")]
+    assert sorted(memory.IN_FLIGHT) == sorted(pipelines)
+    assert memory.bound_bytes("migrated_bounded", batch, cpus=8) == 4 * batch * 1.2
+    assert memory.bound_bytes("migrated_serial", batch, cpus=8) == 2 * batch * 1.2
+    assert memory.bound_bytes("migrated", batch, cpus=2) == 4 * batch * 1.2  # AUTOTUNE
+    assert memory.bound_bytes("xla_batch", batch, cpus=2) is None
+
+
+def test_bytes_moved_estimate_counts_the_narrow_source() -> None:
+    moved = bench_pipeline().moved_bytes
+    seed, heavy = bench_common().CONFIGS["seed"], bench_common().CONFIGS["heavy"]
+    image = 256 * 256 * 3  # pixels
+    # gather (read + write) and resample (read the source, write float32)
+    assert moved("migrated", seed, 256) == 3 * 4 * image + 4 * image
+    assert moved("migrated_uint8", seed, 256) == 3 * image + 4 * image
+    assert moved("migrated", heavy, 256) == 4 * 4 * image + 2 * 2 * 4 * image
+    assert moved("idg", seed, 256) is None

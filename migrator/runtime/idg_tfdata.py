@@ -23,6 +23,10 @@ Pieces (each documented where it is defined):
 - `index_batches(x, y, ...)`: what `IDG.flow(x, y, ...)` batches, from in-memory arrays.
 - `directory_files(directory, ...)`, `dataframe_files(dataframe, ...)`: what
   `flow_from_directory` / `flow_from_dataframe` batch, read from the files.
+- `served(dataset)`: a pipeline built with `service=` run by a tf.data service.
+
+Under a multi-worker strategy each worker reads and augments only its share of every
+epoch (one common permutation, split before anything is read; see `_Shares`).
 
 The pipelines yield `(batch, seed)` pairs, where `batch` is what IDG yields before its
 augmentation (images, or `(images, y[, sample_weight])`) and `seed` a fresh pair of
@@ -42,8 +46,11 @@ the SHA-256 of the text below them: migrate-aug upgrades an unedited copy and ne
 overwrites one whose text was changed (edit freely; the tool then leaves it alone).
 """
 
+import hashlib
 import inspect
+import json
 import os
+import random
 import warnings
 
 import numpy as np
@@ -57,6 +64,7 @@ __all__ = [
     "directory_files",
     "images_as_targets",
     "index_batches",
+    "served",
 ]
 
 FILL_MODES = ("nearest", "constant", "reflect", "wrap")
@@ -393,12 +401,17 @@ class Augmentation:
 
     def augment(self, images, seed):
         """Casts a batch to `dtype`, transforms each image with its own random
-        parameters (drawn from `seed`) and standardizes it, as IDG's iterators do."""
-        images = tf.cast(images, self.dtype)
+        parameters (drawn from `seed`) and standardizes it, as IDG's iterators do.
+
+        The affine resample reads the batch in its own dtype (uint8 from files, say)
+        and casts each pixel it gathers: the same values as casting first (a cast is
+        per pixel), with a quarter of the bytes read for uint8."""
+        if not self.has_affine:
+            images = tf.cast(images, self.dtype)
         if self.is_random:
             parameters = self.random_parameters(*self._image_size(images), seed)
             images = self.apply_transform(images, parameters)
-        return self.standardize(images)
+        return self.standardize(tf.cast(images, self.dtype))
 
     def cast(self, batch, seed=None):
         """The batch as IDG yields it without augmenting: images cast to `dtype`, labels
@@ -535,6 +548,7 @@ class Augmentation:
         h, w = tf.cast(height, tf.float64), tf.cast(width, tf.float64)
         transform = self._matrices(parameters, height, width, batch)
         # IDG flips after the affine transform: read mirrored output positions instead.
+        dtype = self.dtype  # the gathered pixels are cast (images may be narrower)
         rows = tf.range(h)[None, :]
         if "flip_vertical" in parameters:
             rows = tf.where(parameters["flip_vertical"][:, None], h - 1 - rows, rows)
@@ -560,7 +574,7 @@ class Augmentation:
         def pixels(r, c):  # pixel (r, c) of each image, indices clamped to the image
             r = tf.clip_by_value(r, 0, height - 1)
             c = tf.clip_by_value(c, 0, width - 1)
-            return tf.gather(flat, (first_row + r) * width + c)
+            return tf.cast(tf.gather(flat, (first_row + r) * width + c), dtype)
 
         if self.interpolation_order == 0:
             # scipy takes the nearest pixel, rounding halves up.
@@ -570,8 +584,8 @@ class Augmentation:
             )
         else:  # bilinear interpolation of the 4 neighbours
             top, left = tf.floor(source_rows), tf.floor(source_cols)
-            dy = tf.cast(source_rows - top, images.dtype)[..., None]
-            dx = tf.cast(source_cols - left, images.dtype)[..., None]
+            dy = tf.cast(source_rows - top, dtype)[..., None]
+            dx = tf.cast(source_cols - left, dtype)[..., None]
             top, left = tf.cast(top, tf.int32), tf.cast(left, tf.int32)
             upper = pixels(top, left) * (1 - dx) + pixels(top, left + 1) * dx
             lower = pixels(top + 1, left) * (1 - dx) + pixels(top + 1, left + 1) * dx
@@ -898,22 +912,125 @@ def _with_seeds(batches, seed):
     return tf.data.Dataset.zip((batches, seeds))
 
 
-def _shuffled_indices(count, shuffle, seed):
-    indices = tf.data.Dataset.range(count)
-    if shuffle:
-        # Shuffle indices, not samples, so memory stays flat; a new order every epoch.
-        indices = indices.shuffle(max(count, 1), seed, reshuffle_each_iteration=True)
-    return indices
+def _input_pipeline():
+    """(pipelines, index, cluster) of this process under a multi-worker strategy: the
+    number of workers that each build this pipeline, this one's input pipeline id
+    (MultiWorkerMirroredStrategy's: the chief first, then the workers) and the cluster
+    spec; (1, 0, None) for a single input pipeline.
+
+    Read from the MultiWorkerMirroredStrategy in scope, else from TF_CONFIG (set before
+    the strategy is created, so also when the pipeline is built outside its scope). A
+    cluster with parameter servers, an evaluator, and strategies that distribute one
+    client's dataset to several hosts themselves (TPUStrategy) count as one pipeline:
+    their datasets are sharded by the strategy (or by the dataset_fn's InputContext)."""
+    resolver = None
+    if tf.distribute.has_strategy():
+        strategy = tf.distribute.get_strategy()
+        if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+            return 1, 0, None
+        resolver = strategy.cluster_resolver
+    elif os.environ.get("TF_CONFIG"):
+        resolver = tf.distribute.cluster_resolver.TFConfigClusterResolver()
+    if resolver is None:
+        return 1, 0, None
+    cluster = resolver.cluster_spec().as_dict()
+    if "ps" in cluster or resolver.task_type not in ("chief", "worker"):
+        return 1, 0, None
+    chiefs, workers = len(cluster.get("chief", [])), len(cluster.get("worker", []))
+    task = int(resolver.task_id or 0)
+    index = task if resolver.task_type == "chief" else chiefs + task
+    return chiefs + workers, index, cluster
 
 
-def _finish(dataset):
-    options = tf.data.Options()
-    # Samples fed by index: each worker of a multi-worker strategy keeps its share of
-    # batches (FILE sharding is impossible).
-    options.experimental_distribute.auto_shard_policy = (
-        tf.data.experimental.AutoShardPolicy.DATA
-    )
-    return dataset.with_options(options)
+def _stable_seed(*parts):
+    """A seed in [0, 2**31) that every process computes alike from `parts` (JSON)."""
+    text = json.dumps(parts, sort_keys=True, default=str).encode()
+    return int.from_bytes(hashlib.sha256(text).digest()[:4], "big") & 0x7FFFFFFF
+
+
+class _Shares:
+    """How the indices of an epoch are shared out before anything is read or augmented.
+
+    `count` input pipelines (workers, or tf.data service workers when `served`) each
+    take every count-th index of ONE permutation per epoch, common to all: the
+    shuffle's seed is the same in every pipeline, so its sequence of per-epoch orders
+    is too, and the shares of an epoch are disjoint and together the data set once.
+
+    - seed given: that seed (as with IDG, the same run to run).
+    - seed=None under a multi-worker strategy: a seed derived from the cluster spec,
+      which every worker reads alike (from TF_CONFIG); so a cluster with the same
+      addresses repeats its orders from run to run: pass seed= to change them.
+    - seed=None under the tf.data service: a seed drawn when the pipeline is built; the
+      service workers run that one graph. Each epoch of a served pipeline is a new
+      job, started afresh from that graph: the order is the same every epoch, and
+      the augmentation's draws are unseeded (new every epoch) whatever `seed`.
+
+    `index` is this pipeline's place (None under the service: tf.data's SHARD_HINT
+    placeholders, which the service's ShardingPolicy.HINT fills in per worker).
+    """
+
+    def __init__(self, seed, service=None):
+        self.service = service
+        self.augment_seed = seed  # the augmentation's seed stream (per batch)
+        if service is not None:
+            self.count, self.index, self.sharded = None, None, True
+            # Each epoch is a new job whose workers start the graph afresh: a seeded
+            # stream would repeat its draws every epoch, so the service draws anew.
+            self.augment_seed = None
+            if seed is None:
+                seed = random.SystemRandom().getrandbits(31)
+            self.seed = seed
+            return
+        self.count, self.index, cluster = _input_pipeline()
+        self.sharded = self.count > 1
+        self.seed = seed
+        if self.sharded:
+            if seed is None:
+                self.seed = _stable_seed("idg_tfdata", cluster)
+            else:  # each worker its own augmentation draws, reproducibly
+                self.augment_seed = _stable_seed(seed, self.index)
+
+    def indices(self, count, shuffle):
+        """This pipeline's indices of each epoch, in order (a new order every epoch
+        when `shuffle`), as a dataset."""
+        indices = tf.data.Dataset.range(count)
+        if shuffle:
+            # Indices, not samples, are shuffled, so memory stays flat.
+            indices = indices.shuffle(
+                max(count, 1), self.seed, reshuffle_each_iteration=True
+            )
+        if self.service is not None:
+            hint = tf.data.experimental.SHARD_HINT
+            indices = indices.shard(hint, hint)
+        elif self.sharded:
+            indices = indices.shard(self.count, self.index)
+        return indices
+
+    def finish(self, batches):
+        """The `(batch, seed)` dataset, with the distribution options its sharing
+        needs."""
+        dataset = _with_seeds(batches, self.augment_seed)
+        options = tf.data.Options()
+        policy = tf.data.experimental.AutoShardPolicy
+        if self.sharded:
+            # Sharded above, before any read or augmentation: a strategy's own
+            # sharding would split this worker's share again (DATA keeps 1/N of it,
+            # after augmenting all of it).
+            options.experimental_distribute.auto_shard_policy = policy.OFF
+            if self.service is None:
+                # tf.distribute splits each global batch of this worker's share into
+                # per-replica batches and runs one step per split: Keras would infer
+                # the steps from this dataset's batches (1/N of them). Unknown, fit
+                # runs until every worker's share is done.
+                dataset = dataset.filter(lambda *element: tf.constant(True))
+        else:
+            # A strategy this process cannot see (no TF_CONFIG): each worker keeps its
+            # share of batches (correct, though every worker augments every batch).
+            options.experimental_distribute.auto_shard_policy = policy.DATA
+        dataset = dataset.with_options(options)
+        if self.service is not None:
+            dataset._idg_tfdata_service = self.service
+        return dataset
 
 
 # Arrays up to this size (labels, weights) become tensors: gathering from a tensor costs
@@ -953,6 +1070,74 @@ def _gather(values, index):
     return tf.ensure_shape(batch, [None, *values.shape[1:]])
 
 
+# The most array bytes a served pipeline holds as constants: its graph is sent to the
+# service as one protocol buffer, which cannot exceed 2 GiB.
+SERVED_BYTES = 2**30
+
+
+def _served_arrays(*arrays):
+    """The arrays as constants, for a graph the tf.data service workers can run (a
+    NumPy read through tf.numpy_function calls back into this process)."""
+    arrays = [None if a is None else tf.convert_to_tensor(a) for a in arrays]
+    total = sum(int(np.prod(a.shape)) * a.dtype.size for a in arrays if a is not None)
+    if total > SERVED_BYTES:
+        limit = SERVED_BYTES / 2**20
+        raise ValueError(
+            f"The arrays hold {total / 2**20:,.0f} MiB: a pipeline served by the "
+            f"tf.data service holds them in its graph, up to {limit:,.0f}"
+            " MiB (protocol buffers stop at 2 GiB). Write the images to files and use "
+            "directory_files or dataframe_files (the service workers read the files), "
+            "or train without the service."
+        )
+    return arrays
+
+
+def served(dataset, service=None, job_name=None):
+    """`dataset` (a pipeline built with `service=`, the augmentation mapped over it)
+    produced by the workers of a tf.data service, one pass per epoch.
+
+        train = idg_tfdata.index_batches(x, y, service="grpc://dispatcher:5050")
+        train = idg_tfdata.served(train.map(datagen, num_parallel_calls=AUTOTUNE))
+
+    Everything up to here runs on the service's workers: reading, augmentation,
+    standardization. Each worker takes its share of every epoch's indices (one
+    permutation, `ShardingPolicy.HINT`): the dispatcher must list the workers
+    (`DispatcherConfig(worker_addresses=[...])`, static sharding), and an epoch delivers
+    every sample once. The batches hold the same samples every epoch (each epoch is a
+    new job starting the graph afresh); the augmentation draws anew every epoch.
+    `service` defaults to the address the pipeline was built with;
+    `job_name` lets several clients share one job (see
+    `tf.data.experimental.service.distribute`).
+    """
+    built = _served_address(dataset)
+    if built is None:
+        raise ValueError(
+            "served() needs a pipeline built for the tf.data service: pass service= "
+            "to index_batches, directory_files or dataframe_files (arrays become "
+            "constants and each service worker reads its share)."
+        )
+    return dataset.apply(
+        tf.data.experimental.service.distribute(
+            processing_mode=tf.data.experimental.service.ShardingPolicy.HINT,
+            service=service or built,
+            job_name=job_name,
+        )
+    )
+
+
+def _served_address(dataset):
+    """The `service` a pipeline function was given, found through the datasets that
+    `dataset` was made from (map, prefetch... each keep their input)."""
+    pending = [dataset]
+    while pending:
+        current = pending.pop()
+        address = getattr(current, "_idg_tfdata_service", None)
+        if address is not None:
+            return address
+        pending.extend(current._inputs())
+    return None
+
+
 def index_batches(
     x,
     y=None,
@@ -965,6 +1150,7 @@ def index_batches(
     validation_split=None,
     ignore_class_split=False,
     generator=None,
+    service=None,
 ):
     """What `IDG.flow(x, y, batch_size, shuffle, sample_weight, seed, subset=...)`
     batches, as a finite dataset of `(batch, seed)` pairs to map an `Augmentation` over.
@@ -983,6 +1169,12 @@ def index_batches(
 
     Memory stays flat: indices are shuffled and batched, and each batch is read from the
     arrays with one NumPy fancy index; a NumPy array or memmap is never copied whole.
+
+    Under a multi-worker strategy (TF_CONFIG) each worker takes its share of the
+    indices of every epoch before reading them (see `_Shares`); `len()` of the dataset
+    is then unknown. `service` (a tf.data service dispatcher, "grpc://host:port")
+    builds the pipeline for `served`: the arrays become constants of its graph (the
+    service workers cannot call back into this process), up to `SERVED_BYTES`.
     """
     if isinstance(x, (tuple, list)):  # IDG reads x as (images, other inputs)
         raise ValueError(
@@ -1037,9 +1229,12 @@ def index_batches(
             return batch, _gather(labels, index)
         return batch, _gather(labels, index), _gather(weights, index)
 
-    indices = _shuffled_indices(len(images), shuffle, seed).batch(batch_size)
+    if service is not None:
+        images, labels, weights = _served_arrays(images, labels, weights)
+    shares = _Shares(seed, service)
+    indices = shares.indices(len(images), shuffle).batch(batch_size)
     batches = indices.map(load, num_parallel_calls=tf.data.AUTOTUNE)
-    return _finish(_with_seeds(batches, seed))
+    return shares.finish(batches)
 
 
 # -- files ---------------------------------------------------------------------------
@@ -1305,17 +1500,19 @@ def _image_shape(target_size, color_mode, data_format):
     return (*target_size, depth)
 
 
-def _file_batches(paths, read, load_targets, batch_size, shuffle, seed):
-    """`(batch, seed)` pairs from files read in parallel by index, then batched."""
+def _file_batches(paths, read, load_targets, batch_size, shuffle, seed, service):
+    """`(batch, seed)` pairs from files read in parallel by index, then batched (each
+    worker's share of the indices only, see `_Shares`)."""
     paths = tf.constant(paths, tf.string)
 
     def load(index):  # the image alone, or (image, *targets)
         parts = (read(tf.gather(paths, index)), *load_targets(index))
         return parts[0] if len(parts) == 1 else parts
 
-    indices = _shuffled_indices(int(paths.shape[0]), shuffle, seed)
+    shares = _Shares(seed, service)
+    indices = shares.indices(int(paths.shape[0]), shuffle)
     batches = indices.map(load, num_parallel_calls=tf.data.AUTOTUNE).batch(batch_size)
-    return _finish(_with_seeds(batches, seed))
+    return shares.finish(batches)
 
 
 def images_as_targets(images, *rest):
@@ -1342,6 +1539,7 @@ def directory_files(
     data_format=None,
     dtype=None,
     generator=None,
+    service=None,
 ):
     """What `IDG.flow_from_directory(directory, ...)` batches, as a finite dataset of
     `(batch, seed)` pairs to map an `Augmentation` over.
@@ -1361,6 +1559,10 @@ def directory_files(
     `validation_split`, `data_format` and `dtype` are the generator's settings: pass
     them, or pass `generator=datagen` (the Augmentation mapped over the batches) to take
     them from it; IDG's defaults otherwise.
+
+    `service` builds the pipeline for `served` (the service workers read the files:
+    the paths must be valid there, e.g. shared storage); sharing under a multi-worker
+    strategy as in `index_batches`.
 
     The returned dataset carries what IDG's iterator tells about the files:
     class_indices, filepaths, filenames, samples (= n), classes (= labels, int32),
@@ -1423,7 +1625,9 @@ def directory_files(
             return (tf.cast(tf.gather(class_ids, index), dtype),)
         return ()  # None and "input": the images alone
 
-    dataset = _file_batches(filepaths, read, targets, batch_size, shuffle, seed)
+    dataset = _file_batches(
+        filepaths, read, targets, batch_size, shuffle, seed, service
+    )
     # What IDG's DirectoryIterator tells about the files, for code that reads it.
     dataset.class_indices, dataset.filepaths = class_indices, filepaths
     dataset.samples = dataset.n = count
@@ -1502,6 +1706,7 @@ def dataframe_files(
     data_format=None,
     dtype=None,
     generator=None,
+    service=None,
 ):
     """What `IDG.flow_from_dataframe(dataframe, ...)` batches, as a finite dataset of
     `(batch, seed)` pairs to map an `Augmentation` over.
@@ -1522,7 +1727,8 @@ def dataframe_files(
     (strings become tf.string); then the sample weights of `weight_col`, in the column's
     dtype. "input" and None give no labels (for "input", map `images_as_targets` after
     the augmentation; IDG yields no weights with None). "other" is IDG's alias of "raw".
-    `validation_split`, `data_format`, `dtype` and `generator` as for `directory_files`.
+    `validation_split`, `data_format`, `dtype`, `generator` and `service` as for
+    `directory_files`.
 
     The returned dataset carries filepaths, filenames, samples (= n), batch_size,
     image_shape and, for categorical/binary/sparse, class_indices and classes (=
@@ -1627,7 +1833,9 @@ def dataframe_files(
             parts.append(tf.gather(weights, index))
         return tuple(parts)
 
-    dataset = _file_batches(filepaths, read, targets, batch_size, shuffle, seed)
+    dataset = _file_batches(
+        filepaths, read, targets, batch_size, shuffle, seed, service
+    )
     # What IDG's DataFrameIterator tells about the files, for code that reads it.
     dataset.filepaths, dataset.samples, dataset.n = filepaths, count, count
     dataset.filenames, dataset.batch_size = list(frame[x_col]), batch_size

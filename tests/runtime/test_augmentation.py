@@ -489,3 +489,25 @@ def test_signatures_mirror_idg(idg_tfdata, legacy, tf_keras_legacy) -> None:
         ]:
             seed = ("seed", None)
             assert parameters(ours, seed) == parameters(theirs, seed), ours.__name__
+
+
+@pytest.mark.parametrize("order", [0, 1])
+def test_narrow_sources_are_cast_per_gathered_pixel(tf, idg_tfdata, order) -> None:
+    """The resample reads uint8 batches as uint8 and casts each pixel it gathers: the
+    same numbers as casting the batch first (which the IDG comparisons above check)."""
+    augmentation = idg_tfdata.Augmentation(
+        rotation_range=30,
+        width_shift_range=0.2,
+        zoom_range=0.2,
+        horizontal_flip=True,
+        channel_shift_range=10,
+        fill_mode="constant",
+        cval=3.5,
+        interpolation_order=order,
+    )
+    x = np.random.default_rng(3).integers(0, 256, (5, 13, 11, 3)).astype("uint8")
+    seed = tf.constant([5, 6], tf.int64)
+    narrow = augmentation(tf.constant(x), seed)
+    assert narrow.dtype == tf.float32
+    wide = augmentation(tf.constant(x.astype("float32")), seed)
+    np.testing.assert_array_equal(narrow.numpy(), wide.numpy())
