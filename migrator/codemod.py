@@ -18,6 +18,7 @@ import libcst as cst
 from migrator.diagnostics import Diagnostic
 from migrator.imports import (
     add_module_imports,
+    add_runtime_import,
     idg_imports,
     image_module_imports,
     remove_unused_from_imports,
@@ -66,7 +67,7 @@ def _run(session: Session) -> FileResult:
         session.module.default_indent,
         session.module.default_newline,
     )
-    return FileResult(session.source, new_code, diagnostics)
+    return FileResult(session.source, new_code, diagnostics, needs_runtime=session.needs_runtime)
 
 
 def _apply(session: Session, edits: Edits) -> cst.Module:
@@ -81,11 +82,12 @@ def _apply(session: Session, edits: Edits) -> cst.Module:
     wanted: list[tuple[str, str | None]] = []
     if session.tf_import is None and session.needs_tf:
         wanted.append(("tensorflow", None if session.tf == "tensorflow" else session.tf))
-    if session.needs_os:
-        wanted.append(("os", None))
     if session.needs_math:
         wanted.append(("math", None))
-    return add_module_imports(transformed, wanted)
+    transformed = add_module_imports(transformed, wanted)
+    if session.needs_runtime and not session.options.inline_runtime:
+        transformed = add_runtime_import(transformed, session.options.runtime_import)
+    return transformed
 
 
 # libcst's visitors recurse a few frames per level of nesting: everything CPython accepts
@@ -154,10 +156,26 @@ class _EditApplier(cst.CSTTransformer):
         if replacement is None and before is None:
             return updated_node
         statements = list(before or [])
+        if statements and replacement is None:
+            updated_node = self._before(statements, updated_node)
         statements += [updated_node] if replacement is None else replacement
         if not statements:
             return cst.RemovalSentinel.REMOVE
         return cst.FlattenSentinel(statements)
+
+    def _before(self, inserted: list[cst.BaseStatement], node: cst.CSTNode) -> cst.CSTNode:
+        """Statements inserted before `node`: before a def or class they stand apart as
+        PEP 8 spaces definitions; before another statement they take its leading comments
+        and blank lines (the comment above a statement now introduces what computes its
+        inputs), unless they bring their own."""
+        if isinstance(node, cst.FunctionDef | cst.ClassDef):
+            self.edits.blocks.append((inserted[0], inserted[-1]))
+            return node
+        leading = getattr(node, "leading_lines", ())
+        if leading and not inserted[0].leading_lines:
+            inserted[0] = inserted[0].with_changes(leading_lines=leading)
+            return node.with_changes(leading_lines=[])
+        return node
 
     def leave_IndentedBlock(
         self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock

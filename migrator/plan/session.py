@@ -41,7 +41,7 @@ class Session:
         # `tf` for the emitted code, unless the program binds `tf` to something else.
         self.tf = self.tf_import or _free_alias(self.finder.scopes.values(), ("tf", "tensorflow"))
         self.diagnostics: list[Diagnostic] = []
-        self.needs_os = False  # the directory pipeline lists files with os
+        self.needs_runtime = False  # the rewritten code calls the runtime module
         self.needs_math = False  # MA004 rounds a fractional step count up with math.ceil
         # Emitted code by placeholder name: spliced in as text after codegen (codemod._splice).
         self.emitted: dict[str, str] = {}
