@@ -529,12 +529,12 @@ FLOW_ARGUMENTS: tuple[Argument, ...] = (
     Argument(
         "flow",
         "ignore_class_split",
-        "nothing",
+        "passed on to `index_batches`, which makes IDG's check that both subsets hold "
+        "every class (or not) as IDG does",
         (
-            _dropped(
+            _exact(
                 "any value",
-                "it only turns off IDG's check that both subsets hold every class; the "
-                "rewrite never makes that check",
+                "tests/runtime/test_index_batches.py::test_class_split_check_and_subset_name_as_idg",
             ),
         ),
     ),
