@@ -152,7 +152,7 @@ def migrate_notebook(text: str, path: str, options: Options) -> FileResult:
     for cell in python_cells:
         notebook.cells[cell.index].source = sources[cell.index]
     new_text = _write(nbformat, notebook, text)
-    return FileResult(text, new_text, diagnostics)
+    return FileResult(text, new_text, diagnostics, needs_runtime=result.needs_runtime)
 
 
 # -- reading and writing -----------------------------------------------------------------
@@ -502,6 +502,9 @@ def _check_opaque_uses(module: str, new_module: str, cells: list[_Cell]) -> None
     the analysis could not see: an opaque cell or a masked magic line."""
     try:
         removed = _bound_names(module) - _bound_names(new_module)
+        # A rewritten generator keeps its name but is now the runtime's Augmentation,
+        # which has no .flow(): hidden uses of it would break as well.
+        removed |= _augmentations(new_module) - _augmentations(module)
     except SyntaxError as error:  # libcst reads syntax this Python's ast does not
         raise _Refused("the rewritten cells could not be checked against the magics") from error
     for cell in cells:
@@ -522,6 +525,18 @@ def _check_opaque_uses(module: str, new_module: str, cells: list[_Cell]) -> None
                         help="Migrate it by hand, or move that use into a plain Python cell "
                         "and run migrate-aug again",
                     )
+
+
+def _augmentations(code: str) -> set[str]:
+    """The names bound to `<...>Augmentation(...)` (the runtime's class) in `code`."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            func = node.value.func
+            called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if called == "Augmentation":
+                names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    return names
 
 
 def _bound_names(code: str) -> set[str]:

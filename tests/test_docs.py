@@ -67,7 +67,6 @@ def test_tf_keras_signatures_are_the_same() -> None:
 
 def test_emitters_take_their_parameter_lists_from_the_same_signatures() -> None:
     from migrator.analysis.idg_config import IDG_PARAMETERS
-    from migrator.codemod import IDG_FIT_PARAMETERS
     from migrator.analysis.parameters import (
         DATAFRAME_PARAMETERS,
         DIRECTORY_PARAMETERS,
@@ -77,6 +76,7 @@ def test_emitters_take_their_parameter_lists_from_the_same_signatures() -> None:
         KEPT_DATAFRAME_PARAMETERS,
         KEPT_DIRECTORY_PARAMETERS,
     )
+    from migrator.codemod import IDG_FIT_PARAMETERS
 
     assert IDG_PARAMETERS == parameter_names("ImageDataGenerator")
     assert FLOW_PARAMETERS == parameter_names("flow")

@@ -45,7 +45,13 @@ def prefetch(session: Session) -> Call:
 
 
 def with_methods(chain: Chain, *methods: Call) -> Chain:
-    return Chain(chain.head, (*chain.methods, *methods))
+    """`chain` with more methods: before its closing `.prefetch(...)` (prefetching stays
+    the last step of the pipeline), but `.as_numpy_iterator()`, which ends it."""
+    ending = [m for m in methods if m.callee == "as_numpy_iterator"]
+    steps = [m for m in methods if m.callee != "as_numpy_iterator"]
+    body = list(chain.methods)
+    tail = [body.pop()] if body and body[-1].callee == "prefetch" else []
+    return Chain(chain.head, (*body, *steps, *tail, *ending))
 
 
 def indent_width(session: Session, node: cst.CSTNode) -> int:
