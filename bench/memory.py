@@ -40,6 +40,7 @@ from _common import (  # noqa: E402
     cpu_description,
     current_rss,
     emitted_functions,
+    runtime_module,
     measure,
     run_child,
     table,
@@ -82,7 +83,7 @@ def emitted_namespace(config: dict[str, Any], tf: Any, *, probe: str) -> dict[st
     source = emitted_functions(config)
     if probe.endswith(("_prefetch1", "_serial")):
         source = edited_source(source, parallel=probe.endswith("_prefetch1"))
-    namespace: dict[str, Any] = {"tf": tf}
+    namespace: dict[str, Any] = {"tf": tf, "idg_tfdata": runtime_module()}
     exec(compile(source, "<migrate-aug output>", "exec"), namespace)
     return namespace
 

@@ -377,10 +377,11 @@ def test_bench_replica_variant_is_the_tools_output() -> None:
     spec.loader.exec_module(common)
     source = common.emitted_functions(common.CONFIGS["seed"], "replica")
     tree = ast.parse(source)
-    classes = [node.name for node in tree.body if isinstance(node, ast.ClassDef)]
-    assert classes == ["DatagenAugmentation"]
-    dataset = next(n for n in tree.body if getattr(n, "name", "") == "datagen_dataset")
-    assert "datagen_augment" not in ast.unparse(dataset)  # the host pipeline does not augment
+    functions = [node.name for node in tree.body if isinstance(node, ast.FunctionDef)]
+    assert functions == ["datagen_dataset", "DatagenAugmentation"]
+    assert "return idg_tfdata.augmentation_layer(datagen)" in source
+    # The host pipeline does not augment: it casts.
+    assert ".map(datagen.cast, " in source and ".map(datagen, " not in source
 
 
 def test_verify_flag_migrates_with_the_command_lines_options() -> None:
