@@ -40,9 +40,9 @@ from _common import (  # noqa: E402
     cpu_description,
     current_rss,
     emitted_functions,
-    runtime_module,
     measure,
     run_child,
+    runtime_module,
     table,
 )
 from pipeline import build, make_images, peak_rss_now, reset_peak_rss  # noqa: E402
