@@ -502,8 +502,7 @@ def _check_opaque_uses(module: str, new_module: str, cells: list[_Cell]) -> None
     the analysis could not see: an opaque cell or a masked magic line."""
     try:
         removed = _bound_names(module) - _bound_names(new_module)
-        # A rewritten generator keeps its name but is now the runtime's Augmentation,
-        # which has no .flow(): hidden uses of it would break as well.
+        # A rewritten generator keeps its name, now an Augmentation (no .flow()) too.
         removed |= _augmentations(new_module) - _augmentations(module)
     except SyntaxError as error:  # libcst reads syntax this Python's ast does not
         raise _Refused("the rewritten cells could not be checked against the magics") from error
@@ -529,14 +528,10 @@ def _check_opaque_uses(module: str, new_module: str, cells: list[_Cell]) -> None
 
 def _augmentations(code: str) -> set[str]:
     """The names bound to `<...>Augmentation(...)` (the runtime's class) in `code`."""
-    names: set[str] = set()
-    for node in ast.walk(ast.parse(code)):
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
-            func = node.value.func
-            called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-            if called == "Augmentation":
-                names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
-    return names
+    assigned = [n for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Assign)]
+    calls = [n for n in assigned if isinstance(n.value, ast.Call)]
+    rebuilt = [n for n in calls if ast.unparse(n.value.func).endswith("Augmentation")]  # type: ignore[attr-defined]
+    return {t.id for n in rebuilt for t in n.targets if isinstance(t, ast.Name)}
 
 
 def _bound_names(code: str) -> set[str]:

@@ -100,7 +100,7 @@ def run_program(
     # The migrated program imports the runtime module: one beside it wins (the cwd comes
     # first on the child's path), else the current module from this checkout.
     env["PYTHONPATH"] = os.pathsep.join(
-        filter(None, [runtime_directory(workdir), os.environ.get("PYTHONPATH")])
+        filter(None, [runtime_directory(child_tmp), os.environ.get("PYTHONPATH")])
     )
     env.update(
         {
