@@ -1,14 +1,13 @@
 """The codemod's entry point on one module, and the transformer that applies the plan.
 
 parse -> Session (SiteFinder: analysis/) -> plan_module (plan/) -> Edits -> EditApplier ->
-import upkeep (imports.py) -> emitted code spliced in as text. The decisions (which rule,
+import upkeep (imports.py, with the runtime module's import). The decisions (which rule,
 what blocks a generator, which edits) are the planner's; this module only carries them out.
 """
 
 from __future__ import annotations
 
 import ast
-import re
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -61,12 +60,7 @@ def _run(session: Session) -> FileResult:
     diagnostics = sorted(session.diagnostics, key=Diagnostic.sort_key)
     if not edits:
         return FileResult(session.source, session.source, diagnostics)
-    new_code = _splice(
-        _apply(session, edits).code,
-        session.emitted,
-        session.module.default_indent,
-        session.module.default_newline,
-    )
+    new_code = _apply(session, edits).code
     return FileResult(session.source, new_code, diagnostics, needs_runtime=session.needs_runtime)
 
 
@@ -188,7 +182,8 @@ class _EditApplier(cst.CSTTransformer):
         return updated_node.with_changes(body=self._spaced(updated_node.body, 2))
 
     def _spaced(self, body: Sequence[cst.BaseStatement], blank: int) -> list[cst.BaseStatement]:
-        """PEP 8 spacing around emitted definitions: `blank` empty lines before and after."""
+        """PEP 8 spacing around statements inserted before a def or class: `blank` empty
+        lines before and after."""
         firsts = {id(first) for first, _ in self.edits.blocks}
         lasts = {id(last) for _, last in self.edits.blocks}
         spaced = list(body)
@@ -200,31 +195,6 @@ class _EditApplier(cst.CSTTransformer):
                     if id(statement) in marks:
                         marks.add(id(spaced[index]))
         return spaced
-
-
-def _splice(code: str, emitted: dict[str, str], indent: str, newline: str) -> str:
-    """Replace each placeholder line of `code` with its emitted code, indented like the
-    placeholder, in the module's indentation unit and newline. Blank lines stay empty."""
-    if not emitted:
-        return code
-
-    def block(match: re.Match[str]) -> str:
-        prefix = match.group("indent")
-        lines = []
-        for line in emitted[match.group("marker")].strip("\n").split("\n"):
-            body = line.lstrip(" ")
-            if not body:
-                lines.append("")
-                continue
-            depth, rest = divmod(len(line) - len(body), 4)  # emitted code indents by 4
-            lines.append(prefix + indent * depth + " " * rest + body)
-        return newline.join(lines) + match.group("end")
-
-    markers = "|".join(re.escape(marker) for marker in emitted)
-    placeholder = (
-        rf"(?:(?<=[\r\n])|\A)(?P<indent>[ \t]*)(?P<marker>{markers})(?P<end>\r\n|\r|\n|\Z)"
-    )
-    return re.sub(placeholder, block, code)
 
 
 def _ensure_blank_lines(statement: cst.BaseStatement, count: int) -> cst.BaseStatement:

@@ -121,7 +121,7 @@ def test_every_case_is_complete_and_names_real_tests() -> None:
                 assert case.tests, f"{where}: an exact case names no test"
                 for test in case.tests:
                     path, _, function = test.partition("::")
-                    assert path.startswith(("tests/emit/", "tests/runtime/")), f"{where}: {test}"
+                    assert path.startswith("tests/runtime/"), f"{where}: {test}"
                     assert function.startswith("test_"), f"{where}: {test}"
                     assert function in _test_functions(path), f"{where}: no {test}"
             elif case.status == "refused":
@@ -135,9 +135,9 @@ def test_every_case_is_complete_and_names_real_tests() -> None:
 def test_missing_test_functions_are_detected() -> None:
     """The existence check above can fail."""
     assert "test_affine_resample_matches_idg" in _test_functions(
-        "tests/emit/test_augment_fidelity.py"
+        "tests/runtime/test_augmentation.py"
     )
-    assert "test_no_such_thing" not in _test_functions("tests/emit/test_augment_fidelity.py")
+    assert "test_no_such_thing" not in _test_functions("tests/runtime/test_augmentation.py")
 
 
 def test_package_modules_do_not_import_tensorflow() -> None:

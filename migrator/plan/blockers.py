@@ -11,15 +11,17 @@ import libcst as cst
 from migrator.analysis.constants import ScopeConstants
 from migrator.analysis.idg_config import ConfigProblem, parse_idg_call
 from migrator.analysis.names import is_native_preprocessing
+from migrator.analysis.parameters import FLOW_PARAMETERS
 from migrator.analysis.uses import Blocker, FlowUse, GeneratorSite
-from migrator.emit import augment as augment_emitter
-from migrator.emit.dataframe import unsupported_dataframe_call
-from migrator.emit.directory import unsupported_directory_call
-from migrator.emit.pipeline import FLOW_PARAMETERS
 from migrator.model import AugmentSpec
 from migrator.plan.calls import is_none, wrappers
 from migrator.plan.facts import fact_source
 from migrator.plan.session import Session
+from migrator.plan.unsupported import (
+    unsupported,
+    unsupported_dataframe_call,
+    unsupported_directory_call,
+)
 from migrator.plan.wrappers import wrapper_casts
 
 # Positional arguments up to `seed`: save_to_dir comes next in both file methods.
@@ -52,7 +54,7 @@ def problems_of(
     if spec is not None:
         problems += [
             ConfigProblem(refusal.code, refusal.argument, refusal.reason, refusal.help)
-            for refusal in augment_emitter.unsupported(spec)
+            for refusal in unsupported(spec)
         ]
         for flow in site.flows:
             blockers += _flow_blockers(session, flow, spec)
