@@ -623,7 +623,9 @@ def _file_arguments(method: Method, tests: str, *, dataframe: bool) -> tuple[Arg
             (
                 _exact(
                     "a list or None",
-                    labels if dataframe else f"{tests}::test_directory_classes_follow_links_channels_first_float64",
+                    labels
+                    if dataframe
+                    else f"{tests}::test_directory_classes_follow_links_channels_first_float64",
                 ),
             ),
         ),
@@ -720,11 +722,7 @@ def _file_arguments(method: Method, tests: str, *, dataframe: bool) -> tuple[Arg
                 _exact(
                     "'nearest', 'bilinear', 'bicubic', 'hamming', 'box', 'lanczos'",
                     images,
-                    *(
-                        ()
-                        if dataframe
-                        else (f"{tests}::test_directory_batches_match_idg",)
-                    ),
+                    *(() if dataframe else (f"{tests}::test_directory_batches_match_idg",)),
                 ),
                 _invalid(f"{first}interpolation='area'"),
             ),
