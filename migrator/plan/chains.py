@@ -127,6 +127,20 @@ def hoist_point(session: Session, node: cst.CSTNode) -> cst.CSTNode | None:
     return None
 
 
+def assigned_value(
+    session: Session, node: cst.CSTNode
+) -> tuple[cst.SimpleStatementLine, str] | None:
+    """The statement `<targets> = <node>` (alone on its line) and its targets' source, when
+    `node` is the whole value of a plain assignment."""
+    assign = session.finder.parent(node)
+    if not isinstance(assign, cst.Assign) or assign.value is not node:
+        return None
+    line = session.finder.parent(assign)
+    if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
+        return None
+    return line, " = ".join(session.source_of(t.target) for t in assign.targets)
+
+
 def place(
     session: Session,
     inserts: dict[cst.CSTNode, list[cst.BaseStatement]],
@@ -138,15 +152,9 @@ def place(
     value of an assignment (`it = (chain)`); else a fresh `<base>_batches` bound to the
     chain in a statement hoisted before the user's (added to `inserts`), or the chain
     inline where hoisting is not safe."""
-    assign = session.finder.parent(node)
-    line = session.finder.parent(assign) if isinstance(assign, cst.Assign) else None
-    if (
-        isinstance(assign, cst.Assign)
-        and assign.value is node
-        and isinstance(line, cst.SimpleStatementLine)
-        and len(line.body) == 1
-    ):
-        target = " = ".join(session.source_of(t.target) for t in assign.targets)
+    assigned = assigned_value(session, node)
+    if assigned is not None:
+        line, target = assigned
         return formatted_value(session, target, chain, line)
     point = hoist_point(session, node)
     if point is None:

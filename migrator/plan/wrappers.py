@@ -13,7 +13,7 @@ from migrator.analysis.uses import Blocker, FlowUse, Wrapper
 from migrator.emit.layout import Call, Chain
 from migrator.model import UNKNOWN, AugmentSpec
 from migrator.plan.calls import is_none
-from migrator.plan.chains import formatted_value, place, with_methods
+from migrator.plan.chains import assigned_value, formatted_value, place, with_methods
 from migrator.plan.edits import Edits
 from migrator.plan.session import Session
 
@@ -162,12 +162,11 @@ def replace_wrapper(
     else:  # the iterator's name, bound to the pipeline where the flow call was
         name = session.source_of(wrapper.source)
         first, *rest = methods
-        replacement = formatted_value(
-            session,
-            None,
-            Chain(Call(f"{name}.{first.callee}", first.args), tuple(rest)),
-            wrapper.call,
-        )
+        chain = Chain(Call(f"{name}.{first.callee}", first.args), tuple(rest))
+        if assigned_value(session, wrapper.call) is not None:  # `ds = (chain)` in place
+            replacement = place(session, edits.insert_before, wrapper.call, chain, base)
+        else:  # a method call on a name: nothing worth a statement of its own
+            replacement = formatted_value(session, None, chain, wrapper.call)
     edits.expressions[wrapper.call] = replacement
     if wrapper.function is not None:
         edits.statements[wrapper.function] = []
