@@ -643,6 +643,13 @@ def _file_arguments(method: Method, tests: str, *, dataframe: bool) -> tuple[Arg
                     *((f"{tests}::test_dataframe_batches_match_idg",) if dataframe else ()),
                 ),
                 _invalid(f"{first}class_mode='one_hot'"),
+                _refused(
+                    "a value known only at run time",
+                    "MA101",
+                    "the call site maps the images as targets after the augmentation for "
+                    "'input' only, so which pipeline to write depends on the value",
+                    f"{first}class_mode=args.mode",
+                ),
             ),
         ),
         Argument(

@@ -137,3 +137,13 @@ def test_featurewise_statistics_must_be_fitted_before_the_pipeline_is_built() ->
     assert not result.changed
     assert [d.code for d in result.diagnostics] == ["MA106"]
     assert "before its flows" in result.diagnostics[0].message
+
+
+def test_a_file_flows_class_mode_known_only_at_run_time_is_refused() -> None:
+    # "input" needs `.map(idg_tfdata.images_as_targets)` after the augmentation, the other
+    # modes do not: the chain to write depends on the value.
+    body = "model.fit(datagen.flow_from_directory('d', class_mode=os.environ['MODE']))\n"
+    result = migrate_source("import os\n" + HEAD + body, "m.py")
+    assert not result.changed
+    assert [d.code for d in result.diagnostics] == ["MA101"]
+    assert "class_mode is not a literal" in result.diagnostics[0].message

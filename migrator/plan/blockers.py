@@ -13,7 +13,7 @@ from migrator.analysis.idg_config import ConfigProblem, parse_idg_call
 from migrator.analysis.names import is_native_preprocessing
 from migrator.analysis.parameters import FLOW_PARAMETERS
 from migrator.analysis.uses import Blocker, FlowUse, GeneratorSite
-from migrator.model import AugmentSpec
+from migrator.model import UNKNOWN, AugmentSpec
 from migrator.plan.calls import is_none, wrappers
 from migrator.plan.facts import fact_source
 from migrator.plan.session import Session
@@ -98,10 +98,23 @@ def _flow_blockers(session: Session, flow: FlowUse, spec: AugmentSpec) -> list[B
             for key in flow.spec.expanded.get(session.source_of(arg.value), ()):
                 if arg.star == "**":
                     where[key] = arg.value
-        return [
+        found = [
             Blocker(code, where.get(argument, flow.call), f"{method}(): {reason}", help)
             for code, argument, reason, help in check(flow.spec.values)
         ]
+        if flow.spec.values.get("class_mode") is UNKNOWN:
+            # The call site maps images_as_targets after the augmentation for "input"
+            # only: which chain to write depends on the value.
+            found.append(
+                Blocker(
+                    "MA101",
+                    where.get("class_mode", flow.call),
+                    f"{method}(): class_mode is not a literal: the pipeline for 'input' "
+                    "(the images as targets) differs from the others",
+                    "Write class_mode as a literal or a module-level constant",
+                )
+            )
+        return found
     blockers: list[Blocker] = []
     # `*pair` maps onto the emitted function's positional parameters exactly as onto
     # flow()'s (same order); `**options` could carry anything.
