@@ -172,7 +172,7 @@ def check(source: str, data: Data, compare_values: bool) -> None:
         assert not result.changed, "a refusal leaves the source untouched"
         return
     assert result.changed, [str(d) for d in result.diagnostics]
-    assert "idg_tfdata.index_batches(x" in result.new_source
+    assert "idg_tfdata.index_batches(" in result.new_source
     assert "model.fit(datagen_batches, epochs=1)" in result.new_source
     reference = run(source, data)
     migrated = run(result.new_source, data)
