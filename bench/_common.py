@@ -39,10 +39,10 @@ CONFIGS: dict[str, dict[str, Any]] = {
 }
 
 
-def legacy_program(config: dict[str, Any], *, batch_size: int = 32) -> str:
+def legacy_program(config: dict[str, Any], *, batch_size: int | str = 32) -> str:
     """A small legacy program: one ImageDataGenerator feeding fit. Input of the codemod.
     The model is built in the program (a Sequential list) so that `--augment-on replica`
-    can put the augmentation at its input."""
+    can put the augmentation at its input. `batch_size`: a number, or a name."""
     arguments = ", ".join(f"{key}={value!r}" for key, value in config.items())
     return (
         "import tensorflow as tf\n"
@@ -57,34 +57,63 @@ def legacy_program(config: dict[str, Any], *, batch_size: int = 32) -> str:
 
 
 def emitted_functions(config: dict[str, Any], augment_on: str = "host") -> str:
-    """The function and class definitions migrate-aug emits for `config` (its real output).
+    """migrate-aug's real output for `config`, as definitions to exec with `idg_tfdata`
+    (the runtime module) and `tf` bound: the construction it rewrote (`datagen = ...`),
+    `datagen_dataset(x_train, y_train, batch_size)` returning the pipeline exactly as the
+    call site builds it, `datagen_augment` (the augmentation, images and seed) and, with
+    "replica", `DatagenAugmentation()` building the layer the model gets.
 
-    Runs the codemod (with `--augment-on augment_on`) on `legacy_program(config)` and keeps
-    the module-level `def`s and `class`es of the rewritten program (the program's own
-    statements need data). With "replica", the augmentation layer class is among them.
+    Runs the codemod (with `--augment-on augment_on`) on `legacy_program(config)`; the
+    program's own statements (model, fit) need data and are left out.
     """
     from migrator.api import Options, migrate_source
 
     options = Options(augment_on=augment_on)
-    result = migrate_source(legacy_program(config), "bench_program.py", options)
+    program = legacy_program(config, batch_size="batch_size")
+    result = migrate_source(program, "bench_program.py", options)
     if not result.changed:
         codes = ", ".join(d.code for d in result.diagnostics) or "no diagnostic"
         raise RuntimeError(f"migrate-aug did not rewrite the benchmark program ({codes})")
-    if augment_on == "replica" and "class DatagenAugmentation(" not in result.new_source:
+    layer = "idg_tfdata.augmentation_layer(datagen)"
+    if augment_on == "replica" and layer not in result.new_source:
         reasons = "; ".join(d.message for d in result.diagnostics)
         raise RuntimeError(f"migrate-aug kept the augmentation on the host: {reasons}")
-    lines = result.new_source.splitlines()
-    definitions = []
-    for node in ast.parse(result.new_source).body:
-        if isinstance(node, ast.FunctionDef | ast.ClassDef):
-            first = min([node.lineno, *(d.lineno for d in node.decorator_list)])  # decorators too
-            definitions.append("\n".join(lines[first - 1 : node.end_lineno]))
+    tree = ast.parse(result.new_source)
+    assigned = {
+        node.targets[0].id: ast.get_source_segment(result.new_source, node.value)
+        for node in tree.body
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+    }
+    definitions = [
+        f"datagen = {assigned['datagen']}",
+        "datagen_augment = datagen.augment",
+        f"def datagen_dataset(x_train, y_train, batch_size=32):\n"
+        f"    return ({assigned['datagen_batches']})",
+    ]
+    if augment_on == "replica":
+        definitions.append(f"def DatagenAugmentation():\n    return {layer}")
     return "\n\n\n".join(definitions) + "\n"
 
 
+def runtime_module() -> Any:
+    """The runtime module migrate-aug writes, imported from a file of its own (autograph
+    reads the functions' source) as a migrated program imports it."""
+    import importlib
+    import tempfile
+
+    if "idg_tfdata" not in sys.modules:
+        from migrator.runtime import MODULE_NAME, runtime_text
+
+        directory = tempfile.mkdtemp(prefix="bench-runtime-")
+        (Path(directory) / f"{MODULE_NAME}.py").write_text(runtime_text())
+        sys.path.insert(0, directory)
+    return importlib.import_module("idg_tfdata")
+
+
 def load_emitted(config: dict[str, Any], tf: Any, augment_on: str = "host") -> dict[str, Any]:
-    """exec() the emitted definitions with `tf` bound; returns their namespace."""
-    namespace: dict[str, Any] = {"tf": tf}
+    """exec() the emitted definitions with `tf` and the runtime module bound; returns
+    their namespace."""
+    namespace: dict[str, Any] = {"tf": tf, "idg_tfdata": runtime_module()}
     source = emitted_functions(config, augment_on)
     exec(compile(source, "<migrate-aug output>", "exec"), namespace)
     return namespace

@@ -34,10 +34,10 @@ METHODS: tuple[Method, ...] = (
     "fit",
 )
 
-FIDELITY = "tests/emit/test_augment_fidelity.py"
-PIPELINE = "tests/emit/test_pipeline.py"
-DIRECTORY = "tests/emit/test_directory.py"
-DATAFRAME = "tests/emit/test_dataframe.py"
+FIDELITY = "tests/runtime/test_augmentation.py"
+PIPELINE = "tests/runtime/test_index_batches.py"
+DIRECTORY = "tests/runtime/test_files.py"
+DATAFRAME = "tests/runtime/test_files.py"
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ def _not_boolean(name: str) -> Case:
 RESAMPLE = f"{FIDELITY}::test_affine_resample_matches_idg"
 CONTINUOUS = f"{FIDELITY}::test_continuous_parameters_follow_idg"
 DISCRETE = f"{FIDELITY}::test_discrete_parameters_follow_idg"
-STANDARDIZE = f"{FIDELITY}::test_standardize_matches_idg"
+STANDARDIZE = f"{FIDELITY}::test_each_standardization_step_matches_idg"
 STANDARDIZE_STEPS = f"{FIDELITY}::test_each_standardization_step_matches_idg"
 FEATUREWISE = f"{FIDELITY}::test_featurewise_statistics_match_idg_fit"
 ZCA = f"{FIDELITY}::test_zca_matches_idg_fit"
@@ -192,7 +192,7 @@ IDG_ARGUMENTS: tuple[Argument, ...] = (
         "zca_epsilon",
         "the constant in `sqrt(n) / (s + zca_epsilon)`",
         (
-            _exact("any number", ZCA, f"{FIDELITY}::test_zca_epsilon_matches_idg_fit"),
+            _exact("any number", ZCA, f"{FIDELITY}::test_zca_matches_idg_fit"),
             _not_number("zca_epsilon"),
         ),
     ),
@@ -274,7 +274,7 @@ IDG_ARGUMENTS: tuple[Argument, ...] = (
                 "a float z (-> [1 - z, 1 + z]) or a pair",
                 RESAMPLE,
                 CONTINUOUS,
-                f"{FIDELITY}::test_zoom_axes_are_independent",
+                f"{FIDELITY}::test_continuous_parameters_follow_idg",
             ),
             _invalid("zoom_range=(0.5, 1.0, 1.5)", "anything else"),
         ),
@@ -287,7 +287,7 @@ IDG_ARGUMENTS: tuple[Argument, ...] = (
         (
             _exact(
                 "any number",
-                f"{FIDELITY}::test_channel_shift_matches_idg",
+                f"{FIDELITY}::test_all_transforms_in_idg_order",
                 CONTINUOUS,
             ),
             _not_number("channel_shift_range"),
@@ -346,12 +346,12 @@ IDG_ARGUMENTS: tuple[Argument, ...] = (
         (
             _exact(
                 "a known TensorFlow-native function (`keras.applications.*.preprocess_input`)",
-                f"{FIDELITY}::test_whole_function_matches_idg_with_the_drawn_parameters",
+                f"{FIDELITY}::test_augment_is_transform_then_standardize",
             ),
             _exact(
                 "a lambda of numbers and + - * / // ** on its argument "
                 "(`lambda x: x / 127.5 - 1.0`)",
-                f"{FIDELITY}::test_arithmetic_lambda_matches_idg",
+                f"{FIDELITY}::test_augment_is_transform_then_standardize",
                 note="its body is written on the batch (`images = images / 127.5 - 1.0`): "
                 "elementwise float32 arithmetic, the same on a batch as on each image; "
                 "`lambda x: x` is dropped",
@@ -386,9 +386,9 @@ IDG_ARGUMENTS: tuple[Argument, ...] = (
         (
             _exact(
                 "0 < split < 1",
-                f"{PIPELINE}::test_validation_split_subsets_match_idg",
-                f"{DIRECTORY}::test_validation_split_takes_the_same_files_per_class",
-                f"{DATAFRAME}::test_validation_split_slices_the_filtered_frame",
+                f"{PIPELINE}::test_subsets_and_sample_weights_pair_as_idg",
+                f"{DIRECTORY}::test_directory_subsets_take_the_same_files_per_class",
+                f"{DATAFRAME}::test_dataframe_batches_match_idg",
             ),
             _invalid("validation_split=1.5", "outside (0, 1)"),
             _not_number("validation_split"),
@@ -416,7 +416,7 @@ IDG_ARGUMENTS: tuple[Argument, ...] = (
         (
             _exact(
                 "'float32' (or None, np.float32), 'float64' (np.float64)",
-                f"{FIDELITY}::test_float64_dtype",
+                f"{FIDELITY}::test_float64_with_channel_shift",
                 RESAMPLE,
             ),
             _refused(
@@ -455,7 +455,7 @@ FLOW_ARGUMENTS: tuple[Argument, ...] = (
             _exact(
                 "an array or None",
                 f"{PIPELINE}::test_unshuffled_batches_match_idg",
-                f"{PIPELINE}::test_images_only_when_y_is_none",
+                f"{PIPELINE}::test_images_only_without_y_even_with_sample_weight",
             ),
         ),
     ),
@@ -492,8 +492,8 @@ FLOW_ARGUMENTS: tuple[Argument, ...] = (
         (
             _exact(
                 "an int or None",
-                f"{PIPELINE}::test_each_batch_gets_its_own_seed_and_seeds_are_reproducible",
-                f"{FIDELITY}::test_same_seed_same_batch_different_seed_different_batch",
+                f"{PIPELINE}::test_each_batch_gets_its_own_seed_reproducibly",
+                f"{FIDELITY}::test_seeds_decide_the_batch_also_in_a_parallel_map",
                 note="the same seed gives the same batches; IDG's numpy stream itself "
                 "cannot be reproduced in TensorFlow",
             ),
@@ -529,12 +529,12 @@ FLOW_ARGUMENTS: tuple[Argument, ...] = (
     Argument(
         "flow",
         "ignore_class_split",
-        "nothing",
+        "passed on to `index_batches`, which makes IDG's check that both subsets hold "
+        "every class (or not) as IDG does",
         (
-            _dropped(
+            _exact(
                 "any value",
-                "it only turns off IDG's check that both subsets hold every class; the "
-                "rewrite never makes that check",
+                "tests/runtime/test_index_batches.py::test_class_split_check_and_subset_name_as_idg",
             ),
         ),
     ),
@@ -545,7 +545,7 @@ FLOW_ARGUMENTS: tuple[Argument, ...] = (
         (
             _exact(
                 "'training' or 'validation', with validation_split",
-                f"{PIPELINE}::test_validation_split_subsets_match_idg",
+                f"{PIPELINE}::test_subsets_and_sample_weights_pair_as_idg",
             ),
             _dropped("None without validation_split", "the default: the whole array"),
             _refused(
@@ -572,20 +572,24 @@ def _file_arguments(method: Method, tests: str, *, dataframe: bool) -> tuple[Arg
     """The arguments flow_from_directory and flow_from_dataframe share."""
     first = "frame, 'images', " if dataframe else "'images', "
     batches = (
-        f"{tests}::test_shuffle_visits_every_row_once_per_epoch_and_reshuffles"
+        f"{tests}::test_dataframe_shuffle_visits_every_row_once_per_epoch_and_reshuffles"
         if dataframe
-        else f"{tests}::test_shuffle_visits_every_file_once_per_epoch_and_reshuffles"
+        else f"{tests}::test_shuffled_files_are_augmented_reproducibly"
     )
     images = (
-        f"{tests}::test_images_match_idg"
+        f"{tests}::test_dataframe_batches_match_idg"
         if dataframe
-        else f"{tests}::test_resampling_filters_match_pil"
+        else f"{tests}::test_directory_resize_filters_match_pil"
     )
-    labels = f"{tests}::test_unshuffled_batches_match_idg"
-    seed_test = (
-        f"{tests}::test_augmentation_runs_before_input_labels"
+    labels = (
+        f"{tests}::test_dataframe_batches_match_idg"
         if dataframe
-        else f"{tests}::test_augmentation_gets_a_fresh_seed_per_batch_and_feeds_input_labels"
+        else f"{tests}::test_directory_batches_match_idg"
+    )
+    seed_test = (
+        f"{tests}::test_input_targets_are_the_augmented_images"
+        if dataframe
+        else f"{tests}::test_input_targets_are_the_augmented_images"
     )
     return (
         Argument(
@@ -597,7 +601,7 @@ def _file_arguments(method: Method, tests: str, *, dataframe: bool) -> tuple[Arg
                 _exact(
                     "a pair of positive ints",
                     images,
-                    *(() if dataframe else (f"{tests}::test_nearest_resize_matches_pil",)),
+                    *(() if dataframe else (f"{tests}::test_directory_resize_filters_match_pil",)),
                 ),
                 _invalid(f"{first}target_size=(64, 0)", "anything else"),
             ),
@@ -619,7 +623,9 @@ def _file_arguments(method: Method, tests: str, *, dataframe: bool) -> tuple[Arg
             (
                 _exact(
                     "a list or None",
-                    labels if dataframe else f"{tests}::test_classes_argument_selects_and_orders",
+                    labels
+                    if dataframe
+                    else f"{tests}::test_directory_classes_follow_links_channels_first_float64",
                 ),
             ),
         ),
@@ -634,9 +640,16 @@ def _file_arguments(method: Method, tests: str, *, dataframe: bool) -> tuple[Arg
                     "categorical, binary, sparse, input, None"
                     + (", raw, multi_output" if dataframe else ""),
                     labels,
-                    *((f"{tests}::test_labels_have_idg_structure",) if dataframe else ()),
+                    *((f"{tests}::test_dataframe_batches_match_idg",) if dataframe else ()),
                 ),
                 _invalid(f"{first}class_mode='one_hot'"),
+                _refused(
+                    "a value known only at run time",
+                    "MA101",
+                    "the call site maps the images as targets after the augmentation for "
+                    "'input' only, so which pipeline to write depends on the value",
+                    f"{first}class_mode=args.mode",
+                ),
             ),
         ),
         Argument(
@@ -699,9 +712,9 @@ def _file_arguments(method: Method, tests: str, *, dataframe: bool) -> tuple[Arg
             (
                 _exact(
                     "'training', 'validation' or None",
-                    f"{tests}::test_validation_split_slices_the_filtered_frame"
+                    f"{tests}::test_dataframe_batches_match_idg"
                     if dataframe
-                    else f"{tests}::test_validation_split_takes_the_same_files_per_class",
+                    else f"{tests}::test_directory_subsets_take_the_same_files_per_class",
                 ),
                 _invalid(f"{first}subset='test'"),
             ),
@@ -716,11 +729,7 @@ def _file_arguments(method: Method, tests: str, *, dataframe: bool) -> tuple[Arg
                 _exact(
                     "'nearest', 'bilinear', 'bicubic', 'hamming', 'box', 'lanczos'",
                     images,
-                    *(
-                        ()
-                        if dataframe
-                        else (f"{tests}::test_resampling_filters_match_pil_for_many_sizes",)
-                    ),
+                    *(() if dataframe else (f"{tests}::test_directory_batches_match_idg",)),
                 ),
                 _invalid(f"{first}interpolation='area'"),
             ),
@@ -739,7 +748,7 @@ DIRECTORY_ARGUMENTS: tuple[Argument, ...] = (
         "directory",
         "the class folders and image files listed with `os.listdir`/`os.walk` in IDG's "
         "order and extensions; " + FILE_READER,
-        (_exact("a path", f"{DIRECTORY}::test_unshuffled_batches_match_idg"),),
+        (_exact("a path", f"{DIRECTORY}::test_directory_batches_match_idg"),),
     ),
     *(
         _directory_shared[name]
@@ -760,7 +769,12 @@ DIRECTORY_ARGUMENTS: tuple[Argument, ...] = (
         "flow_from_directory",
         "follow_links",
         "`os.walk(..., followlinks=follow_links)`",
-        (_exact("True or False", f"{DIRECTORY}::test_follow_links"),),
+        (
+            _exact(
+                "True or False",
+                f"{DIRECTORY}::test_directory_classes_follow_links_channels_first_float64",
+            ),
+        ),
     ),
     _directory_shared["subset"],
     _directory_shared["interpolation"],
@@ -768,7 +782,7 @@ DIRECTORY_ARGUMENTS: tuple[Argument, ...] = (
         "flow_from_directory",
         "keep_aspect_ratio",
         "the centre crop `load_img` makes before resizing",
-        (_exact("True or False", f"{DIRECTORY}::test_nearest_resize_matches_pil"),),
+        (_exact("True or False", f"{DIRECTORY}::test_directory_resize_filters_match_pil"),),
     ),
 )
 
@@ -779,19 +793,24 @@ DATAFRAME_ARGUMENTS: tuple[Argument, ...] = (
         "dataframe",
         "the rows IDG keeps, in the frame's order, read with the frame's own methods; "
         + FILE_READER,
-        (_exact("a DataFrame", f"{DATAFRAME}::test_unshuffled_batches_match_idg"),),
+        (_exact("a DataFrame", f"{DATAFRAME}::test_dataframe_batches_match_idg"),),
     ),
     Argument(
         "flow_from_dataframe",
         "directory",
         "`os.path.join(directory, filename)` for each row (absolute paths without it)",
-        (_exact("a path or None", f"{DATAFRAME}::test_unvalidated_filenames_and_absolute_paths"),),
+        (
+            _exact(
+                "a path or None",
+                f"{DATAFRAME}::test_dataframe_unvalidated_filenames_and_absolute_paths",
+            ),
+        ),
     ),
     Argument(
         "flow_from_dataframe",
         "x_col",
         "the column of file names",
-        (_exact("a column name", f"{DATAFRAME}::test_unshuffled_batches_match_idg"),),
+        (_exact("a column name", f"{DATAFRAME}::test_dataframe_batches_match_idg"),),
     ),
     Argument(
         "flow_from_dataframe",
@@ -800,8 +819,8 @@ DATAFRAME_ARGUMENTS: tuple[Argument, ...] = (
         (
             _exact(
                 "a column name or a list of them",
-                f"{DATAFRAME}::test_unshuffled_batches_match_idg",
-                f"{DATAFRAME}::test_labels_have_idg_structure",
+                f"{DATAFRAME}::test_dataframe_batches_match_idg",
+                f"{DATAFRAME}::test_dataframe_batches_match_idg",
             ),
             _refused(
                 "not a list with class_mode='multi_output'",
@@ -815,7 +834,7 @@ DATAFRAME_ARGUMENTS: tuple[Argument, ...] = (
         "flow_from_dataframe",
         "weight_col",
         "sample weights from that column, in the column's dtype",
-        (_exact("a column name or None", f"{DATAFRAME}::test_unshuffled_batches_match_idg"),),
+        (_exact("a column name or None", f"{DATAFRAME}::test_dataframe_batches_match_idg"),),
     ),
     *(
         _dataframe_shared[name]
@@ -842,8 +861,8 @@ DATAFRAME_ARGUMENTS: tuple[Argument, ...] = (
         (
             _exact(
                 "True or False",
-                f"{DATAFRAME}::test_unshuffled_batches_match_idg",
-                f"{DATAFRAME}::test_unvalidated_filenames_and_absolute_paths",
+                f"{DATAFRAME}::test_dataframe_batches_match_idg",
+                f"{DATAFRAME}::test_dataframe_unvalidated_filenames_and_absolute_paths",
             ),
         ),
     ),
@@ -876,13 +895,13 @@ FIT_ARGUMENTS: tuple[Argument, ...] = (
         "fit",
         "augment",
         "`rounds` randomly transformed copies through the emitted transform functions",
-        (_exact("True or False", f"{FIDELITY}::test_fit_with_augment_uses_the_transform"),),
+        (_exact("True or False", f"{FIDELITY}::test_fit_with_augment"),),
     ),
     Argument(
         "fit",
         "rounds",
         "the number of augmented copies",
-        (_exact("an int", f"{FIDELITY}::test_fit_with_augment_uses_the_transform"),),
+        (_exact("an int", f"{FIDELITY}::test_fit_with_augment"),),
     ),
     Argument(
         "fit",
@@ -891,7 +910,7 @@ FIT_ARGUMENTS: tuple[Argument, ...] = (
         (
             _exact(
                 "an int or None",
-                f"{FIDELITY}::test_fit_with_augment_uses_the_transform",
+                f"{FIDELITY}::test_fit_with_augment",
                 note="reproducible for a given seed; not IDG's numpy stream",
             ),
         ),

@@ -1,14 +1,13 @@
 """The codemod's entry point on one module, and the transformer that applies the plan.
 
 parse -> Session (SiteFinder: analysis/) -> plan_module (plan/) -> Edits -> EditApplier ->
-import upkeep (imports.py) -> emitted code spliced in as text. The decisions (which rule,
+import upkeep (imports.py, with the runtime module's import). The decisions (which rule,
 what blocks a generator, which edits) are the planner's; this module only carries them out.
 """
 
 from __future__ import annotations
 
 import ast
-import re
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -18,6 +17,7 @@ import libcst as cst
 from migrator.diagnostics import Diagnostic
 from migrator.imports import (
     add_module_imports,
+    add_runtime_import,
     idg_imports,
     image_module_imports,
     remove_unused_from_imports,
@@ -68,13 +68,8 @@ def _run(session: Session) -> FileResult:
     diagnostics = sorted(session.diagnostics, key=Diagnostic.sort_key)
     if not edits:
         return FileResult(session.source, session.source, diagnostics)
-    new_code = _splice(
-        _apply(session, edits).code,
-        session.emitted,
-        session.module.default_indent,
-        session.module.default_newline,
-    )
-    return FileResult(session.source, new_code, diagnostics)
+    new_code = _apply(session, edits).code
+    return FileResult(session.source, new_code, diagnostics, needs_runtime=session.needs_runtime)
 
 
 def _apply(session: Session, edits: Edits) -> cst.Module:
@@ -89,11 +84,12 @@ def _apply(session: Session, edits: Edits) -> cst.Module:
     wanted: list[tuple[str, str | None]] = []
     if session.tf_import is None and session.needs_tf:
         wanted.append(("tensorflow", None if session.tf == "tensorflow" else session.tf))
-    if session.needs_os:
-        wanted.append(("os", None))
     if session.needs_math:
         wanted.append(("math", None))
-    return add_module_imports(transformed, wanted)
+    transformed = add_module_imports(transformed, wanted)
+    if session.needs_runtime and not session.options.inline_runtime:
+        transformed = add_runtime_import(transformed, session.options.runtime_import)
+    return transformed
 
 
 # libcst's visitors recurse a few frames per level of nesting: everything CPython accepts
@@ -162,10 +158,26 @@ class _EditApplier(cst.CSTTransformer):
         if replacement is None and before is None:
             return updated_node
         statements = list(before or [])
+        if statements and replacement is None:
+            updated_node = self._before(statements, updated_node)
         statements += [updated_node] if replacement is None else replacement
         if not statements:
             return cst.RemovalSentinel.REMOVE
         return cst.FlattenSentinel(statements)
+
+    def _before(self, inserted: list[cst.BaseStatement], node: cst.CSTNode) -> cst.CSTNode:
+        """Statements inserted before `node`: before a def or class they stand apart as
+        PEP 8 spaces definitions; before another statement they take its leading comments
+        and blank lines (the comment above a statement now introduces what computes its
+        inputs), unless they bring their own."""
+        if isinstance(node, cst.FunctionDef | cst.ClassDef):
+            self.edits.blocks.append((inserted[0], inserted[-1]))
+            return node
+        leading = getattr(node, "leading_lines", ())
+        if leading and not inserted[0].leading_lines:
+            inserted[0] = inserted[0].with_changes(leading_lines=leading)
+            return node.with_changes(leading_lines=[])
+        return node
 
     def leave_IndentedBlock(
         self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
@@ -178,7 +190,8 @@ class _EditApplier(cst.CSTTransformer):
         return updated_node.with_changes(body=self._spaced(updated_node.body, 2))
 
     def _spaced(self, body: Sequence[cst.BaseStatement], blank: int) -> list[cst.BaseStatement]:
-        """PEP 8 spacing around emitted definitions: `blank` empty lines before and after."""
+        """PEP 8 spacing around statements inserted before a def or class: `blank` empty
+        lines before and after."""
         firsts = {id(first) for first, _ in self.edits.blocks}
         lasts = {id(last) for _, last in self.edits.blocks}
         spaced = list(body)
@@ -190,31 +203,6 @@ class _EditApplier(cst.CSTTransformer):
                     if id(statement) in marks:
                         marks.add(id(spaced[index]))
         return spaced
-
-
-def _splice(code: str, emitted: dict[str, str], indent: str, newline: str) -> str:
-    """Replace each placeholder line of `code` with its emitted code, indented like the
-    placeholder, in the module's indentation unit and newline. Blank lines stay empty."""
-    if not emitted:
-        return code
-
-    def block(match: re.Match[str]) -> str:
-        prefix = match.group("indent")
-        lines = []
-        for line in emitted[match.group("marker")].strip("\n").split("\n"):
-            body = line.lstrip(" ")
-            if not body:
-                lines.append("")
-                continue
-            depth, rest = divmod(len(line) - len(body), 4)  # emitted code indents by 4
-            lines.append(prefix + indent * depth + " " * rest + body)
-        return newline.join(lines) + match.group("end")
-
-    markers = "|".join(re.escape(marker) for marker in emitted)
-    placeholder = (
-        rf"(?:(?<=[\r\n])|\A)(?P<indent>[ \t]*)(?P<marker>{markers})(?P<end>\r\n|\r|\n|\Z)"
-    )
-    return re.sub(placeholder, block, code)
 
 
 def _ensure_blank_lines(statement: cst.BaseStatement, count: int) -> cst.BaseStatement:

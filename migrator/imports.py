@@ -159,6 +159,32 @@ def add_module_imports(module: cst.Module, wanted: list[tuple[str, str | None]])
     return module.with_changes(body=[*body[:at], *new, *after])
 
 
+def add_runtime_import(module: cst.Module, name: str) -> cst.Module:
+    """`import idg_tfdata` (`from pkg import idg_tfdata` for "pkg.idg_tfdata") as a block
+    of its own after the top-of-file imports: isort sees the module as first-party, a
+    section after the third-party ones, with a blank line between."""
+    package, _, module_name = name.rpartition(".")
+    text = f"from {package} import {module_name}" if package else f"import {module_name}"
+    body = list(module.body)
+    if any(
+        isinstance(statement, cst.SimpleStatementLine)
+        and module.code_for_node(statement).strip() == text
+        for statement in body
+    ):
+        return module
+    start = 1 if body and is_docstring(body[0]) else 0
+    at = start
+    while at < len(body) and _is_import_line(body[at]):
+        at += 1
+    line = cst.parse_statement(text + module.default_newline)
+    if at > start:
+        line = line.with_changes(leading_lines=[cst.EmptyLine()])
+    after = body[at:]
+    if after and (not after[0].leading_lines or after[0].leading_lines[0].comment is not None):
+        after[0] = after[0].with_changes(leading_lines=[cst.EmptyLine(), *after[0].leading_lines])
+    return module.with_changes(body=[*body[:at], line, *after])
+
+
 def _is_import_line(statement: cst.BaseStatement) -> bool:
     return (
         isinstance(statement, cst.SimpleStatementLine)

@@ -92,6 +92,13 @@ class AugmentSpec:
         )
 
     @property
+    def has_random_parameters(self) -> bool:
+        """IDG draws something per image (a transform, a flip, a colour shift)."""
+        return bool(
+            self.has_geometry or self.channel_shift_range or self.brightness_range is not None
+        )
+
+    @property
     def needs_fit_statistics(self) -> bool:
         """True when `datagen.fit(x)` computes statistics that `standardize` uses."""
         return self.featurewise_center or self.featurewise_std_normalization or self.zca_whitening

@@ -398,6 +398,8 @@ def _check_opaque_uses(module: str, new_module: str, cells: list[Cell]) -> None:
     the analysis could not see: an opaque cell or a masked magic line."""
     try:
         removed = _bound_names(module) - _bound_names(new_module)
+        # A rewritten generator keeps its name, now an Augmentation (no .flow()) too.
+        removed |= _augmentations(new_module) - _augmentations(module)
     except SyntaxError as error:  # libcst reads syntax this Python's ast does not
         raise _Refused("the rewritten cells could not be checked against the magics") from error
     for cell in cells:
@@ -418,6 +420,14 @@ def _check_opaque_uses(module: str, new_module: str, cells: list[Cell]) -> None:
                         help="Migrate it by hand, or move that use into a plain Python cell "
                         "and run migrate-aug again",
                     )
+
+
+def _augmentations(code: str) -> set[str]:
+    """The names bound to `<...>Augmentation(...)` (the runtime's class) in `code`."""
+    assigned = [n for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Assign)]
+    calls = [n for n in assigned if isinstance(n.value, ast.Call)]
+    rebuilt = [n for n in calls if ast.unparse(n.value.func).endswith("Augmentation")]  # type: ignore[attr-defined]
+    return {t.id for n in rebuilt for t in n.targets if isinstance(t, ast.Name)}
 
 
 def _bound_names(code: str) -> set[str]:

@@ -14,8 +14,24 @@ import traceback
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
+def _runtime_on_path() -> None:
+    """The migrated programs import the runtime module: the current one, from a
+    temporary directory on the path (as a copy beside them would be)."""
+    import tempfile
+
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    from migrator.runtime import MODULE_NAME, runtime_text
+
+    directory = tempfile.mkdtemp(prefix="idg-tfdata-")
+    with open(os.path.join(directory, f"{MODULE_NAME}.py"), "w", encoding="utf-8") as handle:
+        handle.write(runtime_text())
+    sys.path.append(directory)
+
+
 def main(paths: list[str]) -> None:
     import tensorflow as tf
+
+    _runtime_on_path()
 
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)

@@ -29,15 +29,17 @@ def test_emitted_functions_are_complete(config: str) -> None:
     source = common.emitted_functions(common.CONFIGS[config])
     tree = ast.parse(source)
     names = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
-    assert {"datagen_dataset", "datagen_augment", "datagen_augment_transform"} <= names
-    transform = next(n for n in tree.body if getattr(n, "name", "") == "datagen_augment_transform")
-    assert [ast.unparse(d) for d in transform.decorator_list] == ["tf.function(jit_compile=True)"]
+    assert names == {"datagen_dataset"}
+    # The construction and the pipeline as the call site writes them.
+    assert "datagen = idg_tfdata.Augmentation(" in source
+    assert "idg_tfdata.index_batches(x_train, y_train, batch_size=batch_size)" in source
+    assert ".map(datagen, num_parallel_calls=tf.data.AUTOTUNE)" in source
 
 
 def test_identity_configuration_has_no_augmentation() -> None:
     common = bench_common()
     source = common.emitted_functions({})
-    assert "def datagen_dataset(" in source and "datagen_augment" not in source
+    assert "datagen = idg_tfdata.Augmentation()\n" in source
 
 
 def bench_pipeline() -> ModuleType:

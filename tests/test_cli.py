@@ -121,7 +121,7 @@ def test_crlf_bom_cookie_and_mode_are_preserved(tmp_path: Path) -> None:
     )
     assert stat.S_IMODE(crlf.stat().st_mode) == 0o750
     assert "caf\xe9".encode("latin-1") in latin.read_bytes()
-    assert "datagen_dataset" in latin.read_bytes().decode("latin-1")
+    assert "idg_tfdata.index_batches(" in latin.read_bytes().decode("latin-1")
 
 
 def test_failed_write_leaves_the_original_intact(project: Path, monkeypatch) -> None:
@@ -152,7 +152,7 @@ def test_json_and_github_formats(project: Path) -> None:
     result = invoke("--check", "--format", "json", str(project))
     findings = json.loads(result.output)
     assert findings[0]["code"] == "MA001" and findings[0]["fixable"] is True
-    assert findings[0]["replacement"].startswith("datagen_dataset(")
+    assert findings[0]["replacement"] == "datagen_batches"  # the hoisted pipeline
     github = invoke("--check", "--format", "github", str(project))
     assert github.output.startswith("::warning file=")
 
@@ -180,7 +180,7 @@ def test_console_script_runs_on_the_shipped_example() -> None:
         text=True,
     )
     assert completed.returncode == 1, completed.stderr
-    assert "datagen_dataset(x_train, y_train, batch_size=32)" in completed.stdout
+    assert "idg_tfdata.index_batches(x_train, y_train, batch_size=32)" in completed.stdout
 
 
 def test_verify_subcommand_is_routed_to_the_verifier() -> None:
@@ -234,7 +234,7 @@ def test_notebooks_are_found_and_migrated_end_to_end(tmp_path: Path) -> None:
     assert result.exit_code == 1, result.output
     migrated = (tmp_path / "train.ipynb").read_text()
     assert migrated == migrate_notebook(text, "train.ipynb", Options()).new_source
-    assert "datagen_dataset(x_train, y_train, batch_size=8)" in migrated
+    assert "idg_tfdata.index_batches(x_train, y_train, batch_size=8)" in migrated
     # The checkpoint copy is excluded by default: untouched.
     assert (tmp_path / ".ipynb_checkpoints" / "train-checkpoint.ipynb").read_text() == text
     assert invoke("--check", str(tmp_path)).exit_code == 0
@@ -263,7 +263,8 @@ def test_explain_prints_the_rule_and_its_before_after() -> None:
     # before, the diagnostic and after, in the terminal (no path to open)
     assert "    datagen = ImageDataGenerator(" in output
     assert "    input.py:18:11: MA001 " in output
-    assert "    model.fit(datagen_dataset(x_train, y_train, batch_size=16), epochs=1)" in output
+    assert "    idg_tfdata.index_batches(x_train, y_train, batch_size=16)" in output
+    assert "    model.fit(datagen_batches, epochs=1)" in output
     assert "docs/rules.md" not in output
     assert invoke("--explain", "MA999").exit_code == 2
 

@@ -109,7 +109,7 @@ def test_errors_and_diffs_are_coloured(tmp_path: Path) -> None:
     result = invoke("--diff", str(tmp_path), env={"FORCE_COLOR": "1"})
     assert f"{RED}\x1b[1merror\x1b[0m: cannot parse" in result.stderr
     removed = [line for line in result.stdout.splitlines() if "-datagen = " in line]
-    added = [line for line in result.stdout.splitlines() if "+    return dataset" in line]
+    added = [line for line in result.stdout.splitlines() if "+datagen_batches = (" in line]
     assert removed[0].startswith(RED) and added[0].startswith(GREEN)
 
 
@@ -176,11 +176,11 @@ def test_check_and_diff_say_would_be(tmp_path: Path) -> None:
     _copy("fit_generator_keras2", tmp_path)
     for mode in ("--check", "--diff"):
         output = invoke(mode, str(tmp_path)).stdout
-        assert ": would be replaced by the tf.data pipeline `datagen_dataset`" in output
+        assert ": would be replaced by the tf.data pipeline `datagen_batches`" in output
         assert "was removed in Keras 3: would be replaced by `fit()`" in output
         assert ": replaced by" not in output
     done = invoke(str(tmp_path)).stdout
-    assert ": replaced by the tf.data pipeline `datagen_dataset`" in done
+    assert ": replaced by the tf.data pipeline `datagen_batches`" in done
 
 
 # -- syntax errors, empty trees, named files ------------------------------------------------
@@ -245,7 +245,8 @@ def test_notebook_diff_is_per_cell_and_shows_code(tmp_path: Path) -> None:
     output = invoke("--diff", str(tmp_path)).stdout
     assert f"--- a/{notebook}:cell 5\n+++ b/{notebook}:cell 5\n" in output
     assert "-model.fit(datagen.flow(x_train, y_train, batch_size=8), epochs=1)\n" in output
-    assert "+model.fit(datagen_dataset(x_train, y_train, batch_size=8), epochs=1)\n" in output
+    assert "+    idg_tfdata.index_batches(x_train, y_train, batch_size=8)\n" in output
+    assert "+model.fit(datagen_batches, epochs=1)\n" in output
     assert '\\n",' not in output and '"source"' not in output  # no JSON
     assert "No newline at end of file" not in output
 

@@ -24,9 +24,9 @@ def test_emitted_code_uses_the_files_newlines(newline: str) -> None:
     out = migrated(SEED.replace("\n", newline))
     other = {"\n", "\r\n", "\r"} - {newline}
     assert all(kind not in out.replace(newline, "") for kind in other)
-    tree = ast.parse(out.replace(newline, "\n"))
-    functions = [node.name for node in tree.body if isinstance(node, ast.FunctionDef)]
-    assert "datagen_dataset" in functions and "datagen_augment" in functions
+    ast.parse(out.replace(newline, "\n"))
+    assert f"{newline}import idg_tfdata{newline}" in out
+    assert f"datagen_batches = ({newline}    idg_tfdata.index_batches(" in out
 
 
 def test_no_trailing_newline_stays_so() -> None:
@@ -35,11 +35,11 @@ def test_no_trailing_newline_stays_so() -> None:
     ast.parse(out)
 
 
-def test_placeholder_never_collides_with_the_programs_names() -> None:
-    source = SEED.replace("rng = np", "__migrate_aug_emitted__ = 1\nrng = np")
+def test_hoisted_name_never_collides_with_the_programs_names() -> None:
+    source = SEED.replace("rng = np", "datagen_batches = 1\nrng = np")
     out = migrated(source)
-    assert out.count("__migrate_aug_emitted__") == 1  # the program's own assignment
-    assert out.count("def datagen_dataset(") == 1
+    assert "datagen_batches_2 = (" in out
+    assert out.count("datagen_batches = 1") == 1  # the program's own assignment
 
 
 def test_nested_placement_indents_every_emitted_line() -> None:
@@ -49,13 +49,9 @@ def test_nested_placement_indents_every_emitted_line() -> None:
         f"    {line}" if line.strip() else line for line in ("rng = np" + body).splitlines(True)
     )
     out = migrated(f"{header}def main():\n{indented}\n\nmain()\n")
-    tree = ast.parse(out)
-    main = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "main")
-    nested = {n.name for n in main.body if isinstance(n, ast.FunctionDef)}
-    assert {"datagen_dataset", "datagen_augment"} <= nested
-    start = out.index("    def datagen_augment_parameters")
-    emitted = out[start : out.index("\n    @", start)]  # up to the next definition
-    # Docstrings included: every line of a nested function's body is indented past it.
-    body_lines = [line for line in emitted.splitlines()[1:] if line.strip()]
-    assert body_lines and all(line.startswith(" " * 8) for line in body_lines)
+    ast.parse(out)
+    start = out.index("    datagen_batches = (\n")
+    hoisted = out[start : out.index("\n    )\n", start)].splitlines()
+    # The chain's lines are indented past the function body's.
+    assert len(hoisted) > 2 and all(line.startswith(" " * 8) for line in hoisted[1:])
     assert all(line == line.rstrip() for line in out.splitlines())  # blank lines stay empty

@@ -67,14 +67,16 @@ def test_tf_keras_signatures_are_the_same() -> None:
 
 def test_emitters_take_their_parameter_lists_from_the_same_signatures() -> None:
     from migrator.analysis.idg_config import IDG_PARAMETERS
-    from migrator.codemod import IDG_FIT_PARAMETERS
-    from migrator.emit.dataframe import DATAFRAME_PARAMETERS, KEPT_DATAFRAME_PARAMETERS
-    from migrator.emit.directory import (
+    from migrator.analysis.parameters import (
+        DATAFRAME_PARAMETERS,
         DIRECTORY_PARAMETERS,
         DROPPED_DIRECTORY_PARAMETERS,
+        DROPPED_FLOW_PARAMETERS,
+        FLOW_PARAMETERS,
+        KEPT_DATAFRAME_PARAMETERS,
         KEPT_DIRECTORY_PARAMETERS,
     )
-    from migrator.emit.pipeline import DROPPED_FLOW_PARAMETERS, FLOW_PARAMETERS
+    from migrator.codemod import IDG_FIT_PARAMETERS
 
     assert IDG_PARAMETERS == parameter_names("ImageDataGenerator")
     assert FLOW_PARAMETERS == parameter_names("flow")
@@ -119,7 +121,7 @@ def test_every_case_is_complete_and_names_real_tests() -> None:
                 assert case.tests, f"{where}: an exact case names no test"
                 for test in case.tests:
                     path, _, function = test.partition("::")
-                    assert path.startswith("tests/emit/"), f"{where}: {test}"
+                    assert path.startswith("tests/runtime/"), f"{where}: {test}"
                     assert function.startswith("test_"), f"{where}: {test}"
                     assert function in _test_functions(path), f"{where}: no {test}"
             elif case.status == "refused":
@@ -133,9 +135,9 @@ def test_every_case_is_complete_and_names_real_tests() -> None:
 def test_missing_test_functions_are_detected() -> None:
     """The existence check above can fail."""
     assert "test_affine_resample_matches_idg" in _test_functions(
-        "tests/emit/test_augment_fidelity.py"
+        "tests/runtime/test_augmentation.py"
     )
-    assert "test_no_such_thing" not in _test_functions("tests/emit/test_augment_fidelity.py")
+    assert "test_no_such_thing" not in _test_functions("tests/runtime/test_augmentation.py")
 
 
 def test_package_modules_do_not_import_tensorflow() -> None:

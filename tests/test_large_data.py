@@ -48,7 +48,7 @@ def test_flow_over_2gb_trains_with_flat_memory(tmp_path: Path) -> None:
     pytest.importorskip("tensorflow")
     result = migrate_source(PROGRAM, "large.py")
     assert [d.code for d in result.diagnostics] == ["MA001"]
-    assert "datagen_dataset(x, y, batch_size=32)" in result.new_source
+    assert "idg_tfdata.index_batches(x, y, batch_size=32)" in result.new_source
     program = tmp_path / "large.py"
     program.write_text(result.new_source)
     runner = Path(__file__).with_name("run_programs.py")

@@ -90,17 +90,22 @@ def test_cells_migrated_together_and_everything_else_kept() -> None:
             k: v for k, v in new.items() if k != "source"
         }
     imports, markdown, data, model, fit, bash = (cell.source for cell in after.cells)
-    # The IDG import is gone; tensorflow is imported before the cell that needs it.
-    assert imports == (
-        "!pip install x\n%matplotlib inline\nimport tensorflow as tf\nimport numpy as np"
-    )
+    # The IDG import is gone, the runtime module's is added with the first imports (the
+    # call sites use tf only after the model cell has imported it).
+    assert imports == "!pip install x\n%matplotlib inline\nimport idg_tfdata\nimport numpy as np"
+    assert result.needs_runtime
     assert markdown == "## Data"
-    # The helpers replace the generator in its own cell, under its comment.
-    assert data.startswith(DATA.split("# Augment")[0] + "\n\n# Augment the training images.\n")
-    assert "\ndef datagen_dataset(" in data and "\ndatagen = " not in data
+    # The generator becomes the runtime's Augmentation in its own cell, under its comment.
+    assert data.startswith(DATA.split("# Augment")[0] + "# Augment the training images.\n")
+    assert "\ndatagen = idg_tfdata.Augmentation(rotation_range=10, horizontal_flip=True)" in data
     assert model == MODEL
     assert fit == (
-        "%%time\nhistory = model.fit(datagen_dataset(x_train, y_train, batch_size=16), epochs=1)"
+        "%%time\ndatagen_batches = (\n"
+        "    idg_tfdata.index_batches(x_train, y_train, batch_size=16)\n"
+        "    .map(datagen, num_parallel_calls=tf.data.AUTOTUNE)\n"
+        "    .prefetch(tf.data.AUTOTUNE)\n"
+        ")\n"
+        "history = model.fit(datagen_batches, epochs=1)"
     )
     assert bash == BASH
     # Diagnostics point at the cell (counted with the markdown one) and the line in it.
@@ -274,8 +279,14 @@ def test_time_line_magic_statement_is_migrated_and_located() -> None:
     fit = "%time history = model.fit(datagen.flow(x_train, y_train, batch_size=16), epochs=1)"
     text = notebook(IMPORTS, DATA, MODEL, fit)
     result = migrate_notebook(text, "nb.ipynb", Options())
-    assert read(result.new_source).cells[3].source == fit.replace(
-        "datagen.flow(", "datagen_dataset("
+    # The pipeline is hoisted above the magic line, which keeps its own statement.
+    assert read(result.new_source).cells[3].source == (
+        "datagen_batches = (\n"
+        "    idg_tfdata.index_batches(x_train, y_train, batch_size=16)\n"
+        "    .map(datagen, num_parallel_calls=tf.data.AUTOTUNE)\n"
+        "    .prefetch(tf.data.AUTOTUNE)\n"
+        ")\n"
+        "%time history = model.fit(datagen_batches, epochs=1)"
     )
     # The column counts the `%time ` prefix, as the user sees the line.
     assert [(d.path, d.line, d.column) for d in result.diagnostics] == [("nb.ipynb:cell 4", 1, 27)]
@@ -354,8 +365,8 @@ def test_generator_redefined_in_a_later_cell_is_migrated_per_definition() -> Non
         ("nb.ipynb:cell 6", "MA001"),
     ]
     cells = [cell.source for cell in read(result.new_source).cells]
-    assert "datagen_dataset(x_train" in cells[3]
-    assert "\ndef datagen_dataset_2(" in cells[4] and "zoom" in cells[4]
-    assert "datagen_dataset_2(x_train" in cells[5]
+    assert "idg_tfdata.index_batches(x_train" in cells[3] and ".map(datagen, " in cells[3]
+    assert "datagen = idg_tfdata.Augmentation(rescale=1.0 / 255, zoom_range=0.2)" in cells[4]
+    assert "datagen_batches_2 = (" in cells[5] and ".map(datagen, " in cells[5]
     second = migrate_notebook(result.new_source, "nb.ipynb", Options())
     assert not second.changed and second.diagnostics == []

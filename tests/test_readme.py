@@ -23,7 +23,6 @@ from click.testing import CliRunner
 from migrator.api import migrate_source
 from migrator.cli import main
 from migrator.config import load_config
-from migrator.docs import shorten_emitted
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -225,8 +224,7 @@ def expected_examples(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[s
     migrated = migrate_source(legacy, str(EXAMPLE)).new_source
     return {
         "before": _after_docstring(legacy),
-        "after": _after_docstring(shorten_emitted(migrated, legacy)),
-        "full": _after_docstring(migrated),
+        "after": _after_docstring(migrated),
         "output": _tool_output(tmp_path, monkeypatch),
     }
 

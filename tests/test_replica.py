@@ -54,26 +54,25 @@ def test_sequential_gets_the_layer_after_its_input() -> None:
     new, message = migrated(SEQUENTIAL)
     assert (
         "            tf.keras.Input(shape=(8, 8, 3)),\n"
-        "            DatagenAugmentation(),\n"
+        "            idg_tfdata.augmentation_layer(datagen),\n"
         "            tf.keras.layers.Flatten(),\n"
     ) in new
-    # The class is defined before the model is built, in the namespace the file uses.
-    assert new.index("class DatagenAugmentation(tf.keras.layers.Layer):") < new.index(
+    # The augmentation exists when the model's layer is built: its construction moved
+    # before the model.
+    assert new.index("datagen = idg_tfdata.Augmentation(rotation_range=10)") < new.index(
         "with strategy.scope():"
     )
-    assert '@tf.keras.utils.register_keras_serializable(package="migrate_aug")' in new
-    # The host pipeline no longer augments; the layer calls the emitted function.
-    dataset = new[new.index("def datagen_dataset(") :]
-    assert "datagen_augment" not in dataset.split("\n\n\n")[0]
-    assert "return datagen_augment(images, seed)" in new
-    assert "`DatagenAugmentation` layer added at the input of `model`" in message
+    # The host pipeline no longer augments: it casts.
+    assert ".map(datagen.cast, num_parallel_calls=tf.data.AUTOTUNE)" in new
+    assert ".map(datagen, " not in new
+    assert "layer added at the input of `model`" in message
     assert "registered as serializable" in message
 
 
 def test_host_is_the_default() -> None:
     new, message = migrated(SEQUENTIAL, HOST)
-    assert "Augmentation" not in new
-    assert "batch = datagen_augment(" in new
+    assert "augmentation_layer" not in new
+    assert ".map(datagen, num_parallel_calls=tf.data.AUTOTUNE)" in new
     assert "replica" not in message and "host pipeline" not in message
 
 
@@ -88,7 +87,7 @@ def test_sequential_without_input_takes_the_layer_first() -> None:
     source = SEQUENTIAL.replace("            tf.keras.Input(shape=(8, 8, 3)),\n", "")
     new, _ = migrated(source)
     assert (
-        "        [\n            DatagenAugmentation(),\n            tf.keras.layers.Flatten(),"
+        "        [\n            idg_tfdata.augmentation_layer(datagen),\n            tf.keras.layers.Flatten(),"
         in new
     )
 
@@ -101,7 +100,7 @@ def test_one_line_sequential_keeps_its_layout() -> None:
     )
     new, _ = migrated(source)
     assert (
-        "tf.keras.Sequential([tf.keras.layers.InputLayer((8, 8, 3)), DatagenAugmentation(), "
+        "tf.keras.Sequential([tf.keras.layers.InputLayer((8, 8, 3)), idg_tfdata.augmentation_layer(datagen), "
         "tf.keras.layers.Dense(2)])"
     ) in new
 
@@ -118,7 +117,7 @@ def test_functional_model_reads_the_augmented_input() -> None:
     new, _ = migrated(source)
     assert (
         "inputs = tf.keras.Input((8, 8, 3))\n"
-        "inputs_augmented = DatagenAugmentation()(inputs)\n"
+        "inputs_augmented = idg_tfdata.augmentation_layer(datagen)(inputs)\n"
         "x = tf.keras.layers.Flatten()(inputs_augmented)\n"
     ) in new
     assert "model = tf.keras.Model(inputs, outputs)" in new  # the model's input is unchanged
@@ -144,8 +143,8 @@ def test_the_layer_uses_the_files_keras(imports: str, sequential: str, namespace
         )
     )
     new, _ = migrated(source)
-    assert f"class DatagenAugmentation({namespace}.layers.Layer):" in new
-    assert f"@{namespace}.utils.register_keras_serializable(" in new
+    keras = "" if namespace == "tf.keras" else f", keras={namespace}"
+    assert f"idg_tfdata.augmentation_layer(datagen{keras})" in new
 
 
 FALLBACKS = {
@@ -302,7 +301,7 @@ def test_unsafe_placements_keep_the_augmentation_on_the_host(case: str) -> None:
     assert result.changed
     # Still a faithful rewrite, exactly the host placement's, with the reason said.
     assert result.new_source == host.new_source
-    assert "Augmentation(" not in result.new_source
+    assert "augmentation_layer(" not in result.new_source
     messages = [d.message for d in result.diagnostics if d.code in ("MA001", "MA002")]
     assert messages and all("augmentation kept in the host pipeline" in m for m in messages)
     assert any(reason in m for m in messages), messages
@@ -331,7 +330,7 @@ def test_cli_flag(tmp_path: Path) -> None:
     path = write_program(tmp_path)
     result = CliRunner().invoke(main, ["--diff", "--augment-on", "replica", str(path)])
     assert result.exit_code == 1, result.output
-    assert "+            DatagenAugmentation()," in result.output
+    assert "+            idg_tfdata.augmentation_layer(datagen)," in result.output
 
 
 def test_cli_rejects_an_unknown_placement(tmp_path: Path) -> None:
@@ -350,10 +349,10 @@ def test_config_key_and_flag_override(tmp_path: Path) -> None:
     path = write_program(tmp_path)
     (tmp_path / "pyproject.toml").write_text('[tool.migrate-aug]\naugment-on = "replica"\n')
     configured = CliRunner().invoke(main, ["--diff", str(path)])
-    assert "DatagenAugmentation()" in configured.output
+    assert "idg_tfdata.augmentation_layer(datagen)" in configured.output
     overridden = CliRunner().invoke(main, ["--diff", "--augment-on", "host", str(path)])
     assert overridden.exit_code == 1
-    assert "Augmentation" not in overridden.output
+    assert "augmentation_layer" not in overridden.output
 
 
 def test_config_rejects_a_bad_value_in_one_line(tmp_path: Path) -> None:
@@ -378,10 +377,11 @@ def test_bench_replica_variant_is_the_tools_output() -> None:
     spec.loader.exec_module(common)
     source = common.emitted_functions(common.CONFIGS["seed"], "replica")
     tree = ast.parse(source)
-    classes = [node.name for node in tree.body if isinstance(node, ast.ClassDef)]
-    assert classes == ["DatagenAugmentation"]
-    dataset = next(n for n in tree.body if getattr(n, "name", "") == "datagen_dataset")
-    assert "datagen_augment" not in ast.unparse(dataset)  # the host pipeline does not augment
+    functions = [node.name for node in tree.body if isinstance(node, ast.FunctionDef)]
+    assert functions == ["datagen_dataset", "DatagenAugmentation"]
+    assert "return idg_tfdata.augmentation_layer(datagen)" in source
+    # The host pipeline does not augment: it casts.
+    assert ".map(datagen.cast, " in source and ".map(datagen, " not in source
 
 
 def test_verify_flag_migrates_with_the_command_lines_options() -> None:
@@ -412,9 +412,10 @@ model.fit(datagen.flow(x, y), epochs=1)
 def test_model_built_by_a_helper_of_the_file() -> None:
     new, message = migrated(HELPER)
     # The class is defined once, before the helper; the helper's list takes the layer.
-    assert new.index("class DatagenAugmentation(") < new.index("def build_model(classes):")
+    assert new.index("datagen = idg_tfdata.Augmentation(") < new.index("def build_model(classes):")
     assert (
-        "[tf.keras.Input((8, 8, 3)), DatagenAugmentation(), tf.keras.layers.Dense(classes)]" in new
+        "[tf.keras.Input((8, 8, 3)), idg_tfdata.augmentation_layer(datagen), tf.keras.layers.Dense(classes)]"
+        in new
     )
     assert "added at the input of `model`" in message
 
@@ -431,7 +432,7 @@ def test_generator_at_module_level_with_model_built_in_main() -> None:
     )
     assert "def main():" in source
     new, message = migrated(source)
-    assert "DatagenAugmentation(), tf.keras.layers.Dense(classes)]" in new
+    assert "idg_tfdata.augmentation_layer(datagen), tf.keras.layers.Dense(classes)]" in new
     assert "added at the input of `model`" in message
 
 
@@ -472,5 +473,5 @@ def test_functional_helper() -> None:
         "model.fit(datagen.flow(x, y), epochs=1)\n"
     )
     new, _ = migrated(source)
-    assert "    inputs_augmented = DatagenAugmentation()(inputs)\n" in new
+    assert "    inputs_augmented = idg_tfdata.augmentation_layer(datagen)(inputs)\n" in new
     assert "tf.keras.layers.Flatten()(inputs_augmented)" in new

@@ -227,7 +227,7 @@ def test_tab_indented_code_stays_consistent(tmp_path: Path) -> None:
     result = invoke(str(tmp_path))
     assert result.exit_code == 1, result.output
     rewritten = (tmp_path / "tabs.py").read_text()
-    assert "datagen_dataset(x, y, batch_size=8)" in rewritten
+    assert "idg_tfdata.index_batches(x, y, batch_size=8)" in rewritten
     compile(rewritten, "tabs.py", "exec")  # a TabError if indentation got mixed up
     body = [line for line in rewritten.splitlines() if line.startswith((" ", "\t"))]
     assert body and all(not line.startswith(" ") for line in body)

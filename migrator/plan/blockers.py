@@ -11,19 +11,22 @@ import libcst as cst
 from migrator.analysis.constants import ScopeConstants
 from migrator.analysis.idg_config import ConfigProblem, parse_idg_call
 from migrator.analysis.names import is_native_preprocessing
-from migrator.analysis.uses import Blocker, FlowUse, GeneratorSite
-from migrator.emit import augment as augment_emitter
-from migrator.emit.dataframe import KEPT_DATAFRAME_PARAMETERS, unsupported_dataframe_call
-from migrator.emit.directory import (
-    DIRECTORY_PARAMETERS,
-    DROPPED_DIRECTORY_PARAMETERS,
-    unsupported_directory_call,
+from migrator.analysis.parameters import (
+    FLOW_PARAMETERS,
+    KEPT_DATAFRAME_PARAMETERS,
+    KEPT_DIRECTORY_PARAMETERS,
+    KEPT_FLOW_PARAMETERS,
 )
-from migrator.emit.pipeline import DROPPED_FLOW_PARAMETERS, FLOW_PARAMETERS, kept_parameters
+from migrator.analysis.uses import Blocker, FlowUse, GeneratorSite
 from migrator.model import UNKNOWN, AugmentSpec
 from migrator.plan.calls import is_none, wrappers
 from migrator.plan.facts import fact_source
 from migrator.plan.session import Session
+from migrator.plan.unsupported import (
+    unsupported,
+    unsupported_dataframe_call,
+    unsupported_directory_call,
+)
 from migrator.plan.wrappers import wrapper_casts
 
 # Positional arguments up to `seed`: save_to_dir comes next in both file methods.
@@ -56,7 +59,7 @@ def problems_of(
     if spec is not None:
         problems += [
             ConfigProblem(refusal.code, refusal.argument, refusal.reason, refusal.help)
-            for refusal in augment_emitter.unsupported(spec)
+            for refusal in unsupported(spec)
         ]
         for flow in site.flows:
             blockers += _flow_blockers(session, flow, spec)
@@ -100,10 +103,23 @@ def _flow_blockers(session: Session, flow: FlowUse, spec: AugmentSpec) -> list[B
             for key in flow.spec.expanded.get(session.source_of(arg.value), ()):
                 if arg.star == "**":
                     where[key] = arg.value
-        return [
+        found = [
             Blocker(code, where.get(argument, flow.call), f"{method}(): {reason}", help)
             for code, argument, reason, help in check(flow.spec.values)
-        ] + _unpassed_expressions(session, flow)
+        ]
+        if flow.spec.values.get("class_mode") is UNKNOWN:
+            # The call site maps images_as_targets after the augmentation for "input"
+            # only: which chain to write depends on the value.
+            found.append(
+                Blocker(
+                    "MA101",
+                    where.get("class_mode", flow.call),
+                    f"{method}(): class_mode is not a literal: the pipeline for 'input' "
+                    "(the images as targets) differs from the others",
+                    "Write class_mode as a literal or a module-level constant",
+                )
+            )
+        return found + _unpassed_expressions(session, flow)
     blockers: list[Blocker] = []
     # `*pair` maps onto the emitted function's positional parameters exactly as onto
     # flow()'s (same order); `**options` could carry anything.
@@ -142,7 +158,7 @@ def _flow_blockers(session: Session, flow: FlowUse, spec: AugmentSpec) -> list[B
     unknown = set(arguments) - set(FLOW_PARAMETERS)
     for name in sorted(unknown):
         blockers.append(Blocker("MA104", flow.call, f"flow() has no argument `{name}`"))
-    return blockers + _unpassed_keywords(session, flow, spec)
+    return blockers + _unpassed_keywords(session, flow)
 
 
 def _unpassed_expressions(session: Session, flow: FlowUse) -> list[Blocker]:
@@ -150,10 +166,9 @@ def _unpassed_expressions(session: Session, flow: FlowUse) -> list[Blocker]:
     (`batch_size=self.config.batch_size`) is passed on as it is written only when the
     dataset function takes every key; else its entries would be written out at the call,
     each expression evaluated again somewhere else."""
-    if flow.from_dataframe:
-        taken = frozenset(KEPT_DATAFRAME_PARAMETERS)
-    else:
-        taken = frozenset(DIRECTORY_PARAMETERS) - DROPPED_DIRECTORY_PARAMETERS
+    taken = frozenset(
+        KEPT_DATAFRAME_PARAMETERS if flow.from_dataframe else KEPT_DIRECTORY_PARAMETERS
+    )
     blockers: list[Blocker] = []
     for arg in flow.call.args:
         keys = flow.spec.expanded.get(session.source_of(arg.value), ()) if arg.star else ()
@@ -173,11 +188,11 @@ def _unpassed_expressions(session: Session, flow: FlowUse) -> list[Blocker]:
     return blockers
 
 
-def _unpassed_keywords(session: Session, flow: FlowUse, spec: AugmentSpec) -> list[Blocker]:
+def _unpassed_keywords(session: Session, flow: FlowUse) -> list[Blocker]:
     """A flow()'s expanded `**name` goes to the dataset function as it is written: every
     key must be one that function takes (a `save_format` written as a keyword is dropped,
     one inside the dict would be a TypeError)."""
-    taken = set(kept_parameters(spec)) - DROPPED_FLOW_PARAMETERS
+    taken = set(KEPT_FLOW_PARAMETERS)
     blockers: list[Blocker] = []
     for arg in flow.call.args:
         keys = flow.spec.expanded.get(session.source_of(arg.value), ()) if arg.star else ()

@@ -1,71 +1,15 @@
-"""Flow and consumer calls as planners read and rebuild them: the dataset call that
-replaces a flow, `.repeat()`, NumPy batches, Keras 2's generator knobs, and the file
-pipelines' interpolations. Raises no code: shared by site, blockers, rewrite, wrappers.
+"""Flow and consumer calls as planners read them: the wrappers a flow reaches, method
+names, Keras 2's generator knobs, and the notes of the rewrite's message. Raises no code:
+shared by site, blockers, rewrite, wrappers.
 """
 
 from __future__ import annotations
 
 import libcst as cst
 
-from migrator.analysis.flow_config import FlowSpec
 from migrator.analysis.generator_methods import DROPPED as GENERATOR_KNOBS
 from migrator.analysis.generator_methods import with_last_comma
 from migrator.analysis.uses import ConsumerUse, FlowUse, GeneratorSite, Wrapper
-from migrator.emit.pipeline import DROPPED_FLOW_PARAMETERS
-
-
-def interpolations(flows: list[FlowUse]) -> set[str] | None:
-    """The literal interpolations of file flows; None when one is decided at run time."""
-    found: set[str] = set()
-    for flow in flows:
-        value = flow.spec.values.get("interpolation", "nearest")
-        if not isinstance(value, str):
-            return None  # decided at run time: render every supported filter
-        found.add(value)
-    return found
-
-
-def dataset_call(
-    call: cst.Call,
-    dataset_name: str,
-    kept: set[str] | frozenset[str],
-    spec: FlowSpec | None = None,
-) -> cst.Call:
-    """`datagen.flow(x, y, batch_size=32)` -> `datagen_dataset(x, y, batch_size=32)`. A
-    `**name` whose dict the analysis expanded (spec.expanded) is passed on as it is when
-    the emitted function takes every key; else its kept entries are written out."""
-
-    def passed(name: str) -> bool:
-        return name in kept and name not in DROPPED_FLOW_PARAMETERS
-
-    expanded = spec.expanded if spec is not None else {}
-    args: list[cst.Arg] = []
-    for arg in call.args:
-        if arg.keyword is not None:
-            if passed(arg.keyword.value):
-                args.append(arg)
-            continue
-        keys = expanded.get(cst.Module([]).code_for_node(arg.value)) if arg.star == "**" else None
-        if keys is None or all(passed(key) for key in keys):
-            args.append(arg)
-            continue
-        assert spec is not None
-        written = [
-            cst.Arg(
-                keyword=cst.Name(key),
-                value=spec.arguments[key],
-                equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
-                comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")),
-            )
-            for key in keys
-            if passed(key)
-        ]
-        if written:  # where the `**name` was, ending as it ended
-            written[-1] = written[-1].with_changes(
-                comma=arg.comma, whitespace_after_arg=arg.whitespace_after_arg
-            )
-        args += written
-    return call.with_changes(func=cst.Name(dataset_name), args=with_last_comma(args, call.args))
 
 
 def wrappers(flow: FlowUse) -> list[Wrapper]:
@@ -82,15 +26,6 @@ def method_name(call: cst.Call) -> str:
 
 def is_none(node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.Name) and node.value == "None"
-
-
-def repeat(expression: cst.BaseExpression) -> cst.Call:
-    return cst.Call(func=cst.Attribute(value=expression, attr=cst.Name("repeat")))
-
-
-def numpy_batches(call: cst.BaseExpression) -> cst.BaseExpression:
-    """`<dataset>.repeat().as_numpy_iterator()`."""
-    return cst.Call(func=cst.Attribute(value=repeat(call), attr=cst.Name("as_numpy_iterator")))
 
 
 def generator_knobs(consumer: ConsumerUse) -> list[str]:

@@ -26,8 +26,19 @@ def fact_source(
             f"{where}: the file iterator's `{fact.name}` is not among the facts the "
             f"tf.data pipeline carries ({', '.join(sorted(ITERATOR_FACTS - {'reset'}))})",
         )
+    if flow.from_files:
+        assigned = assigned_target(session, flow)
+        receiver = session.source_of(fact.attribute.value)
+        if assigned is None or assigned[1] != receiver:
+            return _unkept(
+                fact,
+                f"{where}: the file iterator's facts are read from the file dataset, which "
+                "keeps a name of its own only when the flow call is assigned to the name "
+                "the facts are read from (`it = datagen.flow_from_directory(...)`)",
+                "Assign the flow call to a name and read the facts from that name",
+            )
     if flow.from_directory:
-        return None  # attached to the dataset by the emitted function
+        return None  # the runtime's file dataset carries it
     if flow.from_dataframe:
         class_mode = flow.spec.values.get("class_mode", "categorical")
         if fact.name == "num_classes":
@@ -88,6 +99,21 @@ def fact_source(
         "pipeline (its `n`, `batch_size` and len() do)",
         "Compute it from your arrays",
     )
+
+
+def assigned_target(session: Session, flow: FlowUse) -> tuple[cst.SimpleStatementLine, str] | None:
+    """The statement `<target> = <flow call>` (alone on its line) and its target's source,
+    when the flow call is the whole value of a plain assignment."""
+    assign = session.finder.parent(flow.call)
+    if not isinstance(assign, cst.Assign) or assign.value is not flow.call:
+        return None
+    line = session.finder.parent(assign)
+    if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
+        return None
+    targets = [t.target for t in assign.targets]
+    if not all(isinstance(t, cst.Name | cst.Attribute) for t in targets):
+        return None
+    return line, " = ".join(session.source_of(t) for t in targets)
 
 
 def _unkept(fact: FactUse, message: str, help: str | None = None) -> Blocker:

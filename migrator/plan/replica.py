@@ -17,45 +17,48 @@ import libcst as cst
 from migrator.analysis.model_site import FunctionalForm, ModelSite, find_model_site
 from migrator.analysis.tree import Tree
 from migrator.analysis.uses import GeneratorSite
-from migrator.emit.geometry import has_random_parameters
-from migrator.emit.replica import layer_class_name, render_layer_class
 from migrator.model import AugmentSpec
+from migrator.plan.chains import runtime_name
 from migrator.plan.edits import Edits
+from migrator.plan.session import Session
 
 
 @dataclass
 class ReplicaPlan:
     note: str  # appended to the rewrite's message
     model: ModelSite | None = None  # None: the augmentation stays on the host
-    class_name: str = ""
+    # The statement before which the construction moves (the layer is built with the
+    # model and needs the augmentation by then); None: it is built before already.
+    move_before: cst.CSTNode | None = None
 
     @property
     def placed(self) -> bool:
         return self.model is not None
 
     def add_edits(
-        self,
-        edits: Edits,
-        augment: str,
-        generator: str,
-        *,
-        tf: str,
-        emit: Callable[[str], list[cst.BaseStatement]],
-        fresh: Callable[[str], str],
+        self, session: Session, edits: Edits, site: GeneratorSite, generator: str
     ) -> None:
-        """Define the layer class before the model and insert the layer at the model's
-        input. `emit` turns emitted code into statements and
-        `fresh` gives an unused name."""
+        """Insert `idg_tfdata.augmentation_layer(<generator>)` at the model's input (moving
+        the construction before the model when it came after it)."""
         assert self.model is not None
-        site = self.model
-        code = render_layer_class(self.class_name, augment, generator, keras=site.keras, tf=tf)
-        statements = emit(code)
-        edits.insert_before.setdefault(site.anchor, []).extend(statements)
-        edits.blocks.append((statements[0], statements[-1]))
-        layer = cst.parse_expression(f"{self.class_name}()")
-        form = site.form
+        model = self.model
+        if self.move_before is not None:
+            assert site.statement is not None
+            edits.statements[site.statement] = []
+            moved = edits.expressions.get(site.construction)
+            line = site.statement
+            if isinstance(moved, cst.BaseExpression):
+                assign = line.body[0]
+                assert isinstance(assign, cst.Assign)
+                line = line.with_changes(body=[assign.with_changes(value=moved)])
+            edits.insert_before.setdefault(self.move_before, []).append(line)
+        keras = "" if model.keras.endswith(".keras") else f", keras={model.keras}"
+        layer = cst.parse_expression(
+            f"{runtime_name(session, 'augmentation_layer')}({generator}{keras})"
+        )
+        form = model.form
         if isinstance(form, FunctionalForm):
-            augmented = fresh(f"{form.input_name}_augmented")
+            augmented = session.fresh(f"{form.input_name}_augmented")
             applied = cst.SimpleStatementLine(
                 [
                     cst.Assign(
@@ -101,7 +104,7 @@ def plan_replica(
     def host(reason: str) -> ReplicaPlan:
         return ReplicaPlan(f"; augmentation kept in the host pipeline: {reason}")
 
-    if not has_random_parameters(spec):
+    if not spec.has_random_parameters:
         return host("no random transform to move to the replicas")
     if spec.dtype != "float32":
         return host(f"dtype={spec.dtype!r} (the layer computes in float32)")
@@ -120,15 +123,59 @@ def plan_replica(
         return host(found)
     if found.binding in taken:
         return host(f"another generator's augmentation layer already trains `{found.name}`")
+    move_before = _move_point(finder, site, found, line_of)
+    if isinstance(move_before, str):
+        return host(move_before)
     taken.add(found.binding)
-    name = fresh(layer_class_name(site.name))
     return ReplicaPlan(
-        f"; the augmentation runs on each replica in the `{name}` layer added at the input "
-        f"of `{found.name}` (active only in training; a saved model loads where `{name}` "
-        "is defined: it is registered as serializable)",
+        f"; the augmentation runs on each replica in the layer added at the input of "
+        f"`{found.name}` (active only in training; a saved model loads where "
+        "idg_tfdata.augmentation_layer has run: it is registered as serializable)",
         found,
-        name,
+        move_before,
     )
+
+
+def _move_point(
+    finder: Tree, site: GeneratorSite, model: ModelSite, line_of: Callable[[cst.CSTNode], int]
+) -> cst.CSTNode | None | str:
+    """Where the construction must move so that the augmentation exists when the model's
+    layer is built: None when it is built before the model already, else the statement
+    (in the construction's own block) that holds the model; or why it cannot move."""
+    statement = site.statement
+    if site.kind != "name" or statement is None:
+        return "the generator is not bound to a plain name"
+    block = finder.parent(statement)
+    point: cst.CSTNode | None = model.anchor
+    while point is not None and finder.parent(point) is not block:
+        point = finder.parent(point)
+    if point is None:
+        return "the model is built outside the block that builds the generator"
+    if line_of(statement) < line_of(point):
+        return None
+    names = [
+        node
+        for arg in site.construction.args
+        for node in _names(arg.value)
+        if node.value not in ("True", "False", "None")
+    ]
+    if names:
+        return (
+            "the generator is built after the model from names the tool does not move it "
+            "past (build it before the model to augment on the replicas)"
+        )
+    return point
+
+
+def _names(node: cst.CSTNode) -> list[cst.Name]:
+    found: list[cst.Name] = []
+
+    class _Collect(cst.CSTVisitor):
+        def visit_Name(self, name: cst.Name) -> None:
+            found.append(name)
+
+    node.visit(_Collect())
+    return found
 
 
 def module_aliases(module: cst.Module) -> dict[str, str]:

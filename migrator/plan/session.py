@@ -1,5 +1,5 @@
 """Session: the state every planner of one module shares (tree, reporting, fresh names,
-emitted code, the `tf` alias, Keras 2 semantics, the imports the edits need).
+the `tf` alias, Keras 2 semantics, the imports the edits need).
 
 Raises no code of its own: `report` filters every planner's findings by --select and by
 suppression comments.
@@ -38,14 +38,12 @@ class Session:
         self.tf_import = _tensorflow_alias(self.module)
         # The program trains with Keras 2 semantics (see the step-count note in plan/rewrite).
         self.keras2 = _trains_with_keras2(self.module, source)
-        # `tf` for the emitted code, unless the program binds `tf` to something else.
+        # `tf` for the call sites, unless the program binds `tf` to something else.
         self.tf = self.tf_import or _free_alias(self.finder.scopes.values(), ("tf", "tensorflow"))
         self.diagnostics: list[Diagnostic] = []
-        self.needs_os = False  # the directory pipeline lists files with os
+        self.needs_runtime = False  # the rewritten code calls the runtime module
         self.needs_math = False  # MA004 rounds a fractional step count up with math.ceil
-        # Emitted code by placeholder name: spliced in as text after codegen (codemod._splice).
-        self.emitted: dict[str, str] = {}
-        self.needs_tf = False  # emitted code or a rewritten reference uses `tf`
+        self.needs_tf = False  # a call site or a rewritten reference uses `tf`
         self.rewritten: set[cst.Call] = set()  # constructions of rewritten generators
         self.replica_models: set[cst.Name] = set()  # models given an augmentation layer
 
@@ -84,21 +82,13 @@ class Session:
     def source_of(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)
 
-    # -- names and emitted code ------------------------------------------------------
+    # -- names --------------------------------------------------------------------
     def fresh(self, name: str) -> str:
         candidate, counter = name, 2
         while candidate in self.used_names:
             candidate, counter = f"{name}_{counter}", counter + 1
         self.used_names.add(candidate)
         return candidate
-
-    def emitted_statements(self, code: str) -> list[cst.BaseStatement]:
-        """Emitted code as one placeholder statement whose line `_splice` replaces with the
-        code after codegen. Emitted code is text that never needs editing, and parsing its
-        ~170 lines into nodes, then visiting and printing them, cost half a migration."""
-        marker = self.fresh("__migrate_aug_emitted__")  # no word of the source
-        self.emitted[marker] = code
-        return [cst.SimpleStatementLine([cst.Expr(cst.Name(marker))])]
 
     def indent_of(self, node: cst.CSTNode) -> str:
         """The indentation of the line on which the statement holding `node` starts."""

@@ -10,8 +10,10 @@ import libcst as cst
 
 from migrator.analysis.idg_config import bind_arguments
 from migrator.analysis.uses import Blocker, FlowUse, Wrapper
+from migrator.emit.layout import Call, Chain
 from migrator.model import UNKNOWN, AugmentSpec
-from migrator.plan.calls import is_none, repeat
+from migrator.plan.calls import is_none
+from migrator.plan.chains import assigned_value, formatted_value, place, with_methods
 from migrator.plan.edits import Edits
 from migrator.plan.session import Session
 
@@ -121,14 +123,15 @@ def replace_wrapper(
     flow: FlowUse,
     spec: AugmentSpec,
     wrapper: Wrapper,
-    new_call: cst.BaseExpression,
+    chain: Chain,
+    base: str,
     site_lines: set[int],
 ) -> None:
     """`tf.data.Dataset.from_generator(fn, ...)` -> `<pipeline>.repeat()`: IDG's
-    iterator never ends, so neither does the wrapped dataset; fn goes."""
+    iterator never ends, so neither does the wrapped dataset; fn goes. `chain`: the
+    flow's pipeline, placed here when fn holds the flow call itself (`base` names it)."""
     casts = wrapper_casts(session, flow, spec, wrapper)
     assert not isinstance(casts, Blocker)
-    base: cst.BaseExpression = new_call if wrapper.source is flow.call else wrapper.source
     # The program's own `.repeat()` right after from_generator(...) does it already.
     method = session.finder.parent(wrapper.call)
     outer = session.finder.parent(method) if isinstance(method, cst.Attribute) else None
@@ -138,23 +141,32 @@ def replace_wrapper(
         and isinstance(outer, cst.Call)
         and not outer.args
     )
-    replacement: cst.BaseExpression = base if repeated else repeat(base)
+    methods: list[Call] = []
     if any(casts):
-        # from_generator converted each array to its declared dtype: so does a map,
-        # one method per line.
+        # from_generator converted each array to its declared dtype: so does a map.
         names = ["images", "labels", "weights"][: len(casts)]
         converted = [
             name if dtype is None else f"{session.tf}.cast({name}, {session.tf}.{dtype})"
             for name, dtype in zip(names, casts, strict=True)
         ]
-        indent = session.indent_of(wrapper.call)
-        inner = indent + session.module.default_indent
-        repeat_line = "" if repeated else f"{inner}.repeat()\n"
-        replacement = cst.parse_expression(
-            f"(\n{inner}{session.source_of(base)}\n"
-            f"{inner}.map(lambda {', '.join(names)}: ({', '.join(converted)}))\n"
-            f"{repeat_line}{indent})"
+        methods.append(Call("map", (f"lambda {', '.join(names)}: ({', '.join(converted)})",)))
+    if not repeated:
+        methods.append(Call("repeat", ()))
+    replacement: cst.BaseExpression
+    if wrapper.source is flow.call:
+        replacement = place(
+            session, edits.insert_before, wrapper.call, with_methods(chain, *methods), base
         )
+    elif not methods:
+        replacement = wrapper.source
+    else:  # the iterator's name, bound to the pipeline where the flow call was
+        name = session.source_of(wrapper.source)
+        first, *rest = methods
+        chain = Chain(Call(f"{name}.{first.callee}", first.args), tuple(rest))
+        if assigned_value(session, wrapper.call) is not None:  # `ds = (chain)` in place
+            replacement = place(session, edits.insert_before, wrapper.call, chain, base)
+        else:  # a method call on a name: nothing worth a statement of its own
+            replacement = formatted_value(session, None, chain, wrapper.call)
     edits.expressions[wrapper.call] = replacement
     if wrapper.function is not None:
         edits.statements[wrapper.function] = []

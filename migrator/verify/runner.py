@@ -56,6 +56,19 @@ class RunResult:
         return self.record.get("status") == "ok"
 
 
+def runtime_directory(workdir: str) -> str:
+    """A directory in `workdir` holding the current runtime module (idg_tfdata.py)."""
+    from migrator.runtime import MODULE_NAME, runtime_text
+
+    directory = os.path.join(workdir, "runtime-module")
+    path = os.path.join(directory, f"{MODULE_NAME}.py")
+    if not os.path.exists(path):
+        os.makedirs(directory, exist_ok=True)
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(runtime_text())
+    return directory
+
+
 def run_program(
     program: str,
     *,
@@ -84,6 +97,11 @@ def run_program(
     child_tmp = os.path.join(workdir, f"tmp-{run_id}")
     os.makedirs(child_tmp)
     env = dict(os.environ)
+    # The migrated program imports the runtime module: one beside it wins (the cwd comes
+    # first on the child's path), else the current module from this checkout.
+    env["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [runtime_directory(child_tmp), os.environ.get("PYTHONPATH")])
+    )
     env.update(
         {
             ENV_RECORD: record_path,

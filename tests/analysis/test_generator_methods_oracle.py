@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from migrator.api import Options, migrate_source
+from migrator.runtime import MODULE_NAME, runtime_text
 
 PROGRAM = Path(__file__).resolve().parent / "programs" / "generator_methods_keras2.py"
 ROOT = str(Path(__file__).resolve().parents[2])
@@ -50,6 +51,7 @@ def results(tmp_path_factory) -> dict[str, dict]:
     assert "fit_generator" not in migrated.new_source and "workers" not in migrated.new_source
     path = tmp_path_factory.mktemp("oracle") / "migrated.py"
     path.write_text(migrated.new_source)
+    (path.parent / f"{MODULE_NAME}.py").write_text(runtime_text())  # imported beside it
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": ROOT}
     jobs = {
         "keras2": [sys.executable, "-c", KERAS2.format(root=ROOT), str(PROGRAM)],

@@ -32,9 +32,12 @@ def test_plain_configuration_class_is_read() -> None:
     source = PROGRAM.format(config=PLAIN, extra="print(CFG.seed)\n")
     result = migrate_source(source, "cfg.py")
     assert [d.code for d in result.diagnostics] == ["MA001"]
-    # The value, not the expression, reaches the augmentation (degrees drawn in +-20).
-    assert "uniform(0, -20.0, 20.0)" in result.new_source
-    assert "datagen_dataset(x, y, batch_size=CFG.batch_size)" in result.new_source
+    # The expressions stay as written: editing CFG edits the augmentation.
+    assert (
+        "idg_tfdata.Augmentation(rotation_range=CFG.rotation, horizontal_flip=CFG.flip)"
+        in result.new_source
+    )
+    assert "idg_tfdata.index_batches(x, y, batch_size=CFG.batch_size)" in result.new_source
 
 
 def test_annotated_and_derived_attributes() -> None:

@@ -39,5 +39,5 @@ def test_repeat_follows_the_keras_semantics(
 ) -> None:
     source = PROGRAM.format(header=header, method=method, steps=steps)
     new = migrate_source(source, "train.py").new_source
-    assert "datagen_dataset(x, y, batch_size=8)" in new
-    assert ("datagen_dataset(x, y, batch_size=8).repeat()" in new) is repeats
+    assert "    idg_tfdata.index_batches(x, y, batch_size=8)\n" in new
+    assert ("    .repeat()\n" in new) is repeats

@@ -127,6 +127,15 @@ def programs(draw: st.DrawFn, arguments: dict[str, st.SearchStrategy[str]]) -> t
     return source, Data(x, y, w)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def runtime_module(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The migrated programs `import idg_tfdata`: the module migrate-aug writes."""
+    from migrator.runtime import runtime_text
+    from tests.runtime.conftest import load_module
+
+    return load_module(runtime_text(), tmp_path_factory.mktemp("runtime"))
+
+
 def run(source: str, data: Data) -> Any:
     """Exec a program on `data`; return what it passed to `model.fit`, or the error."""
     model = Recorder()
@@ -163,7 +172,8 @@ def check(source: str, data: Data, compare_values: bool) -> None:
         assert not result.changed, "a refusal leaves the source untouched"
         return
     assert result.changed, [str(d) for d in result.diagnostics]
-    assert "model.fit(datagen_dataset(" in result.new_source
+    assert "idg_tfdata.index_batches(" in result.new_source
+    assert "model.fit(datagen_batches, epochs=1)" in result.new_source
     reference = run(source, data)
     migrated = run(result.new_source, data)
     if isinstance(reference, Exception):

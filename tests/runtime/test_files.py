@@ -246,3 +246,58 @@ def test_generator_settings_come_from_the_augmentation(tf, idg_tfdata, legacy, t
     assert files.image_shape == (3, 6, 5)
     explicit = idg_tfdata.directory_files(tree, **arguments, generator=datagen, dtype="float32")
     assert explicit.element_spec[0][1].dtype == tf.float32
+
+
+def test_dataframe_unvalidated_filenames_and_absolute_paths(tf, idg_tfdata, legacy, frame) -> None:
+    """Absolute paths without a directory, not validated, as IDG reads them; an invalid
+    row left in by validate_filenames=False fails when it is read (ported from the
+    emitter's tests)."""
+    import os
+
+    root, data = frame
+    absolute = data.iloc[:12].assign(filename=[os.path.join(root, n) for n in data.filename[:12]])
+    arguments = dict(target_size=(5, 5), batch_size=5, shuffle=False, validate_filenames=False)
+    files = idg_tfdata.dataframe_files(absolute, **arguments)
+    iterator = legacy.ImageDataGenerator().flow_from_dataframe(absolute, **arguments)
+    assert_same_batches(ours(tf, idg_tfdata, files), theirs(iterator))
+    assert files.samples == 12
+    with pytest.raises((tf.errors.NotFoundError, tf.errors.InvalidArgumentError)):
+        everything = idg_tfdata.dataframe_files(
+            data, directory=root, validate_filenames=False, shuffle=False
+        )
+        ours(tf, idg_tfdata, everything)
+
+
+def test_dataframe_shuffle_visits_every_row_once_per_epoch_and_reshuffles(
+    tf, idg_tfdata, frame
+) -> None:
+    """Each epoch reads every kept row once, in a new order (ported from the emitter's
+    tests)."""
+    root, data = frame
+    arguments = dict(directory=root, class_mode="raw", y_col="count", target_size=(3, 3))
+    files = idg_tfdata.dataframe_files(data, batch_size=5, seed=4, **arguments)
+    epochs = [[float(v) for _, y in ours(tf, idg_tfdata, files) for v in y] for _ in range(3)]
+    kept = sorted(float(v) for v in data["count"][:12])
+    for epoch in epochs:
+        assert sorted(epoch) == kept
+    assert epochs[0] != epochs[1] or epochs[1] != epochs[2]
+
+
+@pytest.mark.parametrize("source", ["directory", "dataframe"])
+def test_input_targets_are_the_augmented_images(tf, idg_tfdata, tree, frame, source) -> None:
+    """class_mode="input": images_as_targets after the augmentation makes the targets the
+    augmented images, as IDG yields them (ported from the emitter's tests)."""
+    arguments = dict(target_size=(8, 8), class_mode="input", batch_size=4, seed=3)
+
+    def files():  # the same files in the same (seeded) first-epoch order
+        if source == "directory":
+            return idg_tfdata.directory_files(tree, **arguments)
+        root, data = frame
+        return idg_tfdata.dataframe_files(data, directory=root, **arguments)
+
+    augmentation = idg_tfdata.Augmentation(rotation_range=40, horizontal_flip=True)
+    batches = ours(tf, idg_tfdata, files(), augmentation, class_mode="input")
+    plain = ours(tf, idg_tfdata, files(), class_mode="input")
+    for images, targets in batches:
+        np.testing.assert_array_equal(images, targets)
+    assert any(not np.array_equal(a[0], b[0]) for a, b in zip(batches, plain, strict=True))

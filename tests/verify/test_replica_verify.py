@@ -1,6 +1,6 @@
 """The verifier on `--augment-on replica` output: the migrated program's batches reach fit
 un-augmented (the model augments them), so the verifier checks them through the model's
-emitted layer. A replica-placed rewrite passes; one whose layer does not augment fails."""
+layer (idg_tfdata.augmentation_layer). A replica-placed rewrite passes; one whose layer does not augment fails."""
 
 from __future__ import annotations
 
@@ -13,7 +13,12 @@ from migrator.verify.compare import FAIL, INFO, compare, passed
 from migrator.verify.runner import RunResult, run_program
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "replica_sequential"
-AUGMENTING = "        return datagen_augment(images, seed)\n"
+AUGMENTING = "            idg_tfdata.augmentation_layer(datagen),\n"
+# Broken on purpose: the runtime's augmentation passes images through unchanged (the
+# host pipeline only casts, so only the model's layer is affected).
+NOT_AUGMENTING = (
+    "import idg_tfdata\n\nidg_tfdata.Augmentation.augment = lambda self, images, seed: images\n"
+)
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +31,7 @@ def runs(tmp_path_factory) -> dict[str, RunResult]:
         "original": (FIXTURE / "input.py").read_text(),
         "replica": expected,
         # Broken on purpose: the layer passes training batches through unchanged.
-        "broken": expected.replace(AUGMENTING, "        return images\n"),
+        "broken": expected.replace("import idg_tfdata\n", NOT_AUGMENTING),
     }
     for name, source in programs.items():
         (directory / f"{name}.py").write_text(source)
