@@ -1,0 +1,274 @@
+"""Paired generators (segmentation's images and masks): two generators whose iterators are
+zipped, `zip(image_it, mask_it)`, so that IDG's reseeding of each iterator with the same
+`seed` draws the same random transform for the i-th image and the i-th mask.
+
+`find_pairs` finds each such zip of two flows of different sites and what the planner needs
+to rewrite it as ONE pipeline (one draw per sample, applied to both tensors), or the
+reasons it cannot: what IDG itself would not keep in step (different seeds, batch sizes or
+shuffles; no seed at all), or a use of the pair the tool does not follow. The planner
+(plan/paired.py) compares the two configurations and reports. Raises no code itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import libcst as cst
+
+from migrator.analysis.reaching import ReachingShapes
+from migrator.analysis.tree import position_key
+from migrator.analysis.uses import CONSUMERS, FlowUse, GeneratorSite
+
+# The flow() arguments both flows of a pair must share, as written, for IDG's two
+# iterators to visit the samples in the same order and draw the same transforms.
+SHARED = ("batch_size", "shuffle", "seed")
+SHARED_DEFAULTS = {"batch_size": "32", "shuffle": "True", "seed": "None"}
+# What a pair of file flows must share besides (the same files, in the same order).
+SHARED_FILES = ("subset", "follow_links")
+
+
+@dataclass
+class PairedFlow:
+    site: GeneratorSite
+    flow: FlowUse
+    # `it = gen.flow(...)`, which goes once the pair is one pipeline; None when the flow
+    # call is written inside the zip itself.
+    statement: cst.SimpleStatementLine | None
+    name: str  # the iterator's name, or the flow call's source for an inline one
+
+
+@dataclass
+class PairUse:
+    zip_call: cst.Call
+    image: PairedFlow
+    mask: PairedFlow
+    # "fit": handed to fit/evaluate/predict (directly, or through one name); "iterated":
+    # looped over (`for image, mask in zip(...)`), typically in a Python generator.
+    use: Literal["fit", "iterated"] | None
+    consumer: cst.Call | None = None  # the fit/evaluate/predict call ("fit" use)
+    # `pairs = zip(...)` read once by the consumer: the statement whose value changes.
+    binding: cst.SimpleStatementLine | None = None
+    problems: list[str] = field(default_factory=list)  # empty: the pair can be one pipeline
+
+
+def find_pairs(finder: ReachingShapes, sites: list[GeneratorSite]) -> list[PairUse]:
+    by_read: dict[cst.CSTNode, PairedFlow] = {}  # the zip argument -> its flow
+    for site in sites:
+        for flow in site.flows:
+            paired = _named_flow(finder, site, flow)
+            if paired is not None:
+                by_read[paired[0]] = paired[1]
+            else:
+                by_read[flow.call] = PairedFlow(
+                    site, flow, None, finder.module.code_for_node(flow.call)
+                )
+    pairs: list[PairUse] = []
+    for call in _zip_calls(finder):
+        first, second = (by_read.get(arg.value) for arg in call.args)
+        if first is None or second is None or first.site is second.site:
+            continue
+        pair = PairUse(call, first, second, None)
+        _use(finder, pair)
+        pair.problems += _differences(finder, pair)
+        pairs.append(pair)
+    return pairs
+
+
+def _named_flow(
+    finder: ReachingShapes, site: GeneratorSite, flow: FlowUse
+) -> tuple[cst.CSTNode, PairedFlow] | None:
+    """(the only read of the flow's iterator, the flow) when `it = gen.flow(...)` is read
+    exactly once."""
+    assign = finder.parent(flow.call)
+    if not (
+        isinstance(assign, cst.Assign)
+        and len(assign.targets) == 1
+        and isinstance(assign.targets[0].target, cst.Name)
+    ):
+        return None
+    statement = finder.parent(assign)
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return None
+    target = assign.targets[0].target
+    reads = finder.reached_reads(target)
+    if isinstance(reads, str) or len(reads) != 1:
+        return None
+    return reads[0].node, PairedFlow(site, flow, statement, target.value)
+
+
+def _zip_calls(finder: ReachingShapes) -> list[cst.Call]:
+    found: list[cst.Call] = []
+
+    class _Visitor(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            if (
+                isinstance(node.func, cst.Name)
+                and "builtins.zip" in finder.qualified(node.func)
+                and len(node.args) == 2
+                and all(arg.keyword is None and not arg.star for arg in node.args)
+            ):
+                found.append(node)
+
+    finder.module.visit(_Visitor())
+    return found
+
+
+def _use(finder: ReachingShapes, pair: PairUse) -> None:
+    """How the zip is used: handed to a consumer (directly or through one name), or
+    looped over; else a problem."""
+    node: cst.CSTNode = pair.zip_call
+    parent = finder.parent(node)
+    if isinstance(parent, cst.For) and parent.iter is node:
+        pair.use = "iterated"
+        return
+    if isinstance(parent, cst.Assign) and len(parent.targets) == 1:
+        target = parent.targets[0].target
+        statement = finder.parent(parent)
+        reads = finder.reached_reads(target) if isinstance(target, cst.Name) else "unpacked"
+        if (
+            isinstance(statement, cst.SimpleStatementLine)
+            and len(statement.body) == 1
+            and not isinstance(reads, str)
+            and len(reads) == 1
+        ):
+            read = reads[0].node
+            pair.binding = statement
+            node, parent = read, finder.parent(read)
+            if isinstance(parent, cst.For) and parent.iter is read:
+                pair.use = "iterated"
+                return
+    call = finder.parent(parent) if isinstance(parent, cst.Arg) else None
+    if (
+        isinstance(parent, cst.Arg)
+        and isinstance(call, cst.Call)
+        and isinstance(call.func, cst.Attribute)
+        and call.func.attr.value in CONSUMERS
+        and (
+            (parent.keyword is None and call.args[0] is parent)
+            or (parent.keyword is not None and parent.keyword.value in ("x", "generator"))
+        )
+    ):
+        pair.use, pair.consumer = "fit", call
+        return
+    pair.binding = None
+    pair.problems.append("the zipped pair is used other than by fit/evaluate/predict or a for loop")
+
+
+def _differences(finder: ReachingShapes, pair: PairUse) -> list[str]:
+    """What keeps the two flows from being one pipeline; IDG's own drifting first."""
+    image, mask = pair.image, pair.mask
+    problems: list[str] = []
+    if image.flow.method != mask.flow.method:
+        return [f"one flow is {image.flow.method}(), the other {mask.flow.method}()"]
+    if image.flow.from_dataframe:
+        return ["paired flow_from_dataframe() pipelines are not migrated yet"]
+    for flow in (image, mask):
+        if len(flow.site.flows) != 1:
+            problems.append(f"`{flow.site.name}` has other flows besides the paired one")
+        if flow.site.kind != "name":
+            problems.append(f"the generator of `{flow.name}` is not bound to a name")
+        if flow.flow.spec.unpacked:
+            problems.append(f"`{flow.name}`'s flow has arguments the tool cannot read")
+    if problems:
+        return problems
+    shared = SHARED + (SHARED_FILES if image.flow.from_files else ())
+    written = [_arguments(finder, flow.flow) for flow in (image, mask)]
+    for name in shared:
+        ours, theirs = (
+            arguments.get(name, SHARED_DEFAULTS.get(name, "None")) for arguments in written
+        )
+        if ours != theirs:
+            problems.append(
+                f"the flows' {name} differ ({ours} vs {theirs}): IDG's two iterators then "
+                "visit or transform the samples differently"
+            )
+    if not problems and written[0].get("seed", "None") == "None":
+        problems.append(
+            "the flows have no seed: IDG's two iterators draw independent transforms, so "
+            "masks do not match their images"
+        )
+    if image.flow.from_files:
+        for flow, arguments in zip((image, mask), written, strict=True):
+            if arguments.get("class_mode") != "None":
+                problems.append(
+                    f"`{flow.name}` yields labels (class_mode is not None): only image and "
+                    "mask batches are paired"
+                )
+    else:
+        for flow, arguments in zip((image, mask), written, strict=True):
+            extra = [
+                n for n in ("y", "sample_weight", "subset") if arguments.get(n, "None") != "None"
+            ]
+            if extra:
+                problems.append(
+                    f"`{flow.name}` also yields {', '.join(extra)}: only image and mask "
+                    "batches are paired"
+                )
+    if pair.use == "fit" and pair.consumer is not None:
+        steps = [c for c in image.flow.consumers + mask.flow.consumers if c.draws_fixed_steps]
+        if not steps and not _has_steps(pair.consumer):
+            problems.append(
+                "the consumer gives no step count: a zip of IDG's endless iterators never "
+                "ends an epoch"
+            )
+    for flow in (image, mask):
+        if not finder.same_bindings(flow.flow.call, pair.zip_call) or _rebound_before(
+            finder, flow.flow.call, pair.zip_call
+        ):
+            problems.append(
+                f"the arguments of `{flow.name}`'s flow mean something else where the "
+                "iterators are zipped"
+            )
+    return problems
+
+
+def _rebound_before(finder: ReachingShapes, moved: cst.CSTNode, destination: cst.CSTNode) -> bool:
+    """A name read in `moved` is bound again after it and before `destination` (the
+    pipeline built at the zip would read the new value)."""
+    start = position_key(finder.positions, moved)
+    end = position_key(finder.positions, destination)
+    names: list[cst.Name] = []
+
+    class _Names(cst.CSTVisitor):
+        def visit_Arg(self, node: cst.Arg) -> bool:
+            node.value.visit(self)
+            return False  # keywords are not name lookups
+
+        def visit_Attribute(self, node: cst.Attribute) -> bool:
+            node.value.visit(self)
+            return False
+
+        def visit_Name(self, node: cst.Name) -> None:
+            names.append(node)
+
+    moved.visit(_Names())
+    for name in names:
+        scope = finder.scopes.get(name)
+        if scope is None:
+            continue
+        for assignment in scope.assignments[name.value]:
+            node = getattr(assignment, "node", None)
+            if node is not None and start < position_key(finder.positions, node) < end:
+                return True
+    return False
+
+
+def _arguments(finder: ReachingShapes, flow: FlowUse) -> dict[str, str]:
+    """The flow's arguments as written (source text), by parameter name."""
+    del finder
+    return dict(flow.spec.sources)
+
+
+def _has_steps(consumer: cst.Call) -> bool:
+    keywords = ("steps_per_epoch", "steps", "validation_steps")
+    return any(
+        arg.keyword is not None
+        and arg.keyword.value in keywords
+        and not (isinstance(arg.value, cst.Name) and arg.value.value == "None")
+        for arg in consumer.args
+    ) or (
+        isinstance(consumer.func, cst.Attribute)
+        and consumer.func.attr.value.endswith("_generator")
+        and len([a for a in consumer.args if a.keyword is None]) >= 2
+    )
