@@ -57,6 +57,7 @@ __all__ = [
     "directory_files",
     "images_as_targets",
     "index_batches",
+    "zipped",
 ]
 
 FILL_MODES = ("nearest", "constant", "reflect", "wrap")
@@ -698,10 +699,12 @@ class PairedAugmentation:
     standardization, and to the mask with the mask generator's own.
 
     Raises ValueError when IDG's two streams would not stay paired: different geometric
-    settings or data_format, or a mask colour range (channel_shift_range,
-    brightness_range) that is set and differs from the image's (an equal one draws the
-    same values in IDG, and is applied to both). Featurewise statistics are each
-    generator's own (fit each on its data).
+    settings or data_format, or different colour ranges (channel_shift_range,
+    brightness_range: IDG draws them from the same stream, so a range on one side only
+    shifts every later draw of that side, and from the second image of a batch on the
+    masks stop matching their images; an equal range draws the same values, and is
+    applied to both). Featurewise statistics are each generator's own (fit each on its
+    data).
 
     Called as `paired((images, masks), seed)`, what `Dataset.map` does with
     `index_batches(images, masks, ...)`'s elements; returns `(images, masks)`.
@@ -730,11 +733,12 @@ class PairedAugmentation:
                 )
         for name in self.COLOUR:
             ours, theirs = getattr(image, name), getattr(mask, name)
-            if theirs not in (None, 0, 0.0) and theirs != ours:
+            if not np.array_equal(np.asarray(ours, object), np.asarray(theirs, object)):
                 raise ValueError(
-                    f"The mask generator has its own {name} ({theirs!r}, the image's "
-                    f"is {ours!r}): IDG's streams would drift apart; drop it from the "
-                    "mask generator or make it equal."
+                    f"The image and mask generators differ in {name} ({ours!r} vs "
+                    f"{theirs!r}): IDG draws it from the same random stream as the "
+                    "geometry, so the two streams drift apart and masks stop matching "
+                    "their images. Give both the same value (or neither)."
                 )
         self.image, self.mask = image, mask
 
@@ -763,6 +767,25 @@ class PairedAugmentation:
                 shared = {k: v for k, v in parameters.items() if colour.get(k, True)}
                 masks = self.mask.apply_transform(masks, shared)
         return self.image.standardize(images), self.mask.standardize(masks)
+
+
+def zipped(images, masks):
+    """`zip(image_iterator, mask_iterator)` of two pipelines built alike (the same seed,
+    batch size and shuffle, so the same order of samples), as the `((images, masks),
+    seed)` elements `PairedAugmentation` is mapped over: the image pipeline's seed draws
+    the one random transform of each sample."""
+    lengths = [int(dataset.cardinality()) for dataset in (images, masks)]
+    if min(lengths) >= 0 and lengths[0] != lengths[1]:
+        raise ValueError(
+            f"The image and mask pipelines differ in length ({lengths[0]} vs "
+            f"{lengths[1]} batches): give both as many samples."
+        )
+
+    def pair(image_element, mask_element):
+        (image_batch, seed), (mask_batch, _) = image_element, mask_element
+        return (image_batch, mask_batch), seed
+
+    return tf.data.Dataset.zip((images, masks)).map(pair)
 
 
 # Keras layer classes by Keras module (Keras 3 and tf_keras each need their own).
