@@ -58,7 +58,7 @@ def rewrite(
     """The edits of one rewritable site, and the name of its (first) pipeline."""
     edits = Edits()
     session.needs_runtime = True
-    generator = _construction(session, edits, site)
+    generator = construction_edits(session, edits, site)
     if replica is not None and replica.placed:
         replica.add_edits(session, edits, site, generator)
     shown: list[str] = []
@@ -67,7 +67,7 @@ def rewrite(
     return edits, shown[0]
 
 
-def _construction(session: Session, edits: Edits, site: GeneratorSite) -> str:
+def construction_edits(session: Session, edits: Edits, site: GeneratorSite) -> str:
     """`ImageDataGenerator(...)` -> `idg_tfdata.Augmentation(...)`, only the callee
     changed (a call written on one line is laid out again, as the longer name may need);
     an inline construction is bound to a fresh name just before its statement. The
@@ -104,7 +104,7 @@ def _construction(session: Session, edits: Edits, site: GeneratorSite) -> str:
     return f"self.{site.name}" if site.kind == "attribute" else site.name
 
 
-def _pipeline_head(session: Session, flow: FlowUse, generator: str) -> Call:
+def pipeline_head(session: Session, flow: FlowUse, generator: str) -> Call:
     """`idg_tfdata.index_batches(<flow's arguments>)`: the user's expressions verbatim but
     those without effect (save_prefix/save_format with no save_to_dir), and the generator
     where the runtime needs its validation_split, data_format or dtype."""
@@ -147,7 +147,7 @@ def _flow(
     """One flow call replaced by its pipeline, and what its wrappers, facts and consumers
     need (repeat, NumPy batches, no generator knobs). The pipeline's name (or call) for
     the report."""
-    head = _pipeline_head(session, flow, generator)
+    head = pipeline_head(session, flow, generator)
     # Placed on the replicas: the host pipeline only casts, the model's layer augments.
     mapped = f"{generator}.cast" if replica is not None and replica.placed else generator
     methods = [parallel_map(session, mapped)]
