@@ -835,8 +835,8 @@ def _layer_class(keras):
 # clamping the neighbour index (in `pixels`) is what scipy does.
 def _each_image(function, images):
     """`function` applied to each image of the batch, as IDG applies its
-    preprocessing_function (to one rank-3 image at a time: a function of the whole batch,
-    such as one subtracting the mean, would mean something else on a batch).
+    preprocessing_function (to one rank-3 image at a time: a function of the whole
+    batch, such as one subtracting the mean, would mean something else on a batch).
     `tf.vectorized_map` turns it into batch operations where TensorFlow can."""
     try:
         return tf.vectorized_map(function, images)
