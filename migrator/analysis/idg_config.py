@@ -160,7 +160,15 @@ def parse_idg_call(
                 )
     plain = call.with_changes(args=[arg for arg in call.args if arg.star != "**"])
     bound, binding_problems = bind_arguments(plain, IDG_PARAMETERS)
-    problems += [ConfigProblem("MA101", "*", reason) for reason in binding_problems]
+    problems += [
+        ConfigProblem(
+            "MA101",
+            "*",
+            f"{reason} (which parameter each value lands on is known only at run time)",
+            "Pass the arguments by keyword: `**options` of a dict is migrated",
+        )
+        for reason in binding_problems
+    ]
     values: dict[str, Any] = {}
     for name, value in unpacked.items():
         if name not in IDG_PARAMETERS:
