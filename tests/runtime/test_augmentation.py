@@ -512,6 +512,4 @@ def test_a_numpy_preprocessing_function_is_a_clear_error(tf, idg_tfdata) -> None
 
     augmentation = idg_tfdata.Augmentation(preprocessing_function=numpy_noise)
     with pytest.raises(TypeError, match="numpy_noise does not run on TensorFlow tensors"):
-        tf.data.Dataset.from_tensors((np.ones((2, 4, 4, 3), "float32"), [1, 2])).map(
-            augmentation
-        )
+        tf.data.Dataset.from_tensors((np.ones((2, 4, 4, 3), "float32"), [1, 2])).map(augmentation)
