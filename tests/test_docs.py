@@ -119,7 +119,7 @@ def test_every_case_is_complete_and_names_real_tests() -> None:
                 assert case.tests, f"{where}: an exact case names no test"
                 for test in case.tests:
                     path, _, function = test.partition("::")
-                    assert path.startswith("tests/emit/"), f"{where}: {test}"
+                    assert path.startswith(("tests/emit/", "tests/runtime/")), f"{where}: {test}"
                     assert function.startswith("test_"), f"{where}: {test}"
                     assert function in _test_functions(path), f"{where}: no {test}"
             elif case.status == "refused":

@@ -153,9 +153,10 @@ class Augmentation:
     float64, and `brightness_range` with channels_first (IDG's brightness scrambles
     such images).
 
-    `preprocessing_function` is called on the whole batch (IDG calls it per image), so
-    it must be written with TensorFlow operations that accept a batch, as
-    `keras.applications.*.preprocess_input` and arithmetic lambdas do.
+    `preprocessing_function` is called on each image, as IDG calls it, through
+    `tf.vectorized_map`: it must be written with TensorFlow operations (as
+    `keras.applications.*.preprocess_input` and arithmetic lambdas are); one that runs
+    only on NumPy arrays raises a TypeError that says so when the pipeline is built.
 
     Called as `datagen(batch, seed)` (what `Dataset.map` does with the pipelines'
     `(batch, seed)` elements): `batch` is a batch of images, or a tuple whose first item
@@ -587,7 +588,7 @@ class Augmentation:
         rescale, samplewise centre / std, featurewise centre / std, ZCA. The
         featurewise statistics are read when TensorFlow traces this (fit first)."""
         if self.preprocessing_function:
-            images = self.preprocessing_function(images)
+            images = _each_image(self.preprocessing_function, images)
         if self.rescale:
             images = images * self.rescale
         if self.samplewise_center:  # over the whole image, all channels
@@ -855,6 +856,23 @@ def _layer_class(keras):
 # an axis of `n` pixels (verified against scipy for every mode, both interpolation
 # orders, exact ties and integer coordinates). After mapping, v lies in [-1, n], where
 # clamping the neighbour index (in `pixels`) is what scipy does.
+def _each_image(function, images):
+    """`function` applied to each image of the batch, as IDG applies its
+    preprocessing_function (to one rank-3 image at a time: a function of the whole
+    batch, such as one subtracting the mean, would mean something else on a batch).
+    `tf.vectorized_map` turns it into batch operations where TensorFlow can."""
+    try:
+        return tf.vectorized_map(function, images)
+    except Exception as error:  # NumPy or Python code that TensorFlow cannot trace
+        name = getattr(function, "__qualname__", repr(function))
+        raise TypeError(
+            f"preprocessing_function {name} does not run on TensorFlow tensors "
+            f"({type(error).__name__}: {error}). IDG calls it on one NumPy image at a "
+            "time; rewrite it with TensorFlow operations (it is then applied to each "
+            "image of the batch), or keep ImageDataGenerator for this generator."
+        ) from error
+
+
 def _border(fill_mode, v, n):
     if fill_mode == "reflect":  # half-sample reflection, period 2n
         v = tf.math.floormod(v, 2 * n)
