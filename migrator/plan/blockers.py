@@ -47,9 +47,6 @@ def problems_of(
         session.source_of,
     )
     problems = list(parsed.problems)
-    # TEMPORARY (until the output calls the runtime module, branch r22-core): values known
-    # only at run time are refused, as before.
-    problems += parsed.run_time
     blockers = list(site.blockers)
     spec = parsed.spec
     if spec is not None:

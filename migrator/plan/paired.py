@@ -166,18 +166,31 @@ def _consumers(session: Session, pair: PairUse) -> list[cst.Call]:
     name = function.name.value
     finder = session.finder
 
+    def consumer_of(node: cst.CSTNode) -> cst.Call | None:
+        arg = finder.parent(node)
+        call = finder.parent(arg) if isinstance(arg, cst.Arg) else None
+        if (
+            isinstance(call, cst.Call)
+            and isinstance(call.func, cst.Attribute)
+            and call.func.attr.value in CONSUMERS
+        ):
+            return call
+        return None
+
     class _Visitor(cst.CSTVisitor):
         def visit_Call(self, node: cst.Call) -> None:
             if not (isinstance(node.func, cst.Name) and node.func.value == name):
                 return
-            arg = finder.parent(node)
-            call = finder.parent(arg) if isinstance(arg, cst.Arg) else None
+            reads: list[cst.CSTNode] = [node]
+            assign = finder.parent(node)  # `batches = make_pairs(...)`, then fit(batches)
             if (
-                isinstance(call, cst.Call)
-                and isinstance(call.func, cst.Attribute)
-                and call.func.attr.value in CONSUMERS
+                isinstance(assign, cst.Assign)
+                and len(assign.targets) == 1
+                and isinstance(assign.targets[0].target, cst.Name)
             ):
-                found.append(call)
+                reached = finder.reached_reads(assign.targets[0].target)
+                reads = [] if isinstance(reached, str) else [a.node for a in reached]
+            found.extend(call for call in map(consumer_of, reads) if call is not None)
 
     session.module.visit(_Visitor())
     return found
