@@ -40,12 +40,15 @@ class PairedFlow:
 
 @dataclass
 class PairUse:
-    zip_call: cst.Call
+    # `zip(image_it, mask_it)`, or the tuple `(next(image_it), next(mask_it))`
+    node: cst.Call | cst.Tuple
+    reads: tuple[cst.CSTNode, cst.CSTNode]  # the two iterators' reads in it
     image: PairedFlow
     mask: PairedFlow
     # "fit": handed to fit/evaluate/predict (directly, or through one name); "iterated":
-    # looped over (`for image, mask in zip(...)`), typically in a Python generator.
-    use: Literal["fit", "iterated"] | None
+    # looped over (`for image, mask in zip(...)`), typically in a Python generator;
+    # "drawn": a batch of each drawn by hand, `yield next(image_it), next(mask_it)`.
+    use: Literal["fit", "iterated", "drawn"] | None
     consumer: cst.Call | None = None  # the fit/evaluate/predict call ("fit" use)
     # `pairs = zip(...)` read once by the consumer: the statement whose value changes.
     binding: cst.SimpleStatementLine | None = None
@@ -64,12 +67,17 @@ def find_pairs(finder: ReachingShapes, sites: list[GeneratorSite]) -> list[PairU
                     site, flow, None, finder.module.code_for_node(flow.call)
                 )
     pairs: list[PairUse] = []
-    for call in _zip_calls(finder):
-        first, second = (by_read.get(arg.value) for arg in call.args)
+    for node, reads in _zip_calls(finder) + _next_pairs(finder):
+        first, second = (by_read.get(read) for read in reads)
         if first is None or second is None or first.site is second.site:
             continue
-        pair = PairUse(call, first, second, None)
-        _use(finder, pair)
+        pair = PairUse(node, reads, first, second, None)
+        if isinstance(node, cst.Tuple):
+            pair.use = "drawn"
+            if first.statement is None or second.statement is None:
+                continue  # next() of a flow call written in place: a fresh iterator
+        else:
+            _use(finder, pair)
         pair.problems += _differences(finder, pair)
         pairs.append(pair)
     return pairs
@@ -97,18 +105,47 @@ def _named_flow(
     return reads[0].node, PairedFlow(site, flow, statement, target.value)
 
 
-def _zip_calls(finder: ReachingShapes) -> list[cst.Call]:
-    found: list[cst.Call] = []
+Found = list[tuple[cst.Call | cst.Tuple, tuple[cst.CSTNode, cst.CSTNode]]]
+
+
+def _builtin_call(finder: ReachingShapes, node: cst.CSTNode, name: str, count: int) -> bool:
+    return (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Name)
+        and f"builtins.{name}" in finder.qualified(node.func)
+        and len(node.args) == count
+        and all(arg.keyword is None and not arg.star for arg in node.args)
+    )
+
+
+def _zip_calls(finder: ReachingShapes) -> Found:
+    """`zip(a, b)` calls, with their two arguments."""
+    found: Found = []
 
     class _Visitor(cst.CSTVisitor):
         def visit_Call(self, node: cst.Call) -> None:
+            if _builtin_call(finder, node, "zip", 2):
+                found.append((node, (node.args[0].value, node.args[1].value)))
+
+    finder.module.visit(_Visitor())
+    return found
+
+
+def _next_pairs(finder: ReachingShapes) -> Found:
+    """`(next(a), next(b))` tuples (a generator's `yield next(a), next(b)`), with the two
+    iterators read."""
+    found: Found = []
+
+    class _Visitor(cst.CSTVisitor):
+        def visit_Tuple(self, node: cst.Tuple) -> None:
+            values = [element.value for element in node.elements]
             if (
-                isinstance(node.func, cst.Name)
-                and "builtins.zip" in finder.qualified(node.func)
-                and len(node.args) == 2
-                and all(arg.keyword is None and not arg.star for arg in node.args)
+                len(values) == 2
+                and all(isinstance(element, cst.Element) for element in node.elements)
+                and all(_builtin_call(finder, value, "next", 1) for value in values)
             ):
-                found.append(node)
+                calls = [v for v in values if isinstance(v, cst.Call)]
+                found.append((node, (calls[0].args[0].value, calls[1].args[0].value)))
 
     finder.module.visit(_Visitor())
     return found
@@ -117,7 +154,7 @@ def _zip_calls(finder: ReachingShapes) -> list[cst.Call]:
 def _use(finder: ReachingShapes, pair: PairUse) -> None:
     """How the zip is used: handed to a consumer (directly or through one name), or
     looped over; else a problem."""
-    node: cst.CSTNode = pair.zip_call
+    node: cst.CSTNode = pair.node
     parent = finder.parent(node)
     if isinstance(parent, cst.For) and parent.iter is node:
         pair.use = "iterated"
@@ -213,12 +250,15 @@ def _differences(finder: ReachingShapes, pair: PairUse) -> list[str]:
                 "ends an epoch"
             )
     for flow in (image, mask):
-        if not finder.same_bindings(flow.flow.call, pair.zip_call) or _rebound_before(
-            finder, flow.flow.call, pair.zip_call
+        # The paired map is built where the pair is used: the generators must be the same
+        # objects there (each flow's own pipeline stays where the flow was).
+        generator = flow.flow.call.func
+        if not finder.same_bindings(generator, pair.node) or _rebound_before(
+            finder, generator, pair.node
         ):
             problems.append(
-                f"the arguments of `{flow.name}`'s flow mean something else where the "
-                "iterators are zipped"
+                f"`{flow.site.name}` is bound again between its flow and where the "
+                "iterators are used together"
             )
     return problems
 

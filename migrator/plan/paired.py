@@ -66,7 +66,7 @@ def plan_pairs(session: Session, sites: list[GeneratorSite]) -> tuple[Edits, set
 def _plan_pair(session: Session, pair: PairUse) -> Edits | None:
     """The pair's edits (empty when it is only reported); None when the sites are left to
     plan/site.py (with the reason the pair was not migrated in their MA105)."""
-    zipped = {id(arg.value) for arg in pair.zip_call.args}
+    zipped = {id(read) for read in pair.reads}
     reasons = list(pair.problems)
     specs: list[AugmentSpec] = []
     for side in (pair.image, pair.mask):
@@ -86,7 +86,7 @@ def _plan_pair(session: Session, pair: PairUse) -> Edits | None:
         rule = "MA003"
     sides = (pair.image, pair.mask)
     site_lines = session.lines(
-        pair.zip_call,
+        pair.node,
         *(node for side in sides for node in (side.site.construction, side.flow.call)),
         *consumers,
     )
@@ -96,7 +96,7 @@ def _plan_pair(session: Session, pair: PairUse) -> Edits | None:
     if not distributed and not session.options.rewrite_without_strategy:
         session.report(
             "MA002",
-            pair.zip_call,
+            pair.node,
             f"paired ImageDataGenerator flows {shown} feed training without a tf.distribute "
             "strategy",
             site_lines,
@@ -109,7 +109,7 @@ def _plan_pair(session: Session, pair: PairUse) -> Edits | None:
     names = "/".join(dict.fromkeys(f"{method_name(call)}()" for call in consumers)) or "training"
     session.report(
         rule,
-        pair.zip_call,
+        pair.node,
         f"paired ImageDataGenerator flows {shown} zipped for {names}"
         + (" under a tf.distribute strategy" if distributed else "")
         + ": replaced by one tf.data pipeline that draws each sample's random transform "
@@ -143,7 +143,7 @@ def _shown(value: object) -> str:
 
 def _explain(pair: PairUse, reasons: list[str]) -> None:
     """The sites' MA105 for the zip says why the pair is not one pipeline."""
-    zipped = {id(arg.value) for arg in pair.zip_call.args}
+    zipped = {id(read) for read in pair.reads}
     message = (
         f"the iterators `{pair.image.name}` and `{pair.mask.name}` are zipped as paired "
         f"generators (images and masks), not migrated: {'; '.join(reasons)}"
@@ -159,7 +159,7 @@ def _consumers(session: Session, pair: PairUse) -> list[cst.Call]:
     Python generator function that loops over it."""
     if pair.consumer is not None:
         return [pair.consumer]
-    function = session.finder.enclosing(pair.zip_call, cst.FunctionDef)
+    function = session.finder.enclosing(pair.node, cst.FunctionDef)
     if not isinstance(function, cst.FunctionDef):
         return []
     found: list[cst.Call] = []
@@ -208,12 +208,23 @@ def _edits(session: Session, pair: PairUse) -> Edits:
     ]
     paired = f"{runtime_name(session, 'PairedAugmentation')}({', '.join(generators)})"
     methods = [parallel_map(session, paired), prefetch(session), Call("repeat", ())]
-    if pair.use == "iterated":
+    if pair.use in ("iterated", "drawn"):
         methods.append(Call("as_numpy_iterator", ()))  # the loop reads NumPy batches
     chain = Chain(Call(runtime_name(session, "zipped"), tuple(datasets)), tuple(methods))
-    edits.expressions[pair.zip_call] = place(
-        session, edits.insert_before, pair.zip_call, chain, "paired"
+    if pair.use != "drawn":
+        edits.expressions[pair.node] = place(
+            session, edits.insert_before, pair.node, chain, "paired"
+        )
+        return edits
+    # `next(image_it), next(mask_it)` in a loop: one NumPy iterator over the pairs, made
+    # once, after the later flow, and one next() of it.
+    later = max(
+        (side.statement for side in (pair.image, pair.mask) if side.statement is not None),
+        key=lambda line: session.position(line),
     )
+    name = session.fresh("paired_batches")
+    edits.statements[later].append(statement(session, name, chain, later))
+    edits.expressions[pair.node] = cst.parse_expression(f"next({name})")
     return edits
 
 
@@ -227,7 +238,7 @@ def _side(session: Session, edits: Edits, pair: PairUse, side: PairedFlow, gener
             line.with_changes(leading_lines=side.statement.leading_lines)
         ]
         return side.name
-    point = hoist_point(session, pair.zip_call)
+    point = hoist_point(session, pair.node)
     assert point is not None  # the zip is a consumer's argument, assigned, or looped over
     name = session.fresh(f"{side.site.name}_batches")
     edits.insert_before.setdefault(point, []).append(statement(session, name, head, point))

@@ -116,7 +116,8 @@ def test_fit_without_steps_never_ends_an_epoch() -> None:
     ]
 
 
-def test_a_rebound_array_between_flow_and_zip_is_named() -> None:
+def test_a_rebound_array_after_the_flow_is_read_where_the_flow_was() -> None:
+    # Each flow's pipeline stays where the flow was: the array it read then is the one.
     pair = one_pair(
         """\
         images_it = image_datagen.flow(images, seed=1)
@@ -125,9 +126,20 @@ def test_a_rebound_array_between_flow_and_zip_is_named() -> None:
         model.fit(zip(images_it, masks_it), steps_per_epoch=2)
         """
     )
-    assert pair.problems == [
-        "the arguments of `images_it`'s flow mean something else where the iterators are zipped"
-    ]
+    assert pair.problems == []
+
+
+def test_a_tuple_of_next_calls_is_a_pair_drawn_by_hand() -> None:
+    pair = one_pair(
+        """\
+        images_it = image_datagen.flow(images, seed=1)
+        masks_it = mask_datagen.flow(masks, seed=1)
+        def pairs():
+            while True:
+                yield next(images_it), next(masks_it)
+        """
+    )
+    assert pair.use == "drawn" and pair.problems == []
 
 
 def test_one_generator_zipped_with_itself_or_a_non_flow_is_no_pair() -> None:

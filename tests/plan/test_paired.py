@@ -95,3 +95,31 @@ def test_a_zip_looped_over_in_a_generator_reads_numpy_batches() -> None:
     assert [d.code for d in result.diagnostics] == ["MA001"]
     assert ".repeat()\n        .as_numpy_iterator()\n    )" in result.new_source
     assert "for image, mask in paired_batches:" in result.new_source
+
+
+def test_batches_drawn_by_hand_with_next_come_from_one_iterator() -> None:
+    body = textwrap.dedent(
+        """\
+        def pairs():
+            while True:
+                yield next(images_it), next(masks_it)
+
+
+        model.fit(pairs(), steps_per_epoch=8)
+        """
+    )
+    result = migrate_source(program(body=body), "seg.py", Options())
+    assert [d.code for d in result.diagnostics] == ["MA001"]
+    new = result.new_source
+    assert "        yield next(paired_batches)\n" in new
+    # Made once, after both flows (not in the loop).
+    assert new.index("masks_it = idg_tfdata.index_batches") < new.index("paired_batches = (")
+    assert new.index("paired_batches = (") < new.index("def pairs():")
+    assert ".repeat()\n    .as_numpy_iterator()\n)" in new
+
+
+def test_a_generator_rebound_before_the_zip_is_refused() -> None:
+    body = "image_datagen = None\n" + FIT
+    result = migrate_source(program(body=body), "seg.py", Options())
+    assert not result.changed
+    assert any("`image_datagen` is bound again" in d.message for d in result.diagnostics)
