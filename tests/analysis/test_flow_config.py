@@ -68,3 +68,15 @@ def test_a_keyword_dict_that_may_change_or_repeats_an_argument_stays_unpacked() 
         spec = _spec(source, "flow_from_directory")
         assert spec.unpacked and not spec.expanded
         assert "batch_size" not in spec.values or spec.values["batch_size"] == 4
+
+
+def test_expanded_literals_are_written_as_formatters_write_them() -> None:
+    from migrator.analysis.flow_config import written
+
+    assert written("bilinear") == '"bilinear"'
+    assert written("it's") == '"it\'s"'
+    assert written('say "hi"') == "'say \"hi\"'"
+    assert written((224, 224)) == "(224, 224)" and written((1,)) == "(1,)"
+    assert written(["a", {"b": None}]) == '["a", {"b": None}]'
+    for value in ("x", "it's", 'a"b', "a'\"b", ("a", 1.5), [True, None], {"k": ("v",)}):
+        assert eval(written(value)) == value
