@@ -10,12 +10,13 @@ from __future__ import annotations
 import ast
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 import libcst as cst
 
 from migrator.diagnostics import Diagnostic
+from migrator.emit.joining import joined
 from migrator.imports import (
     add_module_imports,
     add_runtime_import,
@@ -72,7 +73,7 @@ def _run(session: Session) -> FileResult:
 
 def _apply(session: Session, edits: Edits) -> cst.Module:
     module = session.module
-    transformed = module.visit(_EditApplier(edits))
+    transformed = module.visit(_EditApplier(edits, _joiner(session)))
     unused_candidates = idg_imports(module)
     image_modules = image_module_imports(module)
     if image_modules:  # `image` goes only if the rewrite took its last use
@@ -142,12 +143,35 @@ def _names_a_marker(source: str) -> bool:
     return False
 
 
+def _joiner(session: Session) -> Callable[[cst.CSTNode, cst.CSTNode], cst.CSTNode]:
+    """Joins a statement the rewrite shortened back onto one line where ruff would."""
+    shortened = {id(line) for line in session.shortened}
+    module = session.module
+
+    def join(original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:
+        if id(original) not in shortened or not isinstance(updated, cst.SimpleStatementLine):
+            return updated
+        code = module.code_for_node(updated.with_changes(leading_lines=[]))
+        indent = len(session.indent_of(original).expandtabs(4))
+        line = joined(code.rstrip("\r\n"), indent, session.options.line_length)
+        if line is None:
+            return updated
+        statement = cst.parse_statement(line + module.default_newline)
+        return statement.with_changes(leading_lines=updated.leading_lines)
+
+    return join
+
+
 class _EditApplier(cst.CSTTransformer):
-    def __init__(self, edits: Edits) -> None:
+    def __init__(
+        self, edits: Edits, join: Callable[[cst.CSTNode, cst.CSTNode], cst.CSTNode]
+    ) -> None:
         self.edits = edits
+        self.join = join
 
     def on_leave(self, original_node, updated_node):  # type: ignore[no-untyped-def]
         updated_node = super().on_leave(original_node, updated_node)  # leave_<Node> hooks
+        updated_node = self.join(original_node, updated_node)
         if original_node in self.edits.expressions:
             replacement = self.edits.expressions[original_node]
             return replacement(updated_node) if callable(replacement) else replacement

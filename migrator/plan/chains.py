@@ -147,4 +147,6 @@ def place(
         return formatted_value(session, None, chain, node)
     name = session.fresh(f"{base}_batches")
     inserts.setdefault(point, []).append(statement(session, name, chain, point))
+    if isinstance(point, cst.SimpleStatementLine):
+        session.shortened.append(point)
     return cst.Name(name)
