@@ -41,7 +41,7 @@ def test_kept_where_ruff_keeps_the_layout(code: str) -> None:
 
 def test_the_indentation_counts() -> None:
     code = "model.fit(\n    batches, epochs=5\n)"
-    assert joined(code, 60, 88) is None and joined(code, 40, 88) is not None
+    assert joined(code, 61, 88) is None and joined(code, 60, 88) is not None
 
 
 def test_ruff_agrees(tmp_path) -> None:
