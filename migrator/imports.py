@@ -39,6 +39,10 @@ def used_names(
         def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
             return False
 
+        def visit_Attribute(self, node: cst.Attribute) -> bool:
+            node.value.visit(self)  # `tf.keras.preprocessing.image`: `.image` is no use
+            return False
+
         def visit_Name(self, node: cst.Name) -> None:
             self.names[node.value] += 1
 

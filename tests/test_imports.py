@@ -137,3 +137,13 @@ def test_skipped_functions_do_not_count_as_uses() -> None:
     assert remove_unused_from_imports(module, [IDG]).code == source
     kept = remove_unused_from_imports(module, [IDG], skip_functions={"emitted"}).code
     assert kept.lstrip("\n") == "def emitted():\n    return ImageDataGenerator\n"
+
+
+def test_an_attribute_of_the_same_name_is_no_use_of_the_import() -> None:
+    image_module = ("keras.preprocessing", "image", None)
+    source = (
+        "import tensorflow as tf\nfrom keras.preprocessing import image\n"
+        "g = tf.keras.preprocessing.image.ImageDataGenerator()\n"
+    )
+    ours = remove_unused_from_imports(cst.parse_module(source), [image_module]).code
+    assert "from keras.preprocessing import image" not in ours
