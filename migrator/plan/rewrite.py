@@ -193,7 +193,9 @@ def _flow(
     for consumer in repeated:
         if consumer.argument.value is not flow.call:
             value = consumer.argument.value
-            edits.expressions[value] = _methods_on(value, [Call("repeat", ())])
+            current = edits.expressions.get(value, value)  # the pipeline's name, if renamed
+            assert isinstance(current, cst.BaseExpression)
+            edits.expressions[value] = _methods_on(current, [Call("repeat", ())])
     return shown
 
 
@@ -221,6 +223,26 @@ def _place_flow(
             edits.expressions[fact.attribute] = read
     if wrapped:
         return session.source_of(flow.call)
+    if (
+        assigned is not None
+        and flow.from_files
+        and facts
+        and _read_directly(flow, target=assigned[1])
+    ):
+        # The file dataset keeps the user's name, so every line reading its facts stays
+        # as it was; only the consumers read the augmented pipeline's new name.
+        line, target = assigned
+        owner, dot, name = target.rpartition(".")
+        batches = f"{owner}{dot}{session.fresh(f'{name}_batches')}"
+        first = statement(session, target, chain.head, line)
+        first = first.with_changes(leading_lines=line.leading_lines)
+        mapped = Chain(
+            Call(f"{target}.{chain.methods[0].callee}", chain.methods[0].args), chain.methods[1:]
+        )
+        edits.statements[line] = [first, statement(session, batches, mapped, line)]
+        for consumer in flow.consumers:
+            edits.expressions[consumer.argument.value] = cst.parse_expression(batches)
+        return batches
     if assigned is not None and flow.from_files and facts:
         line, target = assigned
         files = _files_name(session, target)
@@ -239,6 +261,18 @@ def _place_flow(
     if assigned is not None:
         return assigned[1]
     return session.source_of(placed) if isinstance(placed, cst.Name) else chain.head.callee
+
+
+def _read_directly(flow: FlowUse, target: str) -> bool:
+    """Every consumer takes the iterator by its name (no wrapper, no Python generator
+    around it), and the flow is bound to one name."""
+    return " = " not in target and all(
+        consumer.wrapper is None
+        and consumer.repacked_by is None
+        and consumer.repacked_argument is None
+        and consumer.argument.value is not flow.call
+        for consumer in flow.consumers
+    )
 
 
 def _files_name(session: Session, target: str) -> str:
