@@ -50,6 +50,9 @@ class PairUse:
     # "drawn": a batch of each drawn by hand, `yield next(image_it), next(mask_it)`.
     use: Literal["fit", "iterated", "drawn"] | None
     consumer: cst.Call | None = None  # the fit/evaluate/predict call ("fit" use)
+    steps: str = "steps_per_epoch"  # the keyword of the step count that input needs
+    unseeded: bool = False  # neither flow has a seed
+    shuffled: bool = True  # the flows shuffle (shuffle is not literally False)
     # `pairs = zip(...)` read once by the consumer: the statement whose value changes.
     binding: cst.SimpleStatementLine | None = None
     problems: list[str] = field(default_factory=list)  # empty: the pair can be one pipeline
@@ -151,14 +154,21 @@ def _next_pairs(finder: ReachingShapes) -> Found:
     return found
 
 
+# The keywords of fit/evaluate/predict that take the input (Keras 3's, and the
+# *_generator methods' `generator`), and fit's validation input with the step count it needs
+# (a zip of IDG's endless iterators never ends a pass by itself).
+CONSUMER_KEYWORDS = frozenset({"x", "generator"})
+VALIDATION_KEYWORD = ("validation_data", "validation_steps")
+
+
 def _use(finder: ReachingShapes, pair: PairUse) -> None:
-    """How the zip is used: handed to a consumer (directly or through one name), or
-    looped over; else a problem."""
+    """How the zip is used: handed to a consumer (directly, or through one name read once),
+    as `x` or `validation_data`: "fit", a dataset; anything else (looped over, returned,
+    read by next()): "iterated", an endless NumPy iterator, which stands in for a zip of
+    IDG's iterators wherever one is used."""
+    pair.use = "iterated"
     node: cst.CSTNode = pair.node
     parent = finder.parent(node)
-    if isinstance(parent, cst.For) and parent.iter is node:
-        pair.use = "iterated"
-        return
     if isinstance(parent, cst.Assign) and len(parent.targets) == 1:
         target = parent.targets[0].target
         statement = finder.parent(parent)
@@ -170,26 +180,37 @@ def _use(finder: ReachingShapes, pair: PairUse) -> None:
             and len(reads) == 1
         ):
             read = reads[0].node
-            pair.binding = statement
-            node, parent = read, finder.parent(read)
-            if isinstance(parent, cst.For) and parent.iter is read:
-                pair.use = "iterated"
-                return
-    call = finder.parent(parent) if isinstance(parent, cst.Arg) else None
-    if (
-        isinstance(parent, cst.Arg)
+            if _consumer_argument(finder, read) is not None:
+                pair.binding = statement
+                node = read
+    found = _consumer_argument(finder, node)
+    if found is not None:
+        pair.use, pair.consumer, pair.steps = "fit", found[0], found[1]
+    else:
+        pair.binding = None
+
+
+def _consumer_argument(finder: ReachingShapes, node: cst.CSTNode) -> tuple[cst.Call, str] | None:
+    """(the fit/evaluate/predict call, the step keyword the input needs) when `node` is
+    its input or validation data."""
+    arg = finder.parent(node)
+    call = finder.parent(arg) if isinstance(arg, cst.Arg) else None
+    if not (
+        isinstance(arg, cst.Arg)
         and isinstance(call, cst.Call)
         and isinstance(call.func, cst.Attribute)
         and call.func.attr.value in CONSUMERS
-        and (
-            (parent.keyword is None and call.args[0] is parent)
-            or (parent.keyword is not None and parent.keyword.value in ("x", "generator"))
-        )
     ):
-        pair.use, pair.consumer = "fit", call
-        return
-    pair.binding = None
-    pair.problems.append("the zipped pair is used other than by fit/evaluate/predict or a for loop")
+        return None
+    method = call.func.attr.value
+    steps = "steps_per_epoch" if method.startswith("fit") else "steps"
+    if arg.keyword is None:
+        return (call, steps) if call.args[0] is arg else None
+    if arg.keyword.value in CONSUMER_KEYWORDS:
+        return call, steps
+    if arg.keyword.value == VALIDATION_KEYWORD[0] and method.startswith("fit"):
+        return call, VALIDATION_KEYWORD[1]
+    return None
 
 
 def _differences(finder: ReachingShapes, pair: PairUse) -> list[str]:
@@ -203,8 +224,8 @@ def _differences(finder: ReachingShapes, pair: PairUse) -> list[str]:
     for flow in (image, mask):
         if len(flow.site.flows) != 1:
             problems.append(f"`{flow.site.name}` has other flows besides the paired one")
-        if flow.site.kind != "name":
-            problems.append(f"the generator of `{flow.name}` is not bound to a name")
+        if flow.site.kind == "attribute":
+            problems.append(f"the generator of `{flow.name}` is stored on self")
         if flow.flow.spec.unpacked:
             problems.append(f"`{flow.name}`'s flow has arguments the tool cannot read")
     if problems:
@@ -220,11 +241,10 @@ def _differences(finder: ReachingShapes, pair: PairUse) -> list[str]:
                 f"the flows' {name} differ ({ours} vs {theirs}): IDG's two iterators then "
                 "visit or transform the samples differently"
             )
-    if not problems and written[0].get("seed", "None") == "None":
-        problems.append(
-            "the flows have no seed: IDG's two iterators draw independent transforms, so "
-            "masks do not match their images"
-        )
+    # Without a seed IDG's two iterators shuffle and draw independently: the planner
+    # refuses that unless nothing is shuffled or drawn.
+    pair.unseeded = not problems and written[0].get("seed", "None") == "None"
+    pair.shuffled = written[0].get("shuffle", "True") != "False"
     if image.flow.from_files:
         for flow, arguments in zip((image, mask), written, strict=True):
             if arguments.get("class_mode") != "None":
@@ -242,13 +262,11 @@ def _differences(finder: ReachingShapes, pair: PairUse) -> list[str]:
                     f"`{flow.name}` also yields {', '.join(extra)}: only image and mask "
                     "batches are paired"
                 )
-    if pair.use == "fit" and pair.consumer is not None:
-        steps = [c for c in image.flow.consumers + mask.flow.consumers if c.draws_fixed_steps]
-        if not steps and not _has_steps(pair.consumer):
-            problems.append(
-                "the consumer gives no step count: a zip of IDG's endless iterators never "
-                "ends an epoch"
-            )
+    if pair.use == "fit" and pair.consumer is not None and not _has_steps(pair):
+        problems.append(
+            f"the consumer gives no {pair.steps}: a zip of IDG's endless iterators never "
+            "ends a pass"
+        )
     for flow in (image, mask):
         # The paired map is built where the pair is used: the generators must be the same
         # objects there (each flow's own pipeline stays where the flow was).
@@ -300,15 +318,19 @@ def _arguments(finder: ReachingShapes, flow: FlowUse) -> dict[str, str]:
     return dict(flow.spec.sources)
 
 
-def _has_steps(consumer: cst.Call) -> bool:
-    keywords = ("steps_per_epoch", "steps", "validation_steps")
+def _has_steps(pair: PairUse) -> bool:
+    assert pair.consumer is not None
+    positional = [a for a in pair.consumer.args if a.keyword is None]
+    method = method_of(pair.consumer)
+    if method.endswith("_generator") and pair.steps != "validation_steps" and len(positional) >= 2:
+        return True  # fit_generator(gen, steps_per_epoch) / evaluate_generator(gen, steps)
     return any(
         arg.keyword is not None
-        and arg.keyword.value in keywords
+        and arg.keyword.value == pair.steps
         and not (isinstance(arg.value, cst.Name) and arg.value.value == "None")
-        for arg in consumer.args
-    ) or (
-        isinstance(consumer.func, cst.Attribute)
-        and consumer.func.attr.value.endswith("_generator")
-        and len([a for a in consumer.args if a.keyword is None]) >= 2
+        for arg in pair.consumer.args
     )
+
+
+def method_of(call: cst.Call) -> str:
+    return call.func.attr.value if isinstance(call.func, cst.Attribute) else ""

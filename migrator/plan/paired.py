@@ -76,6 +76,11 @@ def _plan_pair(session: Session, pair: PairUse) -> Edits | None:
             return None  # refused for reasons of its own: plan/site.py reports them
         specs.append(spec)
     reasons += _drift(*specs)
+    if pair.unseeded and (pair.shuffled or any(spec.has_random_parameters for spec in specs)):
+        reasons.append(
+            "the flows have no seed: IDG's two iterators shuffle and draw their transforms "
+            "independently, so masks do not match their images"
+        )
     if reasons:
         _explain(pair, reasons)
         return None
@@ -201,10 +206,15 @@ def _edits(session: Session, pair: PairUse) -> Edits:
     flow was, so it reads its arguments there), and the zip their paired map."""
     edits = Edits()
     session.needs_runtime = True
-    generators = [construction_edits(session, edits, side.site) for side in (pair.image, pair.mask)]
+    generators = [
+        construction_edits(session, edits, side.site, name=f"{role}_datagen")
+        for side, role in ((pair.image, "image"), (pair.mask, "mask"))
+    ]
     datasets = [
-        _side(session, edits, pair, side, generator)
-        for side, generator in zip((pair.image, pair.mask), generators, strict=True)
+        _side(session, edits, pair, side, generator, role)
+        for side, generator, role in zip(
+            (pair.image, pair.mask), generators, ("images", "masks"), strict=True
+        )
     ]
     paired = f"{runtime_name(session, 'PairedAugmentation')}({', '.join(generators)})"
     methods = [parallel_map(session, paired), prefetch(session), Call("repeat", ())]
@@ -228,7 +238,9 @@ def _edits(session: Session, pair: PairUse) -> Edits:
     return edits
 
 
-def _side(session: Session, edits: Edits, pair: PairUse, side: PairedFlow, generator: str) -> str:
+def _side(
+    session: Session, edits: Edits, pair: PairUse, side: PairedFlow, generator: str, role: str
+) -> str:
     """One flow's runtime pipeline (unaugmented: the paired map augments), bound to the
     iterator's name where it was, or to a fresh name just before the zip's statement."""
     head = pipeline_head(session, side.flow, generator)
@@ -240,6 +252,6 @@ def _side(session: Session, edits: Edits, pair: PairUse, side: PairedFlow, gener
         return side.name
     point = hoist_point(session, pair.node)
     assert point is not None  # the zip is a consumer's argument, assigned, or looped over
-    name = session.fresh(f"{side.site.name}_batches")
+    name = session.fresh(f"paired_{role}")
     edits.insert_before.setdefault(point, []).append(statement(session, name, head, point))
     return name

@@ -67,7 +67,9 @@ def rewrite(
     return edits, shown[0]
 
 
-def construction_edits(session: Session, edits: Edits, site: GeneratorSite) -> str:
+def construction_edits(
+    session: Session, edits: Edits, site: GeneratorSite, name: str = "datagen"
+) -> str:
     """`ImageDataGenerator(...)` -> `idg_tfdata.Augmentation(...)`, only the callee
     changed (a call written on one line is laid out again, as the longer name may need);
     an inline construction is bound to a fresh name just before its statement. The
@@ -77,7 +79,7 @@ def construction_edits(session: Session, edits: Edits, site: GeneratorSite) -> s
     one_line = "\n" not in session.source_of(construction)
     call = Call(callee, tuple(argument_text(session, arg) for arg in construction.args))
     if site.kind == "inline":
-        name = session.fresh("datagen")
+        name = session.fresh(name)
         if one_line:
             bound = statement(session, name, call, site.anchor)
         else:

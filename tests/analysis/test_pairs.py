@@ -78,7 +78,6 @@ def test_zip_looped_over_in_a_generator_function() -> None:
         (("seed=1", "seed=2"), "the flows' seed differ (1 vs 2)"),
         (("batch_size=4, seed=1", "seed=1"), "the flows' batch_size differ (4 vs 32)"),
         (("shuffle=False, seed=1", "seed=1"), "the flows' shuffle differ (False vs True)"),
-        (("batch_size=4", "batch_size=4"), "the flows have no seed"),
     ],
 )
 def test_what_idg_would_not_keep_in_step_is_named(flows: tuple[str, str], problem: str) -> None:
@@ -91,6 +90,18 @@ def test_what_idg_would_not_keep_in_step_is_named(flows: tuple[str, str], proble
         """
     )
     assert any(p.startswith(problem) for p in pair.problems), pair.problems
+
+
+def test_unseeded_and_shuffled_flows_are_marked_for_the_planner() -> None:
+    body = "model.fit(zip(image_datagen.flow(x), mask_datagen.flow(m)), steps_per_epoch=1)\n"
+    pair = one_pair(body)
+    assert pair.unseeded and pair.shuffled and pair.problems == []
+    pair = one_pair(
+        body.replace("flow(x)", "flow(x, shuffle=False)").replace(
+            "flow(m)", "flow(m, shuffle=False)"
+        )
+    )
+    assert pair.unseeded and not pair.shuffled
 
 
 def test_labels_besides_the_masks_are_not_paired() -> None:
@@ -112,7 +123,7 @@ def test_fit_without_steps_never_ends_an_epoch() -> None:
         "model.fit(zip(image_datagen.flow(x, seed=1), mask_datagen.flow(m, seed=1)), epochs=2)\n"
     )
     assert pair.problems == [
-        "the consumer gives no step count: a zip of IDG's endless iterators never ends an epoch"
+        "the consumer gives no steps_per_epoch: a zip of IDG's endless iterators never ends a pass"
     ]
 
 
