@@ -32,6 +32,7 @@ from migrator.options import (
     SourceParseError,
     UnknownCodeError,
 )
+from migrator.plan.chains import split_call
 from migrator.plan.driver import plan_module
 from migrator.plan.edits import Edits
 from migrator.plan.rewrite import IDG_FIT_PARAMETERS
@@ -73,7 +74,7 @@ def _run(session: Session) -> FileResult:
 
 def _apply(session: Session, edits: Edits) -> cst.Module:
     module = session.module
-    transformed = module.visit(_EditApplier(edits, _joiner(session)))
+    transformed = module.visit(_EditApplier(edits, _relayout(session)))
     unused_candidates = idg_imports(module)
     image_modules = image_module_imports(module)
     if image_modules:  # `image` goes only if the rewrite took its last use
@@ -143,23 +144,30 @@ def _names_a_marker(source: str) -> bool:
     return False
 
 
-def _joiner(session: Session) -> Callable[[cst.CSTNode, cst.CSTNode], cst.CSTNode]:
-    """Joins a statement the rewrite shortened back onto one line where ruff would."""
-    shortened = {id(line) for line in session.shortened}
+def _relayout(session: Session) -> Callable[[cst.CSTNode, cst.CSTNode], cst.CSTNode]:
+    """A user's statement the rewrite changed, laid out again where ruff would lay it out
+    differently now: joined onto one line when it got short enough (a hoisted pipeline),
+    split as ruff splits a call when it got too long (a longer name in it)."""
     module = session.module
+    length = session.options.line_length
 
-    def join(original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:
-        if id(original) not in shortened or not isinstance(updated, cst.SimpleStatementLine):
+    def relayout(original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:
+        if updated is original or not isinstance(updated, cst.SimpleStatementLine):
             return updated
-        code = module.code_for_node(updated.with_changes(leading_lines=[]))
+        code = module.code_for_node(updated.with_changes(leading_lines=[])).rstrip("\r\n")
+        if code == module.code_for_node(original.with_changes(leading_lines=[])).rstrip("\r\n"):  # type: ignore[attr-defined]
+            return updated
         indent = len(session.indent_of(original).expandtabs(4))
-        line = joined(code.rstrip("\r\n"), indent, session.options.line_length)
-        if line is None:
+        line = joined(code, indent, length)
+        if line is not None:
+            statement = cst.parse_statement(line + module.default_newline)
+            return statement.with_changes(leading_lines=updated.leading_lines)
+        if "\n" in code or indent + len(code) <= length or "#" in code:
             return updated
-        statement = cst.parse_statement(line + module.default_newline)
-        return statement.with_changes(leading_lines=updated.leading_lines)
+        split = split_call(session, updated, original)
+        return updated if split is None else split.with_changes(leading_lines=updated.leading_lines)
 
-    return join
+    return relayout
 
 
 class _EditApplier(cst.CSTTransformer):

@@ -47,9 +47,6 @@ class Session:
         self.emitted: dict[str, str] = {}
         self.needs_tf = False  # emitted code or a rewritten reference uses `tf`
         self.rewritten: set[cst.Call] = set()  # constructions of rewritten generators
-        # The user's statements a hoisted pipeline shortened: joined onto one line where
-        # ruff would join them (emit/joining.py).
-        self.shortened: list[cst.SimpleStatementLine] = []
         self.replica_models: set[cst.Name] = set()  # models given an augmentation layer
 
     # -- reporting -----------------------------------------------------------------
