@@ -74,7 +74,7 @@ def _run(session: Session) -> FileResult:
 
 def _apply(session: Session, edits: Edits) -> cst.Module:
     module = session.module
-    transformed = module.visit(_EditApplier(edits, _relayout(session)))
+    transformed = module.visit(_EditApplier(edits, _relayout(session, edits)))
     unused_candidates = idg_imports(module)
     image_modules = image_module_imports(module)
     if image_modules:  # `image` goes only if the rewrite took its last use
@@ -144,15 +144,16 @@ def _names_a_marker(source: str) -> bool:
     return False
 
 
-def _relayout(session: Session) -> Callable[[cst.CSTNode, cst.CSTNode], cst.CSTNode]:
+def _relayout(session: Session, edits: Edits) -> Callable[[cst.CSTNode, cst.CSTNode], cst.CSTNode]:
     """A user's statement the rewrite changed, laid out again where ruff would lay it out
     differently now: joined onto one line when it got short enough (a hoisted pipeline),
     split as ruff splits a call when it got too long (a longer name in it)."""
     module = session.module
     length = session.options.line_length
+    touched = {id(session.finder.enclosing_statement(node)) for node in edits.expressions}
 
     def relayout(original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:
-        if updated is original or not isinstance(updated, cst.SimpleStatementLine):
+        if id(original) not in touched or not isinstance(updated, cst.SimpleStatementLine):
             return updated
         code = module.code_for_node(updated.with_changes(leading_lines=[])).rstrip("\r\n")
         if code == module.code_for_node(original.with_changes(leading_lines=[])).rstrip("\r\n"):  # type: ignore[attr-defined]
