@@ -924,18 +924,23 @@ GENERAL: tuple[Argument, ...] = (
         "any argument",
         "",
         (
-            _refused(
-                "a value not known statically",
-                "MA101",
-                "the emitted code is specialised to the configuration; write the value as a "
-                "literal or a module-level constant",
-                "rotation_range=angle",
+            _exact(
+                "a value known only at run time (`args.rotation`, `CFG.zoom`, a variable)",
+                "tests/runtime/test_augmentation.py::test_run_time_values_are_read_when_built",
+                note="passed on as written; the runtime module checks it when the program "
+                "runs (IDG's own errors, and a clear error for a value it does not reproduce)",
+            ),
+            _exact(
+                "`**config` of a dict known only at run time",
+                "tests/runtime/test_augmentation.py::test_run_time_values_are_read_when_built",
+                note="passed on as written (a preprocessing_function in it must be written "
+                "with TensorFlow operations: the runtime module says so when it is not)",
             ),
             _refused(
-                "`**config` of a dict not known statically",
+                "`*options` (positional unpacking)",
                 "MA101",
-                "the arguments it holds are not known",
-                "**config",
+                "which parameter each value lands on is known only at run time",
+                "*options",
             ),
             _refused(
                 "a keyword ImageDataGenerator does not have",

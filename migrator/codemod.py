@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import ast
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 import libcst as cst
 
 from migrator.diagnostics import Diagnostic
+from migrator.emit.joining import joined
 from migrator.imports import (
     add_module_imports,
     add_runtime_import,
@@ -30,6 +31,7 @@ from migrator.options import (
     SourceParseError,
     UnknownCodeError,
 )
+from migrator.plan.chains import split_call
 from migrator.plan.driver import plan_module
 from migrator.plan.edits import Edits
 from migrator.plan.rewrite import IDG_FIT_PARAMETERS
@@ -74,7 +76,7 @@ def _run(session: Session) -> FileResult:
 
 def _apply(session: Session, edits: Edits) -> cst.Module:
     module = session.module
-    transformed = module.visit(_EditApplier(edits))
+    transformed = module.visit(_EditApplier(edits, _relayout(session, edits)))
     unused_candidates = idg_imports(module)
     image_modules = image_module_imports(module)
     if image_modules:  # `image` goes only if the rewrite took its last use
@@ -144,12 +146,43 @@ def _names_a_marker(source: str) -> bool:
     return False
 
 
+def _relayout(session: Session, edits: Edits) -> Callable[[cst.CSTNode, cst.CSTNode], cst.CSTNode]:
+    """A user's statement the rewrite changed, laid out again where ruff would lay it out
+    differently now: joined onto one line when it got short enough (a hoisted pipeline),
+    split as ruff splits a call when it got too long (a longer name in it)."""
+    module = session.module
+    length = session.options.line_length
+    touched = {id(session.finder.enclosing_statement(node)) for node in edits.expressions}
+
+    def relayout(original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:
+        if id(original) not in touched or not isinstance(updated, cst.SimpleStatementLine):
+            return updated
+        code = module.code_for_node(updated.with_changes(leading_lines=[])).rstrip("\r\n")
+        if code == module.code_for_node(original.with_changes(leading_lines=[])).rstrip("\r\n"):  # type: ignore[attr-defined]
+            return updated
+        indent = len(session.indent_of(original).expandtabs(4))
+        line = joined(code, indent, length)
+        if line is not None:
+            statement = cst.parse_statement(line + module.default_newline)
+            return statement.with_changes(leading_lines=updated.leading_lines)
+        if "\n" in code or indent + len(code) <= length or "#" in code:
+            return updated
+        split = split_call(session, updated, original)
+        return updated if split is None else split.with_changes(leading_lines=updated.leading_lines)
+
+    return relayout
+
+
 class _EditApplier(cst.CSTTransformer):
-    def __init__(self, edits: Edits) -> None:
+    def __init__(
+        self, edits: Edits, join: Callable[[cst.CSTNode, cst.CSTNode], cst.CSTNode]
+    ) -> None:
         self.edits = edits
+        self.join = join
 
     def on_leave(self, original_node, updated_node):  # type: ignore[no-untyped-def]
         updated_node = super().on_leave(original_node, updated_node)  # leave_<Node> hooks
+        updated_node = self.join(original_node, updated_node)
         if original_node in self.edits.expressions:
             replacement = self.edits.expressions[original_node]
             return replacement(updated_node) if callable(replacement) else replacement

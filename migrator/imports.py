@@ -9,6 +9,7 @@ at `module.body` are enough; when in doubt an import is kept.
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from collections.abc import Collection
 
@@ -36,6 +37,10 @@ def used_names(
             return False
 
         def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+            return False
+
+        def visit_Attribute(self, node: cst.Attribute) -> bool:
+            node.value.visit(self)  # `tf.keras.preprocessing.image`: `.image` is no use
             return False
 
         def visit_Name(self, node: cst.Name) -> None:
@@ -120,8 +125,11 @@ def alias_key(alias: cst.ImportAlias) -> tuple[str, str | None]:
 
 
 def add_module_imports(module: cst.Module, wanted: list[tuple[str, str | None]]) -> cst.Module:
-    """Ensure `import <module> [as <asname>]` for each wanted pair, at the end of the
-    top-of-file import block (after a docstring), unless the module already has it."""
+    """Ensure `import <module> [as <asname>]` for each wanted pair, unless the module
+    already has it, placed in the top-of-file import block as isort (ruff's I001) sorts:
+    in its section (standard library, third party, first party), among the section's
+    plain `import` lines in name order; a section the block lacks is added in its place,
+    with a blank line around it."""
     present = {
         (cst.helpers.get_full_name_for_node(alias.name), alias_key(alias)[1])
         for statement in module.body
@@ -130,33 +138,92 @@ def add_module_imports(module: cst.Module, wanted: list[tuple[str, str | None]])
         if isinstance(small, cst.Import)
         for alias in small.names
     }
-    missing = sorted({pair for pair in wanted if pair not in present})
-    if not missing:
-        return module
-    new = [
-        cst.SimpleStatementLine(
-            [
-                cst.Import(
-                    [
-                        cst.ImportAlias(
-                            cst.parse_expression(name),
-                            asname=None if asname is None else cst.AsName(cst.Name(asname)),
-                        )
-                    ]
-                )
-            ]
-        )
-        for name, asname in missing
-    ]
     body = list(module.body)
+    for name, asname in sorted({pair for pair in wanted if pair not in present}):
+        body = _placed(module, body, name, asname)
+    return module.with_changes(body=body)
+
+
+def _placed(
+    module: cst.Module, body: list[cst.BaseStatement], name: str, asname: str | None
+) -> list[cst.BaseStatement]:
+    text = f"import {name}" + (f" as {asname}" if asname else "")
+    line = cst.parse_statement(text + module.default_newline)
     start = 1 if body and is_docstring(body[0]) else 0
-    at = start
-    while at < len(body) and _is_import_line(body[at]):
-        at += 1
-    after = body[at:]
-    if after and (not after[0].leading_lines or after[0].leading_lines[0].comment is not None):
-        after[0] = after[0].with_changes(leading_lines=[cst.EmptyLine(), *after[0].leading_lines])
-    return module.with_changes(body=[*body[:at], *new, *after])
+    end = start
+    while end < len(body) and _is_import_line(body[end]):
+        end += 1
+    if end == start:  # no imports yet: the first statement after the docstring
+        after = body[start:]
+        if after:
+            after[0] = _separated(after[0])
+        if start:
+            line = line.with_changes(leading_lines=[cst.EmptyLine()])
+        return [*body[:start], line, *after]
+    section = _section(name)
+    block = body[start:end]
+    same = [i for i, statement in enumerate(block) if _section_of(statement) == section]
+    if same:
+        # Before the first of the section's lines it sorts before (`import` lines come
+        # before `from` lines in a section), else after the section's last line.
+        at = next(
+            (i for i in same if _is_from(block[i]) or _module_key(block[i]) > name.lower()),
+            None,
+        )
+        if at is None:
+            at = same[-1] + 1
+        elif at == same[0]:  # the section's first line: take over its leading lines
+            line = line.with_changes(leading_lines=block[at].leading_lines)
+            block[at] = block[at].with_changes(leading_lines=[])
+        block.insert(at, line)
+        return [*body[:start], *block, *body[end:]]
+    # A new section, after the sections that sort before it.
+    at = next(
+        (i for i, statement in enumerate(block) if _section_of(statement) > section),
+        len(block),
+    )
+    if at < len(block):
+        line = line.with_changes(leading_lines=block[at].leading_lines)
+        block[at] = _separated(block[at].with_changes(leading_lines=[]))
+    else:
+        line = line.with_changes(leading_lines=[cst.EmptyLine()])
+    block.insert(at, line)
+    return [*body[:start], *block, *body[end:]]
+
+
+def _separated(statement: cst.BaseStatement) -> cst.BaseStatement:
+    """`statement` with a blank line before it (unless it has one)."""
+    leading = list(getattr(statement, "leading_lines", ()))
+    if leading and leading[0].comment is None:
+        return statement
+    return statement.with_changes(leading_lines=[cst.EmptyLine(), *leading])
+
+
+def _section(name: str) -> int:
+    """isort's section: 0 the standard library, 1 third party, 2 first party (ours)."""
+    top = name.partition(".")[0]
+    if top in sys.stdlib_module_names or top == "__future__":
+        return 0
+    return 2 if top == "idg_tfdata" else 1
+
+
+def _section_of(statement: cst.BaseStatement) -> int:
+    small = statement.body[0]  # type: ignore[attr-defined]
+    if isinstance(small, cst.ImportFrom):
+        if small.relative:
+            return 2
+        return _section(cst.helpers.get_full_name_for_node(small.module) or "")  # type: ignore[arg-type]
+    return _section(cst.helpers.get_full_name_for_node(small.names[0].name) or "")
+
+
+def _is_from(statement: cst.BaseStatement) -> bool:
+    return isinstance(statement.body[0], cst.ImportFrom)  # type: ignore[attr-defined]
+
+
+def _module_key(statement: cst.BaseStatement) -> str:
+    small = statement.body[0]  # type: ignore[attr-defined]
+    assert isinstance(small, cst.Import)
+    return (cst.helpers.get_full_name_for_node(small.names[0].name) or "").lower()
 
 
 def add_runtime_import(module: cst.Module, name: str) -> cst.Module:

@@ -1,7 +1,8 @@
 """The data model between analysis and emission.
 
 `AugmentSpec` is the parsed, normalised `ImageDataGenerator(...)` configuration. It
-holds literal values only: the analysis builds it from the constructor call (or refuses),
+holds literal values (and names the arguments known only at run time): the analysis
+builds it from the constructor call (or refuses),
 the emitters render TensorFlow code from it, and tests of the emitters take it as input.
 Field meanings follow IDG exactly (design.md section 6); normalisation mirrors what
 IDG's own constructor does (zoom float -> pair, the featurewise/samplewise/zca forcing).
@@ -41,6 +42,17 @@ class ShiftRange:
         return ShiftRange("uniform", (0.0,), True)
 
 
+GEOMETRY_ARGUMENTS = (
+    "rotation_range",
+    "width_shift_range",
+    "height_shift_range",
+    "shear_range",
+    "zoom_range",
+    "horizontal_flip",
+    "vertical_flip",
+)
+
+
 @dataclass(frozen=True)
 class AugmentSpec:
     """One `ImageDataGenerator` configuration, normalised as IDG's constructor does."""
@@ -74,6 +86,14 @@ class AugmentSpec:
     data_format: DataFormat = "channels_last"
     validation_split: float = 0.0
     dtype: str = "float32"
+    # Arguments whose values are known only at run time (`rotation_range=args.rotation`),
+    # "**" when an unknown dict may set any: their fields above hold IDG's defaults, the
+    # rewritten call passes the user's expressions on and the runtime module checks them.
+    run_time: frozenset[str] = frozenset()
+
+    def unknown(self, *names: str) -> bool:
+        """Whether any of these arguments is known only at run time."""
+        return "**" in self.run_time or any(name in self.run_time for name in names)
 
     @property
     def has_zoom(self) -> bool:
@@ -89,6 +109,7 @@ class AugmentSpec:
             or self.has_zoom
             or self.horizontal_flip
             or self.vertical_flip
+            or self.unknown(*GEOMETRY_ARGUMENTS)
         )
 
     @property
@@ -100,14 +121,22 @@ class AugmentSpec:
 
     @property
     def needs_fit_statistics(self) -> bool:
-        """True when `datagen.fit(x)` computes statistics that `standardize` uses."""
+        """True when `datagen.fit(x)` computes statistics that `standardize` uses (or may:
+        an argument known only at run time may ask for them)."""
+        return self.needs_fit_statistics_for_sure or self.unknown(
+            "featurewise_center", "featurewise_std_normalization", "zca_whitening"
+        )
+
+    @property
+    def needs_fit_statistics_for_sure(self) -> bool:
         return self.featurewise_center or self.featurewise_std_normalization or self.zca_whitening
 
     @property
     def is_identity(self) -> bool:
         """True when IDG would only cast images to `dtype` and batch them."""
         return not (
-            self.has_geometry
+            self.run_time
+            or self.has_geometry
             or self.channel_shift_range
             or self.brightness_range is not None
             or self.preprocessing_function

@@ -122,11 +122,14 @@ RULES: tuple[Rule, ...] = (
         "MA101",
         "non-literal-argument",
         "refusal",
-        "An ImageDataGenerator argument whose value is not known statically",
-        "The emitted augmentation is specialised to the configuration; a value computed at "
-        "run time cannot be reproduced faithfully. Write the value as a literal (or a "
-        "module-level constant) or migrate this generator by hand.",
-        example="refuse_non_literal_argument",
+        "An ImageDataGenerator argument the rewrite needs to know before the program runs",
+        "Values known only at run time (`rotation_range=args.rotation`, `**config`) are "
+        "passed on as written and checked by the runtime module when the program runs. A "
+        "few shapes cannot be: positional unpacking (`*options`: which parameter each value "
+        "lands on is unknown) and a `save_to_dir` that is not a literal (a side effect the "
+        "pipeline does not have). Pass the arguments by keyword, or keep "
+        "ImageDataGenerator for this generator.",
+        example="refuse_unpacked_positional_arguments",
     ),
     Rule(
         "MA102",

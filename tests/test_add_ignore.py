@@ -19,7 +19,7 @@ COMMENT = re.compile(r"  # migrate-aug: ignore\[[A-Z0-9,]+\]")
 CASES = (
     "seed_mirrored",
     "fit_generator_keras2",
-    "refuse_non_literal_argument",
+    "refuse_unpacked_positional_arguments",
     "refuse_save_to_dir",
     "no_strategy_reported",
     "brightness_unit_data_note",

@@ -50,7 +50,7 @@ def mixed(tmp_path: Path) -> Path:
     for case in (
         "seed_mirrored",
         "no_strategy_reported",
-        "refuse_non_literal_argument",
+        "refuse_unpacked_positional_arguments",
         "bound_flow_steps_per_epoch",
     ):
         _copy(case, tmp_path)
@@ -73,7 +73,7 @@ def test_quiet_prints_only_the_findings_and_very_quiet_nothing(tmp_path: Path) -
 
 
 def test_quiet_add_ignore(tmp_path: Path) -> None:
-    _copy("refuse_non_literal_argument", tmp_path)
+    _copy("refuse_unpacked_positional_arguments", tmp_path)
     result = invoke("--add-ignore", "-q", str(tmp_path))
     assert result.exit_code == 0
     assert result.output == ""
@@ -132,16 +132,18 @@ def test_help_is_its_own_line_and_carried_in_every_format() -> None:
 
 
 def test_messages_are_short_with_the_fix_on_a_help_line(tmp_path: Path) -> None:
-    path = _copy("refuse_non_literal_argument", tmp_path)
+    path = _copy("refuse_unpacked_positional_arguments", tmp_path)
     output = invoke("--check", str(path)).stdout
     assert output == (
-        f"{path}:13:45: MA101 ImageDataGenerator not migrated: `rotation_range=args.rotation` "
-        "is not statically known (`Attribute` is not a literal)\n"
-        "  help: Write it as a literal or a module-level constant\n"
+        f"{path}:11:11: MA101 ImageDataGenerator not migrated: `*` argument unpacking (which "
+        "parameter each value lands on is known only at run time)\n"
+        "  help: Pass the arguments by keyword: `**options` of a dict is migrated\n"
     )
     (finding,) = json.loads(invoke("--check", "--format", "json", str(path)).stdout)
-    assert finding["help"] == "Write it as a literal or a module-level constant"
-    assert finding["message"].endswith("(`Attribute` is not a literal)")
+    assert finding["help"] == "Pass the arguments by keyword: `**options` of a dict is migrated"
+    assert finding["message"].endswith(
+        "(which parameter each value lands on is known only at run time)"
+    )
     # Every finding of the fixtures (diagnostics.txt: each finding, then its help line):
     # what to do is on the help line, a sentence without a final period, never left at the
     # end of the message.
@@ -337,7 +339,7 @@ def test_the_schema_rejects_a_broken_log() -> None:
 def test_refusals_do_not_depend_on_the_rewrite_rules_selection(
     tmp_path: Path, selection: list[str], shown: set[str]
 ) -> None:
-    path = _copy("refuse_non_literal_argument", tmp_path)
+    path = _copy("refuse_unpacked_positional_arguments", tmp_path)
     result = invoke("check", "--format", "json", *selection, str(path))
     codes = {finding["code"] for finding in json.loads(result.stdout)}
     assert codes == shown

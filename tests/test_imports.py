@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import libcst as cst
 import pytest
 from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+from libcst.codemod.visitors import RemoveImportsVisitor
 
 from migrator.imports import add_module_imports, remove_unused_from_imports
 
@@ -93,23 +96,36 @@ def test_comments_of_a_removed_import_move_to_the_next_statement() -> None:
 
 ADDITIONS = {
     "after imports": "import numpy as np\n\nx = np.zeros(1)\n",
-    "after docstring": '"""Doc."""\nx = 1\n',
+    "after docstring": '"""Doc."""\n\nx = 1\n',
     "no imports": "x = 1\n",
-    "comment before code": "import numpy as np\n# note\nx = 1\n",
-    "already there": "import os\nimport tensorflow as tf\n\nx = 1\n",
+    "comment before code": "import numpy as np\n\n# note\nx = np.zeros(1)\n",
+    "already there": "import os\n\nimport tensorflow as tf\n\nx = os, tf\n",
+    "from lines in the section": (
+        "import numpy as np\nfrom tensorflow.keras import layers\n\nx = np, layers\n"
+    ),
+    "stdlib section present": "import sys\n\nimport numpy as np\n\nx = sys, np\n",
+    "first party after": "import numpy as np\n\nimport idg_tfdata\n\nx = np, idg_tfdata\n",
     "empty module": "",
 }
 
 
-@pytest.mark.parametrize("source", ADDITIONS.values(), ids=ADDITIONS.keys())
-def test_addition_matches_libcst(source: str) -> None:
-    wanted = [("tensorflow", "tf"), ("os", None)]
-    ours = add_module_imports(cst.parse_module(source), wanted).code
-    context = CodemodContext()
-    for module_name, asname in wanted:
-        AddImportsVisitor.add_needed_import(context, module_name, asname=asname)
-    theirs = AddImportsVisitor(context).transform_module(cst.parse_module(source)).code
-    assert ours == theirs
+def test_additions_are_sorted_as_isort_sorts(tmp_path) -> None:
+    """Each new import lands where ruff's isort (I001) wants it: its section, its place."""
+    wanted = [("tensorflow", "tf"), ("os", None), ("math", None)]
+    for number, source in enumerate(ADDITIONS.values()):
+        ours = add_module_imports(cst.parse_module(source), wanted).code
+        for line in ("import tensorflow as tf", "import os", "import math"):
+            assert ours.splitlines().count(line) == 1, ours
+        used = ours.rstrip("\n") + "\n\nprint(math, os, tf)\n"
+        (tmp_path / f"case_{number}.py").write_text(used)
+    (tmp_path / "idg_tfdata.py").write_text("")  # first party, as in users' trees
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--isolated", "--select", "I", "."],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout
 
 
 def test_skipped_functions_do_not_count_as_uses() -> None:
@@ -121,3 +137,13 @@ def test_skipped_functions_do_not_count_as_uses() -> None:
     assert remove_unused_from_imports(module, [IDG]).code == source
     kept = remove_unused_from_imports(module, [IDG], skip_functions={"emitted"}).code
     assert kept.lstrip("\n") == "def emitted():\n    return ImageDataGenerator\n"
+
+
+def test_an_attribute_of_the_same_name_is_no_use_of_the_import() -> None:
+    image_module = ("keras.preprocessing", "image", None)
+    source = (
+        "import tensorflow as tf\nfrom keras.preprocessing import image\n"
+        "g = tf.keras.preprocessing.image.ImageDataGenerator()\n"
+    )
+    ours = remove_unused_from_imports(cst.parse_module(source), [image_module]).code
+    assert "from keras.preprocessing import image" not in ours

@@ -269,7 +269,7 @@ def corpus(directory: Path) -> None:
     for case in (
         "seed_mirrored",
         "fit_generator_keras2",
-        "refuse_non_literal_argument",
+        "refuse_unpacked_positional_arguments",
         "no_strategy_reported",
         "brightness_unit_data_note",
         "self_attribute_trainer",

@@ -125,6 +125,24 @@ def _source(node: cst.CSTNode) -> str:
     return cst.Module([]).code_for_node(node)
 
 
+def written(value: object) -> str:
+    """A literal value as ruff and black write it: strings in double quotes where that needs
+    no escape (repr prefers single quotes), inside tuples, lists and dicts too."""
+    if isinstance(value, str):
+        text = repr(value)
+        if text.startswith("'") and '"' not in value:
+            return '"' + text[1:-1] + '"'
+        return text
+    if isinstance(value, tuple):
+        items = [written(item) for item in value]
+        return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
+    if isinstance(value, list):
+        return f"[{', '.join(written(item) for item in value)}]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{written(k)}: {written(v)}" for k, v in value.items()) + "}"
+    return repr(value)
+
+
 def _expand_keywords(
     call: cst.Call, parameters: tuple[str, ...], resolver: NameResolver
 ) -> tuple[dict[str, cst.BaseExpression], list[str], dict[str, tuple[str, ...]]]:
@@ -147,7 +165,7 @@ def _expand_keywords(
                 literals[key] = value  # an expression of the dict's own: passed on in it
             else:
                 try:
-                    literals[key] = cst.parse_expression(repr(value))
+                    literals[key] = cst.parse_expression(written(value))
                 except (cst.ParserSyntaxError, RecursionError):
                     break  # not a value Python writes back as a literal
             if key in arguments or key in expanded_keys:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import libcst as cst
@@ -36,6 +36,8 @@ class ParsedConfig:
     spec: AugmentSpec | None  # None when any problem was found
     problems: tuple[ConfigProblem, ...]
     arguments: Mapping[str, cst.BaseExpression]  # as written, by parameter name
+    # The arguments known only at run time (spec.run_time), each with what it is.
+    run_time: tuple[ConfigProblem, ...] = ()
 
 
 def bind_arguments(
@@ -135,6 +137,8 @@ def parse_idg_call(
     expanded when `config` is a dict whose value is statically certain."""
     unpacked: dict[str, Any] = {}
     problems: list[ConfigProblem] = []
+    # Values known only at run time: passed on as written, checked by the runtime module.
+    run_time: list[ConfigProblem] = []
     for arg in call.args:
         if arg.star == "**":
             try:
@@ -147,7 +151,7 @@ def parse_idg_call(
             if isinstance(mapping, dict):
                 unpacked.update(mapping)
             else:
-                problems.append(
+                run_time.append(
                     ConfigProblem(
                         "MA101",
                         "**",
@@ -156,7 +160,15 @@ def parse_idg_call(
                 )
     plain = call.with_changes(args=[arg for arg in call.args if arg.star != "**"])
     bound, binding_problems = bind_arguments(plain, IDG_PARAMETERS)
-    problems += [ConfigProblem("MA101", "*", reason) for reason in binding_problems]
+    problems += [
+        ConfigProblem(
+            "MA101",
+            "*",
+            f"{reason} (which parameter each value lands on is known only at run time)",
+            "Pass the arguments by keyword: `**options` of a dict is migrated",
+        )
+        for reason in binding_problems
+    ]
     values: dict[str, Any] = {}
     for name, value in unpacked.items():
         if name not in IDG_PARAMETERS:
@@ -203,7 +215,7 @@ def parse_idg_call(
         try:
             values[name] = evaluate(expression, None, resolver)
         except NotLiteral as error:
-            problems.append(
+            run_time.append(
                 ConfigProblem(
                     "MA101",
                     name,
@@ -212,9 +224,11 @@ def parse_idg_call(
                 )
             )
     if problems:
-        return ParsedConfig(None, tuple(problems), bound)
+        return ParsedConfig(None, tuple(problems), bound, tuple(run_time))
     spec, value_problems = _build_spec(values)
-    return ParsedConfig(spec, tuple(value_problems), bound)
+    if spec is not None and run_time:
+        spec = replace(spec, run_time=frozenset(problem.argument for problem in run_time))
+    return ParsedConfig(spec, tuple(value_problems), bound, tuple(run_time))
 
 
 def _numpy_dtype_name(qualified_names: set[str]) -> str | None:

@@ -151,7 +151,12 @@ def _flow_blockers(session: Session, flow: FlowUse, spec: AugmentSpec) -> list[B
             )
         )
     subset = arguments.get("subset")
-    if subset is not None and not is_none(subset) and not spec.validation_split:
+    if (
+        subset is not None
+        and not is_none(subset)
+        and not spec.validation_split
+        and not spec.unknown("validation_split")
+    ):
         blockers.append(
             Blocker("MA104", subset, "flow(subset=...) without validation_split on the generator")
         )
@@ -219,6 +224,8 @@ def _unpassed_keywords(session: Session, flow: FlowUse) -> list[Blocker]:
 def _fit_blockers(session: Session, site: GeneratorSite, spec: AugmentSpec) -> list[Blocker]:
     if not spec.needs_fit_statistics:
         return []
+    if not site.fit_statements and not spec.needs_fit_statistics_for_sure:
+        return []  # never fit, and maybe not needed: IDG and the runtime skip them alike
     if site.kind != "name":
         return [
             Blocker(

@@ -89,9 +89,10 @@ def formatted_value(
 
 
 def statement(
-    session: Session, target: str, value: Call | Chain, at: cst.CSTNode
+    session: Session, target: str | None, value: Call | Chain, at: cst.CSTNode
 ) -> cst.SimpleStatementLine:
-    """The statement `target = value` laid out to stand just before (or instead of) `at`."""
+    """The statement `target = value` (the bare value when target is None) laid out to
+    stand just before (or instead of) `at`."""
     text = _layout(session, target, value, at)
     parsed = cst.parse_statement(text + session.module.default_newline)
     assert isinstance(parsed, cst.SimpleStatementLine)
@@ -162,3 +163,36 @@ def place(
     name = session.fresh(f"{base}_batches")
     inserts.setdefault(point, []).append(statement(session, name, chain, point))
     return cst.Name(name)
+
+
+def split_call(
+    session: Session, updated: cst.SimpleStatementLine, at: cst.CSTNode
+) -> cst.SimpleStatementLine | None:
+    """`[target =] call(args)` on one line laid out as ruff splits it (emit/layout.py), or
+    None for any other statement."""
+    if len(updated.body) != 1:
+        return None
+    small = updated.body[0]
+    target: str | None = None
+    if isinstance(small, cst.Assign) and len(small.targets) == 1:
+        target, value = session.module.code_for_node(small.targets[0].target), small.value
+    elif isinstance(small, cst.Expr):
+        value = small.value
+    else:
+        return None
+    if not isinstance(value, cst.Call) or value.lpar:
+        return None
+    methods: list[Call] = []  # `head(...).map(...).repeat()`: a chain ruff lays out fluently
+    while (
+        isinstance(value.func, cst.Attribute)
+        and isinstance(value.func.value, cst.Call)
+        and not value.func.value.lpar
+    ):
+        args = tuple(argument_text(session, arg) for arg in value.args)
+        methods.insert(0, Call(value.func.attr.value, args))
+        value = value.func.value
+    head = Call(
+        session.module.code_for_node(value.func),
+        tuple(argument_text(session, arg) for arg in value.args),
+    )
+    return statement(session, target, Chain(head, tuple(methods)) if methods else head, at)

@@ -104,6 +104,12 @@ def plan_replica(
     def host(reason: str) -> ReplicaPlan:
         return ReplicaPlan(f"; augmentation kept in the host pipeline: {reason}")
 
+    if spec.run_time:
+        return host(
+            "arguments known only at run time ("
+            + ", ".join(sorted(spec.run_time))
+            + "): the layer's placement needs the configuration"
+        )
     if not spec.has_random_parameters:
         return host("no random transform to move to the replicas")
     if spec.dtype != "float32":

@@ -58,7 +58,7 @@ def rewrite(
     """The edits of one rewritable site, and the name of its (first) pipeline."""
     edits = Edits()
     session.needs_runtime = True
-    generator = _construction(session, edits, site)
+    generator = construction_edits(session, edits, site)
     if replica is not None and replica.placed:
         replica.add_edits(session, edits, site, generator)
     shown: list[str] = []
@@ -67,7 +67,9 @@ def rewrite(
     return edits, shown[0]
 
 
-def _construction(session: Session, edits: Edits, site: GeneratorSite) -> str:
+def construction_edits(
+    session: Session, edits: Edits, site: GeneratorSite, name: str = "datagen"
+) -> str:
     """`ImageDataGenerator(...)` -> `idg_tfdata.Augmentation(...)`, only the callee
     changed (a call written on one line is laid out again, as the longer name may need);
     an inline construction is bound to a fresh name just before its statement. The
@@ -77,7 +79,7 @@ def _construction(session: Session, edits: Edits, site: GeneratorSite) -> str:
     one_line = "\n" not in session.source_of(construction)
     call = Call(callee, tuple(argument_text(session, arg) for arg in construction.args))
     if site.kind == "inline":
-        name = session.fresh("datagen")
+        name = session.fresh(name)
         if one_line:
             bound = statement(session, name, call, site.anchor)
         else:
@@ -104,7 +106,7 @@ def _construction(session: Session, edits: Edits, site: GeneratorSite) -> str:
     return f"self.{site.name}" if site.kind == "attribute" else site.name
 
 
-def _pipeline_head(session: Session, flow: FlowUse, generator: str) -> Call:
+def pipeline_head(session: Session, flow: FlowUse, generator: str) -> Call:
     """`idg_tfdata.index_batches(<flow's arguments>)`: the user's expressions verbatim but
     those without effect (save_prefix/save_format with no save_to_dir), and the generator
     where the runtime needs its validation_split, data_format or dtype."""
@@ -147,7 +149,7 @@ def _flow(
     """One flow call replaced by its pipeline, and what its wrappers, facts and consumers
     need (repeat, NumPy batches, no generator knobs). The pipeline's name (or call) for
     the report."""
-    head = _pipeline_head(session, flow, generator)
+    head = pipeline_head(session, flow, generator)
     # Placed on the replicas: the host pipeline only casts, the model's layer augments.
     mapped = f"{generator}.cast" if replica is not None and replica.placed else generator
     methods = [parallel_map(session, mapped)]
@@ -193,7 +195,9 @@ def _flow(
     for consumer in repeated:
         if consumer.argument.value is not flow.call:
             value = consumer.argument.value
-            edits.expressions[value] = _methods_on(value, [Call("repeat", ())])
+            current = edits.expressions.get(value, value)  # the pipeline's name, if renamed
+            assert isinstance(current, cst.BaseExpression)
+            edits.expressions[value] = _methods_on(current, [Call("repeat", ())])
     return shown
 
 
@@ -221,6 +225,26 @@ def _place_flow(
             edits.expressions[fact.attribute] = read
     if wrapped:
         return session.source_of(flow.call)
+    if (
+        assigned is not None
+        and flow.from_files
+        and facts
+        and _read_directly(flow, target=assigned[1])
+    ):
+        # The file dataset keeps the user's name, so every line reading its facts stays
+        # as it was; only the consumers read the augmented pipeline's new name.
+        line, target = assigned
+        owner, dot, name = target.rpartition(".")
+        batches = f"{owner}{dot}{session.fresh(f'{name}_batches')}"
+        first = statement(session, target, chain.head, line)
+        first = first.with_changes(leading_lines=line.leading_lines)
+        mapped = Chain(
+            Call(f"{target}.{chain.methods[0].callee}", chain.methods[0].args), chain.methods[1:]
+        )
+        edits.statements[line] = [first, statement(session, batches, mapped, line)]
+        for consumer in flow.consumers:
+            edits.expressions[consumer.argument.value] = cst.parse_expression(batches)
+        return batches
     if assigned is not None and flow.from_files and facts:
         line, target = assigned
         files = _files_name(session, target)
@@ -239,6 +263,18 @@ def _place_flow(
     if assigned is not None:
         return assigned[1]
     return session.source_of(placed) if isinstance(placed, cst.Name) else chain.head.callee
+
+
+def _read_directly(flow: FlowUse, target: str) -> bool:
+    """Every consumer takes the iterator by its name (no wrapper, no Python generator
+    around it), and the flow is bound to one name."""
+    return " = " not in target and all(
+        consumer.wrapper is None
+        and consumer.repacked_by is None
+        and consumer.repacked_argument is None
+        and consumer.argument.value is not flow.call
+        for consumer in flow.consumers
+    )
 
 
 def _files_name(session: Session, target: str) -> str:

@@ -126,7 +126,11 @@ def _report_refusals(
 
 def _notes(spec: AugmentSpec) -> list[tuple[Code, str]]:
     notes: list[tuple[Code, str]] = []
-    if spec.width_shift_range != spec.height_shift_range and spec.data_format == "channels_last":
+    if (
+        spec.width_shift_range != spec.height_shift_range
+        and spec.data_format == "channels_last"
+        and not spec.unknown("width_shift_range", "height_shift_range", "data_format")
+    ):
         notes.append(
             (
                 "MA201",

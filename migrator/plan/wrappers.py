@@ -28,6 +28,8 @@ Signature = tuple[list[tuple[str, tuple[int | None, ...] | None]], bool]
 def _yielded(session: Session, flow: FlowUse, spec: AugmentSpec) -> list[str | None] | str:
     """The dtype of each component IDG yields (None: known only at run time, e.g. the
     labels of .flow), one entry for a bare image batch; or why it cannot be told."""
+    if spec.unknown("dtype"):
+        return "the generator's dtype is known only at run time"
     if not flow.from_files:
         if flow.spec.unpacked:
             return "the flow() arguments are unpacked"

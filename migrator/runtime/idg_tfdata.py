@@ -65,6 +65,7 @@ __all__ = [
     "images_as_targets",
     "index_batches",
     "served",
+    "zipped",
 ]
 
 FILL_MODES = ("nearest", "constant", "reflect", "wrap")
@@ -160,9 +161,10 @@ class Augmentation:
     float64, and `brightness_range` with channels_first (IDG's brightness scrambles
     such images).
 
-    `preprocessing_function` is called on the whole batch (IDG calls it per image), so
-    it must be written with TensorFlow operations that accept a batch, as
-    `keras.applications.*.preprocess_input` and arithmetic lambdas do.
+    `preprocessing_function` is called on each image, as IDG calls it, through
+    `tf.vectorized_map`: it must be written with TensorFlow operations (as
+    `keras.applications.*.preprocess_input` and arithmetic lambdas are); one that runs
+    only on NumPy arrays raises a TypeError that says so when the pipeline is built.
 
     Called as `datagen(batch, seed)` (what `Dataset.map` does with the pipelines'
     `(batch, seed)` elements): `batch` is a batch of images, or a tuple whose first item
@@ -600,7 +602,7 @@ class Augmentation:
         rescale, samplewise centre / std, featurewise centre / std, ZCA. The
         featurewise statistics are read when TensorFlow traces this (fit first)."""
         if self.preprocessing_function:
-            images = self.preprocessing_function(images)
+            images = _each_image(self.preprocessing_function, images)
         if self.rescale:
             images = images * self.rescale
         if self.samplewise_center:  # over the whole image, all channels
@@ -712,10 +714,12 @@ class PairedAugmentation:
     standardization, and to the mask with the mask generator's own.
 
     Raises ValueError when IDG's two streams would not stay paired: different geometric
-    settings or data_format, or a mask colour range (channel_shift_range,
-    brightness_range) that is set and differs from the image's (an equal one draws the
-    same values in IDG, and is applied to both). Featurewise statistics are each
-    generator's own (fit each on its data).
+    settings or data_format, or different colour ranges (channel_shift_range,
+    brightness_range: IDG draws them from the same stream, so a range on one side only
+    shifts every later draw of that side, and from the second image of a batch on the
+    masks stop matching their images; an equal range draws the same values, and is
+    applied to both). Featurewise statistics are each generator's own (fit each on its
+    data).
 
     Called as `paired((images, masks), seed)`, what `Dataset.map` does with
     `index_batches(images, masks, ...)`'s elements; returns `(images, masks)`.
@@ -744,11 +748,12 @@ class PairedAugmentation:
                 )
         for name in self.COLOUR:
             ours, theirs = getattr(image, name), getattr(mask, name)
-            if theirs not in (None, 0, 0.0) and theirs != ours:
+            if not np.array_equal(np.asarray(ours, object), np.asarray(theirs, object)):
                 raise ValueError(
-                    f"The mask generator has its own {name} ({theirs!r}, the image's "
-                    f"is {ours!r}): IDG's streams would drift apart; drop it from the "
-                    "mask generator or make it equal."
+                    f"The image and mask generators differ in {name} ({ours!r} vs "
+                    f"{theirs!r}): IDG draws it from the same random stream as the "
+                    "geometry, so the two streams drift apart and masks stop matching "
+                    "their images. Give both the same value (or neither)."
                 )
         self.image, self.mask = image, mask
 
@@ -777,6 +782,25 @@ class PairedAugmentation:
                 shared = {k: v for k, v in parameters.items() if colour.get(k, True)}
                 masks = self.mask.apply_transform(masks, shared)
         return self.image.standardize(images), self.mask.standardize(masks)
+
+
+def zipped(images, masks):
+    """`zip(image_iterator, mask_iterator)` of two pipelines built alike (the same seed,
+    batch size and shuffle, so the same order of samples), as the `((images, masks),
+    seed)` elements `PairedAugmentation` is mapped over: the image pipeline's seed draws
+    the one random transform of each sample."""
+    lengths = [int(dataset.cardinality()) for dataset in (images, masks)]
+    if min(lengths) >= 0 and lengths[0] != lengths[1]:
+        raise ValueError(
+            f"The image and mask pipelines differ in length ({lengths[0]} vs "
+            f"{lengths[1]} batches): give both as many samples."
+        )
+
+    def pair(image_element, mask_element):
+        (image_batch, seed), (mask_batch, _) = image_element, mask_element
+        return (image_batch, mask_batch), seed
+
+    return tf.data.Dataset.zip((images, masks)).map(pair)
 
 
 # Keras layer classes by Keras module (Keras 3 and tf_keras each need their own).
@@ -846,6 +870,23 @@ def _layer_class(keras):
 # an axis of `n` pixels (verified against scipy for every mode, both interpolation
 # orders, exact ties and integer coordinates). After mapping, v lies in [-1, n], where
 # clamping the neighbour index (in `pixels`) is what scipy does.
+def _each_image(function, images):
+    """`function` applied to each image of the batch, as IDG applies its
+    preprocessing_function (to one rank-3 image at a time: a function of the whole
+    batch, such as one subtracting the mean, would mean something else on a batch).
+    `tf.vectorized_map` turns it into batch operations where TensorFlow can."""
+    try:
+        return tf.vectorized_map(function, images)
+    except Exception as error:  # NumPy or Python code that TensorFlow cannot trace
+        name = getattr(function, "__qualname__", repr(function))
+        raise TypeError(
+            f"preprocessing_function {name} does not run on TensorFlow tensors "
+            f"({type(error).__name__}: {error}). IDG calls it on one NumPy image at a "
+            "time; rewrite it with TensorFlow operations (it is then applied to each "
+            "image of the batch), or keep ImageDataGenerator for this generator."
+        ) from error
+
+
 def _border(fill_mode, v, n):
     if fill_mode == "reflect":  # half-sample reflection, period 2n
         v = tf.math.floormod(v, 2 * n)

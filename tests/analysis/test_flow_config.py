@@ -148,3 +148,15 @@ def test_a_dict_of_expressions_that_may_change_stays_unpacked() -> None:
         source = f"def f(self):\n{body}    d.flow_from_directory('data', **kw)\n"
         spec = _inner_call(source, "flow_from_directory")
         assert spec.unpacked and not spec.expanded, body
+
+
+def test_expanded_literals_are_written_as_formatters_write_them() -> None:
+    from migrator.analysis.flow_config import written
+
+    assert written("bilinear") == '"bilinear"'
+    assert written("it's") == '"it\'s"'
+    assert written('say "hi"') == "'say \"hi\"'"
+    assert written((224, 224)) == "(224, 224)" and written((1,)) == "(1,)"
+    assert written(["a", {"b": None}]) == '["a", {"b": None}]'
+    for value in ("x", "it's", 'a"b', "a'\"b", ("a", 1.5), [True, None], {"k": ("v",)}):
+        assert eval(written(value)) == value

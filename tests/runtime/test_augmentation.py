@@ -511,3 +511,27 @@ def test_narrow_sources_are_cast_per_gathered_pixel(tf, idg_tfdata, order) -> No
     assert narrow.dtype == tf.float32
     wide = augmentation(tf.constant(x.astype("float32")), seed)
     np.testing.assert_array_equal(narrow.numpy(), wide.numpy())
+
+
+def test_preprocessing_function_sees_one_image_at_a_time(tf, idg_tfdata, legacy) -> None:
+    """IDG calls preprocessing_function per image: a function of the whole array (here the
+    image's own mean) means the same on the batch only when applied image by image."""
+
+    def centre(image):
+        return image - tf.reduce_mean(image)
+
+    ours, idg = both(idg_tfdata, legacy, preprocessing_function=centre)
+    x = np.random.default_rng(3).uniform(0, 255, (5, 6, 4, 3)).astype("float32")
+    got = ours(tf.constant(x), SEED).numpy()
+    expected = np.stack([image - image.mean() for image in x])
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-3)
+    assert not np.allclose(got, x - x.mean(), atol=1e-3)  # not the batch's mean
+
+
+def test_a_numpy_preprocessing_function_is_a_clear_error(tf, idg_tfdata) -> None:
+    def numpy_noise(image):
+        return image + np.random.normal(size=image.shape).astype(image.dtype)
+
+    augmentation = idg_tfdata.Augmentation(preprocessing_function=numpy_noise)
+    with pytest.raises(TypeError, match="numpy_noise does not run on TensorFlow tensors"):
+        tf.data.Dataset.from_tensors((np.ones((2, 4, 4, 3), "float32"), [1, 2])).map(augmentation)

@@ -24,9 +24,10 @@ GEOMETRY = dict(
     horizontal_flip=True,
     vertical_flip=True,
 )
-# The image: reflected borders, bilinear, a colour shift and rescaling; the mask: constant
-# borders, nearest neighbour (labels stay labels), no standardization.
-IMAGE = dict(GEOMETRY, fill_mode="reflect", channel_shift_range=20.0, rescale=1 / 255)
+# The image: reflected borders, bilinear and rescaling; the mask: constant borders,
+# nearest neighbour (labels stay labels), no standardization. (A colour range on one side
+# only would make IDG's streams drift: refused, see below.)
+IMAGE = dict(GEOMETRY, fill_mode="reflect", rescale=1 / 255)
 MASK = dict(GEOMETRY, fill_mode="constant", cval=0.0, interpolation_order=0)
 
 
@@ -132,6 +133,26 @@ def test_pairs_that_drift_apart_are_refused(idg_tfdata, mask, argument) -> None:
         idg_tfdata.PairedAugmentation(image, idg_tfdata.Augmentation(**mask))
 
 
+def test_a_colour_range_on_the_image_side_only_drifts_in_idg_and_is_refused(
+    idg_tfdata, legacy
+) -> None:
+    """IDG draws colour from the geometry's stream: one more draw per image on one side
+    shifts every later image's geometry there (seen in IDG itself)."""
+    with_colour = legacy.ImageDataGenerator(**GEOMETRY, channel_shift_range=20.0)
+    without = legacy.ImageDataGenerator(**GEOMETRY)
+    thetas = []
+    for generator in (with_colour, without):
+        np.random.seed(5)
+        thetas.append([generator.get_random_transform((8, 8, 1))["theta"] for _ in range(3)])
+    assert thetas[0][0] == thetas[1][0] and thetas[0][1] != thetas[1][1]
+    image = idg_tfdata.Augmentation(**GEOMETRY, channel_shift_range=20.0)
+    with pytest.raises(ValueError, match="channel_shift_range"):
+        idg_tfdata.PairedAugmentation(image, idg_tfdata.Augmentation(**GEOMETRY))
+    image = idg_tfdata.Augmentation(**GEOMETRY, brightness_range=(0.5, 1.5))
+    with pytest.raises(ValueError, match="brightness_range"):
+        idg_tfdata.PairedAugmentation(image, idg_tfdata.Augmentation(**GEOMETRY))
+
+
 def test_equal_mask_colour_is_shared(tf, idg_tfdata) -> None:
     image = idg_tfdata.Augmentation(**GEOMETRY, channel_shift_range=5.0)
     paired = idg_tfdata.PairedAugmentation(image, image)
@@ -146,3 +167,19 @@ def test_sizes_must_match(tf, idg_tfdata) -> None:
     )
     with pytest.raises(tf.errors.InvalidArgumentError, match="differ in size"):
         paired((tf.zeros((4, 8, 8, 3)), tf.zeros((4, 6, 8, 1))), [1, 2])
+
+
+def test_zipped_pipelines_pair_each_image_with_its_mask(tf, idg_tfdata) -> None:
+    """Two same-seed pipelines zipped: the same order of samples, one seed per batch."""
+    x = np.arange(10, dtype="float32").reshape(10, 1, 1, 1) * np.ones((10, 4, 4, 1), "float32")
+    pairs = idg_tfdata.zipped(
+        idg_tfdata.index_batches(x, batch_size=4, seed=3),
+        idg_tfdata.index_batches(x * 10, batch_size=4, seed=3),
+    )
+    for (images, masks), seed in pairs:
+        np.testing.assert_array_equal(masks.numpy(), images.numpy() * 10)
+        assert seed.shape == (2,)
+    with pytest.raises(ValueError, match="differ in length"):
+        idg_tfdata.zipped(
+            idg_tfdata.index_batches(x, batch_size=2), idg_tfdata.index_batches(x[:3], batch_size=2)
+        )
