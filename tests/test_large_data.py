@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from migrator.api import migrate_source
+from migrator.runtime import MODULE_NAME, runtime_text
 
 COUNT = 180_000  # x 64 x 64 x 3 bytes = 2.21 GB of uint8 images
 PROGRAM = f"""
@@ -78,6 +79,7 @@ def test_flow_over_2gb_trains_on_two_workers_with_flat_memory(tmp_path: Path) ->
     assert [d.code for d in result.diagnostics] == ["MA001"]
     program = tmp_path / "large.py"
     program.write_text(result.new_source)
+    (tmp_path / f"{MODULE_NAME}.py").write_text(runtime_text())  # imported beside it
     for record in run_workers(program, marker="LARGE ", timeout=300):
         assert record["nbytes"] > 2**31
         assert len(record["loss"]) == 1 and record["loss"][0] == record["loss"][0]

@@ -52,13 +52,13 @@ def runs(tmp_path_factory) -> dict[str, RunResult]:
 def test_replica_placement_passes(runs) -> None:
     original, replica = runs["original"].record, runs["replica"].record
     assert replica["status"] == "ok", replica.get("error")
-    assert replica["replica_augmentation"] == "DatagenAugmentation"
+    assert replica["replica_augmentation"] == "IdgAugmentation"  # the runtime's layer
     assert "replica_augmentation" not in original  # only the emitted layer is recognised
     checks = compare(original, replica)
     assert passed(checks), [(c.name, c.detail) for c in checks if c.status == FAIL]
     notes = [c for c in checks if c.name == "replica augmentation"]
     assert len(notes) == 1 and notes[0].status == INFO
-    assert notes[0].migrated == "DatagenAugmentation"
+    assert notes[0].migrated == "IdgAugmentation"
 
 
 def test_a_layer_that_does_not_augment_fails(runs) -> None:
