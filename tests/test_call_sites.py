@@ -83,9 +83,9 @@ def test_subset_passes_the_generator_and_ignore_class_split_is_kept() -> None:
     source = HEAD.replace("horizontal_flip=True", "validation_split=0.2")
     body = "model.fit(datagen.flow(x, y, subset='training', ignore_class_split=True))\n"
     result = migrate_source(source + body, "m.py")
-    assert (
-        "    idg_tfdata.index_batches(\n        x,\n        y,\n        subset='training',\n"
-        "        ignore_class_split=True,\n        generator=datagen,\n    )\n"
+    assert (  # the arguments on one line where they fit, as ruff puts them
+        "    idg_tfdata.index_batches(\n"
+        "        x, y, subset='training', ignore_class_split=True, generator=datagen\n    )\n"
     ) in result.new_source
 
 

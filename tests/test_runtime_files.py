@@ -133,8 +133,8 @@ def test_an_outdated_copy_alone_is_upgraded_too(tmp_path: Path) -> None:
     module.write_bytes(OUTDATED.read_bytes())
     diff = invoke("--diff", str(tmp_path))
     assert diff.exit_code == 1
-    assert "-        indices = indices.shuffle(count, seed," in diff.stdout  # a real diff
-    assert "+        indices = indices.shuffle(max(count, 1), seed," in diff.stdout
+    assert "-                count, self.seed, reshuffle_each_iteration=True" in diff.stdout  # a real diff
+    assert "+                max(count, 1), self.seed, reshuffle_each_iteration=True" in diff.stdout
     check = invoke("--check", str(tmp_path))
     assert check.exit_code == 1
     assert f"unedited: would be replaced by version {V}" in check.output

@@ -44,7 +44,16 @@ def test_the_inlined_text_is_the_module_without_docstring_all_and_imports() -> N
     assert not (isinstance(tree.body[0], ast.Expr) and isinstance(tree.body[0].value, ast.Constant))
     assert "__all__" not in {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
     assert {"Augmentation", "index_batches", "directory_files"} <= inlined.names
-    assert [name for name, _ in inlined.imports] == ["inspect", "os", "warnings", "np", "tf"]
+    assert [name for name, _ in inlined.imports] == [
+        "hashlib",
+        "inspect",
+        "json",
+        "os",
+        "random",
+        "warnings",
+        "np",
+        "tf",
+    ]
     assert inlined.body.startswith("# fmt: off\n") and inlined.body.endswith("# fmt: on\n")
 
 
@@ -54,8 +63,8 @@ def test_a_python_file_gets_one_copy_after_its_imports(tmp_path: Path) -> None:
     head = text.split(f"# idg_tfdata runtime version {V}, inlined by migrate-aug.\n")[0]
     # Only the imports the file lacks; numpy is the file's own.
     assert head == (
-        "import numpy as np\nimport inspect\nimport os\nimport warnings\n"
-        "import tensorflow as tf\n\n"
+        "import numpy as np\nimport hashlib\nimport inspect\nimport json\nimport os\n"
+        "import random\nimport warnings\nimport tensorflow as tf\n\n"
     )
     assert text.endswith(
         f"{END}\n\n\nx = np.zeros((4, 8, 8, 3))\ndatagen = Augmentation(rotation_range=20)\n"
@@ -91,10 +100,10 @@ def test_a_docstring_and_a_shebang_stay_first(tmp_path: Path) -> None:
     assert text.startswith('#!/usr/bin/env python\n"""Train."""\n\nimport numpy as np\n')
     source = "#!/usr/bin/env python\nx = 1\ndatagen = ImageDataGenerator(rotation_range=20)\n"
     text = migrated(tmp_path, source).read_text()
-    assert text.startswith("#!/usr/bin/env python\n\nimport inspect\n")
+    assert text.startswith("#!/usr/bin/env python\n\nimport hashlib\n")
     source = '"""Train."""\nx = 1\ndatagen = ImageDataGenerator(rotation_range=20)\n'
     text = migrated(tmp_path, source).read_text()
-    assert text.startswith('"""Train."""\n\nimport inspect\n')
+    assert text.startswith('"""Train."""\n\nimport hashlib\n')
     assert text.endswith(f"{END}\n\n\nx = 1\ndatagen = Augmentation(rotation_range=20)\n")
 
 
@@ -219,7 +228,7 @@ def test_a_notebook_gets_one_new_cell_after_its_imports(tmp_path: Path) -> None:
     assert [cell.source.split("\n")[0] for cell in cells] == [
         "# Train",
         "import numpy as np",
-        "import inspect",
+        "import hashlib",
         "x = np.zeros((4, 8, 8, 3))",
     ]
     assert cells[2].id == "idg-tfdata-runtime"
@@ -235,7 +244,7 @@ def test_a_notebook_using_the_runtime_in_its_import_cell_gets_the_cell_first(
     path = _notebook(tmp_path, IMPORTS + "\n" + USE)
     assert invoke(str(path)).exit_code == 1
     cells = _nbformat().read(path, as_version=4).cells
-    assert cells[1].source.startswith("import inspect\n")
+    assert cells[1].source.startswith("import hashlib\n")
     assert "import numpy as np\nimport tensorflow as tf\n" in cells[1].source  # its own
     assert "Augmentation(" in cells[2].source
 

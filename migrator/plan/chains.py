@@ -78,10 +78,11 @@ def formatted_value(
     session: Session, target: str | None, value: Call | Chain, at: cst.CSTNode
 ) -> cst.BaseExpression:
     """`value` as an expression laid out for the statement `target = value` at `at`'s
-    indentation (the whole statement when target is None)."""
-    text = _layout(session, target, value, at)
-    if target is not None:
-        text = text[len(target) + len(" = ") :]
+    indentation. With no target (a chain inside a larger expression), laid out as the
+    value of an assignment, so that a chain over several lines gets its brackets and one
+    method per line, as in a statement of its own."""
+    assigned = target if target is not None else "_"
+    text = _layout(session, assigned, value, at)[len(assigned) + len(" = ") :]
     try:
         return cst.parse_expression(text)
     except cst.ParserSyntaxError:  # a bare chain over several lines needs its brackets
