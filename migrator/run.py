@@ -48,6 +48,10 @@ class _Tally:
     findings: list[Diagnostic] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     unwritten: set[str] = field(default_factory=set)  # files whose module is not there
+    # New module files, written just before the first of their files (never for files
+    # that are not written), by the files' real paths; and those written so far.
+    pending: dict[str, ModuleFile] = field(default_factory=dict)
+    created: dict[str, int] = field(default_factory=dict)  # module path -> files written
 
 
 def _modules(
@@ -78,9 +82,47 @@ def _modules(
                 tally.unwritten.update(os.path.realpath(user) for user in module.users)
             continue
         tally.changed.append(str(module.path))
+        if write and module.source is None:  # created with its first file (_created_for)
+            tally.pending.update({os.path.realpath(user): module for user in module.users})
+            continue
         if not _module_out(module, write=write, diff=diff, shown=shown, echo=echo, tally=tally):
             tally.changed.pop()
             tally.unwritten.update(os.path.realpath(user) for user in module.users)
+
+
+def _created_for(path: Path, shown: Presentation, echo: Echo, tally: _Tally) -> bool:
+    """The new module file `path` imports, written now if it is not there yet; False when
+    it cannot be (the file is then not written either)."""
+    module = tally.pending.get(os.path.realpath(path))
+    if module is None or str(module.path) in tally.created:
+        return True
+    if os.path.realpath(path) in tally.unwritten:
+        return False
+    name = str(module.path)
+    if not _module_out(module, write=True, diff=False, shown=shown, echo=echo, tally=tally):
+        if name in tally.changed:
+            tally.changed.remove(name)
+        tally.unwritten.update(os.path.realpath(user) for user in module.users)
+        return False
+    tally.created[name] = 0
+    if name not in tally.changed:  # created again after a file of it failed
+        tally.changed.append(name)
+    return True
+
+
+def _written(path: Path, ok: bool, tally: _Tally) -> None:
+    """After a file's write: a module created for it alone goes again when the file could
+    not be written (nothing is left behind that nothing imports)."""
+    module = tally.pending.get(os.path.realpath(path))
+    if module is None or str(module.path) not in tally.created:
+        return
+    if ok:
+        tally.created[str(module.path)] += 1
+    elif tally.created[str(module.path)] == 0:
+        Path(module.path).unlink(missing_ok=True)
+        del tally.created[str(module.path)]
+        if str(module.path) in tally.changed:
+            tally.changed.remove(str(module.path))
 
 
 def _module_out(
@@ -167,16 +209,20 @@ def run_files(
                 text = file_diff(str(path), source.text, result.new_source)
                 echo(colour_diff(text, colour), nl=False, color=colour)
         elif write:
-            if os.path.realpath(path) in tally.unwritten:
+            if os.path.realpath(path) in tally.unwritten or not _created_for(
+                path, shown, echo, tally
+            ):
                 errors.append(f"{path}: error: not rewritten: its runtime module is not there")
-                changed.pop()
+                changed.remove(str(path))
                 continue
             try:
                 write_source(source, result.new_source)
             except OSError as error:
                 errors.append(f"{path}: error: cannot write: {error.strerror or error}")
-                changed.pop()
+                changed.remove(str(path))
+                _written(path, False, tally)
                 continue
+            _written(path, True, tally)
             if speak and shown.style == "text":
                 echo(f"Rewrote {paint(str(path), 'path', colour)}", err=True, color=colour)
     if not silent:

@@ -217,6 +217,7 @@ NOTEBOOK_CELLS = (
 def test_notebooks_are_found_and_migrated_end_to_end(tmp_path: Path) -> None:
     from migrator.api import Options
     from migrator.notebook import migrate_notebook
+    from migrator.processing import migrate_text
 
     text = _notebook(*NOTEBOOK_CELLS)
     (tmp_path / "train.ipynb").write_text(text)
@@ -233,8 +234,13 @@ def test_notebooks_are_found_and_migrated_end_to_end(tmp_path: Path) -> None:
     result = invoke(str(tmp_path))
     assert result.exit_code == 1, result.output
     migrated = (tmp_path / "train.ipynb").read_text()
-    assert migrated == migrate_notebook(text, "train.ipynb", Options()).new_source
-    assert "idg_tfdata.index_batches(x_train, y_train, batch_size=8)" in migrated
+    # A notebook gets the runtime inlined (a sibling file does not travel with it).
+    inlined = migrate_text(text, tmp_path / "train.ipynb", Options()).new_source
+    assert migrated == inlined
+    assert "index_batches(x_train, y_train, batch_size=8)" in migrated
+    assert "idg_tfdata." not in migrated and "idg-tfdata-runtime" in migrated
+    assert not (tmp_path / "idg_tfdata.py").exists()
+    assert migrate_notebook(text, "train.ipynb", Options()).changed
     # The checkpoint copy is excluded by default: untouched.
     assert (tmp_path / ".ipynb_checkpoints" / "train-checkpoint.ipynb").read_text() == text
     assert invoke("--check", str(tmp_path)).exit_code == 0

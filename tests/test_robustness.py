@@ -109,7 +109,14 @@ def test_a_write_failing_midway_leaves_the_original_and_no_debris(
     result = invoke("--jobs", "1", str(two))
     clean_exit(result)
     assert result.exit_code == 2
-    assert f"{two / 'a.py'}: error: cannot write: No space left on device" in result.output
+    # The runtime module goes first (its files import it): it cannot be written, so
+    # neither are they.
+    assert f"{two / 'idg_tfdata.py'}: error: cannot write: No space left on device" in (
+        result.output
+    )
+    assert f"{two / 'a.py'}: error: not rewritten: its runtime module is not there" in (
+        result.output
+    )
     for name in ("a.py", "b.py"):
         assert (two / name).read_text() == SEED_TEXT
     assert sorted(p.name for p in two.iterdir()) == ["a.py", "b.py"]  # no temporary left
@@ -146,7 +153,9 @@ def test_read_only_directory_fails_cleanly(two: Path, monkeypatch: pytest.Monkey
         locked.chmod(0o755)
     clean_exit(result)
     assert result.exit_code == 2
-    assert f"{locked / 'a.py'}: error: cannot write: cannot create a temporary file in" in (
+    module = locked / "idg_tfdata.py"  # a.py's runtime module cannot be created there
+    assert f"{module}: error: cannot write: cannot create a temporary file in" in result.output
+    assert f"{locked / 'a.py'}: error: not rewritten: its runtime module is not there" in (
         result.output
     )
     assert (locked / "a.py").read_text() == SEED_TEXT
@@ -393,3 +402,23 @@ def test_a_closed_pipe_is_not_an_error_message(tmp_path: Path) -> None:
     assert child.wait(timeout=120) == 1
     for noise in ("Traceback", "internal error", "Exception ignored", "BrokenPipe"):
         assert noise not in err
+
+
+def test_a_module_created_for_a_file_that_then_fails_goes_again(
+    two: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The module is written just before its first file; when that file cannot be written
+    (and no other file uses the module yet), the new module is removed: no debris."""
+    real_replace = os.replace
+
+    def replace(source: str, destination: str, *args: object, **kwargs: object) -> None:
+        if Path(destination).name in ("a.py", "b.py"):
+            raise OSError(28, "No space left on device")
+        real_replace(source, destination, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "replace", replace)
+    result = invoke("--jobs", "1", str(two))
+    assert result.exit_code == 2
+    assert f"{two / 'a.py'}: error: cannot write: No space left on device" in result.output
+    assert not (two / "idg_tfdata.py").exists()
+    assert sorted(p.name for p in two.iterdir()) == ["a.py", "b.py"]
