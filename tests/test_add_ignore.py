@@ -142,7 +142,7 @@ def test_notebook_cells_get_the_comments(tmp_path: Path) -> None:
     from tests.test_cli import NOTEBOOK_CELLS, _notebook
 
     cells = list(NOTEBOOK_CELLS)
-    cells[1] = cells[1].replace("horizontal_flip=True", "horizontal_flip=True, rotation_range=R")
+    cells[1] = cells[1].replace("horizontal_flip=True", "horizontal_flip=True, fill_mode='mirror'")
     text = _notebook(*cells)
     (tmp_path / "train.ipynb").write_text(text)
     result = invoke("--add-ignore", str(tmp_path))
@@ -156,6 +156,6 @@ def test_notebook_cells_get_the_comments(tmp_path: Path) -> None:
         k: v for k, v in before["cells"][2].items() if k != "source"
     }
     assert after["cells"][2]["source"][-1].endswith(
-        "rotation_range=R)  # migrate-aug: ignore[MA101]"
+        "fill_mode='mirror')  # migrate-aug: ignore[MA102]"
     )
     assert invoke("--check", str(tmp_path)).exit_code == 0

@@ -188,7 +188,8 @@ def test_a_cell_that_does_not_parse_is_reported_and_the_others_migrated() -> Non
     result = migrate_notebook(text, "nb.ipynb", Options())
     cells = [cell.source for cell in read(result.new_source).cells]
     assert cells[2] == broken
-    assert "\ndef datagen_dataset(" in cells[1] and "datagen_dataset(x_train" in cells[4]
+    assert "datagen = idg_tfdata.Augmentation(" in cells[1]
+    assert "idg_tfdata.index_batches(x_train" in cells[4]
     assert [(d.path, d.line, d.column, d.code) for d in result.diagnostics] == [
         ("nb.ipynb:cell 3", 2, 1, "MA107"),
         ("nb.ipynb:cell 5", 2, 21, "MA001"),
@@ -236,23 +237,32 @@ def test_indented_cells_run_as_jupyter_runs_them() -> None:
     result = migrate_notebook(text, "nb.ipynb", Options())
     cells = [cell.source for cell in read(result.new_source).cells]
     assert cells[1].startswith("\n" + DATA.split("# Augment")[0])
-    assert "\ndef datagen_dataset(" in cells[1]
+    assert "datagen = idg_tfdata.Augmentation(" in cells[1]
     assert cells[2] == untouched
-    assert cells[4] == FIT.replace("datagen.flow(", "datagen_dataset(")
+    # Written back as IPython runs it: dedented, the pipeline hoisted before the fit.
+    assert cells[4].startswith("%%time\ndatagen_batches = (\n    idg_tfdata.index_batches(")
+    assert cells[4].endswith("\nhistory = model.fit(datagen_batches, epochs=1)")
     # Columns as the user sees the line, indentation included.
     assert [(d.path, d.line, d.column) for d in result.diagnostics] == [("nb.ipynb:cell 5", 2, 22)]
     second = migrate_notebook(result.new_source, "nb.ipynb", Options())
     assert not second.changed and second.diagnostics == []
 
 
-def test_non_literal_argument_refused_in_its_cell() -> None:
-    data = DATA.replace("rotation_range=10", "rotation_range=float(input())")
+def test_a_refusal_is_reported_in_its_cell() -> None:
+    data = DATA.replace("rotation_range=10", "interpolation_order=3")
     text = notebook(IMPORTS, data, MODEL, FIT)
     result = migrate_notebook(text, "nb.ipynb", Options())
     assert result.new_source is text
     assert [(d.path, d.line, d.column, d.code) for d in result.diagnostics] == [
-        ("nb.ipynb:cell 2", 4, 45, "MA101")
+        ("nb.ipynb:cell 2", 4, 50, "MA102")
     ]
+
+
+def test_a_run_time_argument_is_migrated_in_its_cell() -> None:
+    data = DATA.replace("rotation_range=10", "rotation_range=float(input())")
+    result = migrate_notebook(notebook(IMPORTS, data, MODEL, FIT), "nb.ipynb", Options())
+    assert [d.code for d in result.diagnostics] == ["MA001"]
+    assert "idg_tfdata.Augmentation(rotation_range=float(input())" in result.new_source
 
 
 def test_generator_used_by_an_opaque_cell_refuses_the_notebook() -> None:
