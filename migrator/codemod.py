@@ -158,7 +158,8 @@ def _relayout(session: Session, edits: Edits) -> Callable[[cst.CSTNode, cst.CSTN
         if id(original) not in touched or not isinstance(updated, cst.SimpleStatementLine):
             return updated
         code = module.code_for_node(updated.with_changes(leading_lines=[])).rstrip("\r\n")
-        if code == module.code_for_node(original.with_changes(leading_lines=[])).rstrip("\r\n"):  # type: ignore[attr-defined]
+        before = module.code_for_node(original.with_changes(leading_lines=[])).rstrip("\r\n")  # type: ignore[attr-defined]
+        if code == before:
             return updated
         indent = len(session.indent_of(original).expandtabs(4))
         line = joined(code, indent, length)
@@ -167,6 +168,8 @@ def _relayout(session: Session, edits: Edits) -> Callable[[cst.CSTNode, cst.CSTN
             return statement.with_changes(leading_lines=updated.leading_lines)
         if "\n" in code or indent + len(code) <= length or "#" in code:
             return updated
+        if "\n" in before or indent + len(before) > length:
+            return updated  # the user's own line was already long: their layout stays
         split = split_call(session, updated, original)
         return updated if split is None else split.with_changes(leading_lines=updated.leading_lines)
 
