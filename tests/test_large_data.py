@@ -72,7 +72,7 @@ def test_flow_over_2gb_trains_on_two_workers_with_flat_memory(tmp_path: Path) ->
     # MultiWorkerMirroredStrategy auto-shards the dataset (a rewrite of its graph): the
     # array is not part of that graph, and each worker's memory stays flat too.
     pytest.importorskip("tensorflow")
-    from tests.test_multiworker import run_workers
+    from tests.cluster import run_workers
 
     source = PROGRAM.replace("MirroredStrategy()", "MultiWorkerMirroredStrategy()")
     result = migrate_source(source, "large.py")
