@@ -133,7 +133,9 @@ def test_an_outdated_copy_alone_is_upgraded_too(tmp_path: Path) -> None:
     module.write_bytes(OUTDATED.read_bytes())
     diff = invoke("--diff", str(tmp_path))
     assert diff.exit_code == 1
-    assert "-                count, self.seed, reshuffle_each_iteration=True" in diff.stdout  # a real diff
+    assert (
+        "-                count, self.seed, reshuffle_each_iteration=True" in diff.stdout
+    )  # a real diff
     assert "+                max(count, 1), self.seed, reshuffle_each_iteration=True" in diff.stdout
     check = invoke("--check", str(tmp_path))
     assert check.exit_code == 1
