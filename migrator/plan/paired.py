@@ -115,7 +115,9 @@ def _plan_pair(session: Session, pair: PairUse) -> Edits | None:
     session.report(
         rule,
         pair.node,
-        f"paired ImageDataGenerator flows {shown} zipped for {names}"
+        f"paired ImageDataGenerator flows {shown} "
+        + ("drawn together" if pair.use == "drawn" else "zipped")
+        + f" for {names}"
         + (" under a tf.distribute strategy" if distributed else "")
         + ": replaced by one tf.data pipeline that draws each sample's random transform "
         "once for the image and its mask (`PairedAugmentation`)",
