@@ -17,7 +17,7 @@ import libcst as cst
 from migrator.analysis.pairs import PairedFlow, PairUse, find_pairs
 from migrator.analysis.uses import CONSUMERS, GeneratorSite
 from migrator.emit.layout import Call, Chain
-from migrator.model import AugmentSpec
+from migrator.model import GEOMETRY_ARGUMENTS, AugmentSpec
 from migrator.plan.blockers import problems_of
 from migrator.plan.calls import method_name
 from migrator.plan.chains import hoist_point, parallel_map, place, prefetch, runtime_name, statement
@@ -28,18 +28,7 @@ from migrator.rules import Code
 
 # What IDG draws from the one random stream both generators must share (colour too: a
 # range on one side only shifts every later draw there).
-DRAWN = (
-    "rotation_range",
-    "width_shift_range",
-    "height_shift_range",
-    "shear_range",
-    "zoom_range",
-    "horizontal_flip",
-    "vertical_flip",
-    "data_format",
-    "channel_shift_range",
-    "brightness_range",
-)
+DRAWN = (*GEOMETRY_ARGUMENTS, "data_format", "channel_shift_range", "brightness_range")
 PAIR_HELP = (
     "Give both generators the same geometric and colour arguments and both flows the same "
     "seed, batch_size and shuffle (and images and masks only), or keep ImageDataGenerator"
