@@ -162,7 +162,7 @@ class Augmentation:
     such images).
 
     `preprocessing_function` is called on each image, as IDG calls it, through
-    `tf.vectorized_map`: it must be written with TensorFlow operations (as
+    `tf.map_fn`: it must be written with TensorFlow operations (as
     `keras.applications.*.preprocess_input` and arithmetic lambdas are); one that runs
     only on NumPy arrays raises a TypeError that says so when the pipeline is built.
 
@@ -866,17 +866,13 @@ def _layer_class(keras):
     return IdgAugmentation
 
 
-# scipy.ndimage's border rules, per fill mode, for a float64 source coordinate `v` along
-# an axis of `n` pixels (verified against scipy for every mode, both interpolation
-# orders, exact ties and integer coordinates). After mapping, v lies in [-1, n], where
-# clamping the neighbour index (in `pixels`) is what scipy does.
 def _each_image(function, images):
     """`function` applied to each image of the batch, as IDG applies its
     preprocessing_function (to one rank-3 image at a time: a function of the whole
-    batch, such as one subtracting the mean, would mean something else on a batch).
-    `tf.vectorized_map` turns it into batch operations where TensorFlow can."""
+    batch, such as one subtracting the mean, would mean something else on a batch), in a
+    graph loop over the batch (`tf.map_fn`)."""
     try:
-        return tf.vectorized_map(function, images)
+        return tf.map_fn(function, images)
     except Exception as error:  # NumPy or Python code that TensorFlow cannot trace
         name = getattr(function, "__qualname__", repr(function))
         raise TypeError(
@@ -887,6 +883,10 @@ def _each_image(function, images):
         ) from error
 
 
+# scipy.ndimage's border rules, per fill mode, for a float64 source coordinate `v` along
+# an axis of `n` pixels (verified against scipy for every mode, both interpolation
+# orders, exact ties and integer coordinates). After mapping, v lies in [-1, n], where
+# clamping the neighbour index (in `pixels`) is what scipy does.
 def _border(fill_mode, v, n):
     if fill_mode == "reflect":  # half-sample reflection, period 2n
         v = tf.math.floormod(v, 2 * n)

@@ -120,8 +120,9 @@ def test_directory_labels_of_the_generators_dtype_are_not_cast() -> None:
     source, codes, _ = migrate(body)
     assert "MA005" in codes and ".map(" not in source.split("model.fit")[0].splitlines()[-1]
     assert (
-        "    idg_tfdata.directory_files(\n        'd',\n        target_size=(64, 64),\n" in source
-    )
+        "    idg_tfdata.directory_files(\n"
+        "        'd', target_size=(64, 64), class_mode='binary', generator=datagen\n    )\n"
+    ) in source
 
 
 def test_the_programs_own_repeat_is_not_doubled() -> None:
