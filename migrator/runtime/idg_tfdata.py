@@ -871,9 +871,16 @@ def _each_image(function, images):
     preprocessing_function (to one rank-3 image at a time: a function of the whole
     batch, such as one subtracting the mean, would mean something else on a batch), in a
     graph loop over the batch (`tf.map_fn`)."""
+    if tf.executing_eagerly():  # called by hand, outside a pipeline
+        return tf.stack([function(image) for image in tf.unstack(images)])
+    # map_fn sets a caching device on the global variable scope and resets it only when
+    # it returns: after an error it would stay set, and break eager code later.
+    scope = tf.compat.v1.get_variable_scope()
+    caching_device = scope.caching_device
     try:
         return tf.map_fn(function, images)
     except Exception as error:  # NumPy or Python code that TensorFlow cannot trace
+        scope.set_caching_device(caching_device)
         name = getattr(function, "__qualname__", repr(function))
         raise TypeError(
             f"preprocessing_function {name} does not run on TensorFlow tensors "
