@@ -22,9 +22,11 @@ def free_ports(count: int) -> list[int]:
     return ports
 
 
-def run_workers(program: Path, marker: str = "SEEN ", timeout: float = 120) -> list[Any]:
-    """Run `program` as worker 0 and 1 of one cluster; return the JSON each worker
-    printed after `marker` (by default: the images it trained on, per epoch)."""
+def run_workers(
+    program: Path, marker: str = "SEEN ", timeout: float = 120, cwd: Path | None = None
+) -> list[Any]:
+    """Run `program` as worker 0 and 1 of one cluster (in `cwd`, default the current
+    directory); return the JSON each worker printed after `marker`."""
     cluster = {"worker": [f"127.0.0.1:{port}" for port in free_ports(2)]}
     workers = []
     for index in range(2):
@@ -38,6 +40,7 @@ def run_workers(program: Path, marker: str = "SEEN ", timeout: float = 120) -> l
         workers.append(
             subprocess.Popen(
                 [sys.executable, str(program)],
+                cwd=cwd,
                 env=env,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,

@@ -10,18 +10,13 @@ TF_USE_LEGACY_KERAS=1), as multi-worker users do."""
 
 from __future__ import annotations
 
-import json
-import os
-import socket
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from migrator.runtime import runtime_text
+from tests.cluster import run_workers
 
 COUNT, FILES, BATCH, EPOCHS = 48, 12, 8, 2
 # Image i is filled with the value i. The augmentation's preprocessing_function records
@@ -104,57 +99,11 @@ print("SEEN " + json.dumps({{"arrays": arrays, "files": augmented, "trained": tr
 """
 
 
-def free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    for s in sockets:
-        s.bind(("127.0.0.1", 0))
-    ports = [s.getsockname()[1] for s in sockets]
-    for s in sockets:
-        s.close()
-    return ports
-
-
-def run_workers(directory: Path, timeout: float = 150) -> list[dict[str, Any]]:
-    """Run train.py in `directory` as worker 0 and 1 of one cluster; return what each
-    worker printed after "SEEN "."""
-    cluster = {"worker": [f"127.0.0.1:{port}" for port in free_ports(2)]}
-    workers = []
-    for index in range(2):
-        env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
-        env["TF_USE_LEGACY_KERAS"] = "1"  # Keras 3's fit is broken under MWMS (above)
-        env["TF_CONFIG"] = json.dumps(
-            {"cluster": cluster, "task": {"type": "worker", "index": index}}
-        )
-        workers.append(
-            subprocess.Popen(
-                [sys.executable, "train.py"],
-                cwd=directory,
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-        )
-    try:
-        outputs = [worker.communicate(timeout=timeout) for worker in workers]
-    finally:
-        for worker in workers:  # on a timeout or an error, no worker outlives the test
-            if worker.poll() is None:
-                worker.kill()
-                worker.wait()
-    results = []
-    for worker, (stdout, stderr) in zip(workers, outputs, strict=True):
-        assert worker.returncode == 0, stderr[-3000:]
-        line = next(line for line in stdout.splitlines() if line.startswith("SEEN "))
-        results.append(json.loads(line[len("SEEN ") :]))
-    return results
-
-
 @pytest.mark.slow
 def test_each_worker_augments_its_own_half_of_every_epoch(tf, tmp_path: Path) -> None:
     (tmp_path / "idg_tfdata.py").write_text(runtime_text())
     (tmp_path / "train.py").write_text(PROGRAM)
-    workers = run_workers(tmp_path)
+    workers = run_workers(tmp_path / "train.py", timeout=150, cwd=tmp_path)
     # Augmented: each worker half of the images per epoch (not all of them, as with
     # AutoShardPolicy.DATA), together each image once per epoch.
     assert [len(w["arrays"]) for w in workers] == [EPOCHS * COUNT // 2] * 2
