@@ -17,7 +17,7 @@ from typing import Literal
 import libcst as cst
 
 from migrator.analysis.reaching import ReachingShapes
-from migrator.analysis.tree import position_key
+from migrator.analysis.tree import position_key, read_names
 from migrator.analysis.uses import CONSUMERS, FlowUse, GeneratorSite
 
 # The flow() arguments both flows of a pair must share, as written, for IDG's two
@@ -286,21 +286,7 @@ def _rebound_before(finder: ReachingShapes, moved: cst.CSTNode, destination: cst
     pipeline built at the zip would read the new value)."""
     start = position_key(finder.positions, moved)
     end = position_key(finder.positions, destination)
-    names: list[cst.Name] = []
-
-    class _Names(cst.CSTVisitor):
-        def visit_Arg(self, node: cst.Arg) -> bool:
-            node.value.visit(self)
-            return False  # keywords are not name lookups
-
-        def visit_Attribute(self, node: cst.Attribute) -> bool:
-            node.value.visit(self)
-            return False
-
-        def visit_Name(self, node: cst.Name) -> None:
-            names.append(node)
-
-    moved.visit(_Names())
+    names = read_names(moved)
     for name in names:
         scope = finder.scopes.get(name)
         if scope is None:

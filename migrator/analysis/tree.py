@@ -101,21 +101,7 @@ class Tree:
     def same_bindings(self, moved: cst.CSTNode, destination: cst.CSTNode) -> bool:
         """Every name in `moved` means the same at `destination`, and is bound there
         already when it is bound in destination's own scope."""
-        names: list[cst.Name] = []
-
-        class _Names(cst.CSTVisitor):
-            def visit_Attribute(self, node: cst.Attribute) -> bool:
-                node.value.visit(self)
-                return False  # `.attr` is not a name lookup
-
-            def visit_Arg(self, node: cst.Arg) -> bool:
-                node.value.visit(self)
-                return False  # keywords are not name lookups
-
-            def visit_Name(self, node: cst.Name) -> None:
-                names.append(node)
-
-        moved.visit(_Names())
+        names = read_names(moved)
         target_scope = self.scopes.get(destination)
         for name in names:
             scope = self.scopes.get(name)
@@ -132,6 +118,26 @@ class Tree:
                 ):
                     return False  # bound only later: the moved code would run too early
         return True
+
+
+def read_names(node: cst.CSTNode) -> list[cst.Name]:
+    """The names `node` looks up (not attribute names, not keywords)."""
+    names: list[cst.Name] = []
+
+    class _Names(cst.CSTVisitor):
+        def visit_Attribute(self, node: cst.Attribute) -> bool:
+            node.value.visit(self)
+            return False  # `.attr` is not a name lookup
+
+        def visit_Arg(self, node: cst.Arg) -> bool:
+            node.value.visit(self)
+            return False  # keywords are not name lookups
+
+        def visit_Name(self, node: cst.Name) -> None:
+            names.append(node)
+
+    node.visit(_Names())
+    return names
 
 
 def _binding(assignment: BaseAssignment) -> object:
