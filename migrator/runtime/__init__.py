@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 # Bump when the template's behaviour or interface changes; the header records it.
-RUNTIME_VERSION = 1
+RUNTIME_VERSION = 2
 MODULE_NAME = "idg_tfdata"
 
 _HEADER = re.compile(

@@ -908,18 +908,15 @@ def _border(fill_mode, v, n):
 
 def _channel_shift(images, parameters):
     """`apply_channel_shift`: one intensity per image added to every channel, clipped to
-    the image's own range before the shift; numpy adds the float64 intensity in float64,
-    so this does too. Returns the images and their new extremes (for brightness)."""
+    the image's own range before the shift. IDG's intensity is a Python float, which
+    NumPy converts to the image's dtype before adding (NEP 50): so does this. Returns
+    the images and their new extremes (for brightness)."""
     low = tf.reduce_min(images, axis=[1, 2, 3], keepdims=True)
     high = tf.reduce_max(images, axis=[1, 2, 3], keepdims=True)
     intensity = parameters["channel_shift_intensity"][:, None, None, None]
 
     def shift(v):
-        shifted = tf.cast(v, tf.float64) + intensity
-        shifted = tf.clip_by_value(
-            shifted, tf.cast(low, tf.float64), tf.cast(high, tf.float64)
-        )
-        return tf.cast(shifted, v.dtype)
+        return tf.clip_by_value(v + tf.cast(intensity, v.dtype), low, high)
 
     # The shift is monotonic, so the shifted extremes are the new image's extremes.
     return shift(images), shift(low), shift(high)

@@ -150,11 +150,21 @@ def test_float64_with_channel_shift(tf, idg_tfdata, legacy) -> None:
     rng = np.random.default_rng(3)
     params = geometry_parameters(rng, 3)
     for p in params:
-        p["channel_shift_intensity"] = np.float64(rng.uniform(-0.2, 0.2))
+        p["channel_shift_intensity"] = float(rng.uniform(-0.2, 0.2))  # as IDG draws it
     x = rng.random((len(params), 10, 12, 3))
     got = transform(tf, ours, x, params)
     assert got.dtype == np.float64
     np.testing.assert_allclose(got, idg_transform(idg, x, params), atol=1e-12)
+
+
+def test_channel_shift_adds_in_the_image_dtype_as_numpy(tf, idg_tfdata, legacy) -> None:
+    """IDG draws the intensity as a Python float, which NumPy converts to float32 before
+    adding it to a float32 image: bit for bit the same sums, not float64 ones rounded."""
+    ours, idg = both(idg_tfdata, legacy, channel_shift_range=50)
+    rng = np.random.default_rng(8)
+    x = rng.normal(100, 60, (4, 9, 7, 3)).astype("float32")
+    params = [{"channel_shift_intensity": float(s)} for s in rng.uniform(-50, 50, 4)]
+    np.testing.assert_array_equal(transform(tf, ours, x, params), idg_transform(idg, x, params))
 
 
 @pytest.mark.parametrize("channels", [1, 3, 4])
@@ -178,9 +188,9 @@ def test_all_transforms_in_idg_order(tf, idg_tfdata, legacy, dtype) -> None:
     ours, idg = both(idg_tfdata, legacy, **arguments, brightness_range=(0.5, 1.5), dtype=dtype)
     rng = np.random.default_rng(6)
     params = geometry_parameters(rng, 5)
-    shifts = [-400.0, 400.0, *rng.uniform(-80, 80, len(params) - 2)]
+    shifts = [-400.0, 400.0, *map(float, rng.uniform(-80, 80, len(params) - 2))]
     for p, shift in zip(params, shifts, strict=True):
-        p["channel_shift_intensity"] = np.float64(shift)
+        p["channel_shift_intensity"] = shift  # a Python float, as IDG draws it
         p["brightness"] = np.float64(rng.uniform(0.5, 1.5))
     x = rng.normal(100, 80, (len(params), 15, 12, 3)).astype(dtype)
     got = transform(tf, ours, x, params)
