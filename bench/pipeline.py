@@ -15,6 +15,9 @@ thread pools do not leak between variants):
                     bytes and casts each pixel it gathers
     keras_layers    tf.data + Keras 3 preprocessing layers (similar, not the same,
                     distributions; no channel shift layer exists), same index shuffling
+    augment_only    the runtime's augmentation alone, mapped (as migrated) over one batch
+                    held in memory and repeated: the migrated pipeline's ceiling when
+                    reading costs nothing (the resample's gathers, XLA on the CPU)
     no_augment      the runtime's pipeline for ImageDataGenerator() (no augmentation):
                     the limit of the data path (shuffle, gather, batch)
     floor           a tf.data pipeline of batches of the same shape that computes nothing
@@ -68,6 +71,7 @@ VARIANTS = (
     "migrated",
     "migrated_uint8",
     "keras_layers",
+    "augment_only",
     "no_augment",
     "floor",
 )
@@ -152,6 +156,9 @@ def moved_bytes(variant: str, config: dict[str, Any], size: int) -> float | None
         source = pixels * (1 if variant == "migrated_uint8" else 4)
         colour = sum(2 * 4 * pixels for key in COLOUR_PASSES if config.get(key))
         return 2 * source + source + 4 * pixels + colour
+    if variant == "augment_only":  # the resample and colour alone, no gather of the batch
+        colour = sum(2 * 4 * pixels for key in COLOUR_PASSES if config.get(key))
+        return 4 * pixels + 4 * pixels + colour
     if variant == "no_augment":
         return 2 * 4 * pixels  # gather of float32; the cast to float32 is then free
     if variant == "floor":
@@ -195,6 +202,14 @@ def build(
         dataset = idg_tfdata.index_batches(x, y, batch_size=batch_size)
         dataset = dataset.map(datagen, num_parallel_calls=tf.data.AUTOTUNE)
         return dataset.prefetch(tf.data.AUTOTUNE).repeat()
+    if variant == "augment_only":
+        idg_tfdata = load_runtime()
+        datagen = idg_tfdata.Augmentation(**config)
+        batch = tf.data.Dataset.from_tensors((x[:batch_size], y[:batch_size])).repeat()
+        seeds = tf.data.Dataset.random(seed=0).batch(2, drop_remainder=True)
+        dataset = tf.data.Dataset.zip((batch, seeds))
+        dataset = dataset.map(datagen, num_parallel_calls=tf.data.AUTOTUNE)
+        return dataset.prefetch(tf.data.AUTOTUNE)
     if variant == "floor":
         shape, labels = [batch_size, *x.shape[1:]], tf.constant(y[:batch_size])
 
@@ -224,7 +239,7 @@ def child(arguments: argparse.Namespace) -> None:
     config = CONFIGS[arguments.config]
     tf.reduce_sum(tf.ones([8, 8])).numpy()  # the runtime's own memory is not the pipeline's
     emitted = None
-    if arguments.variant in ("migrated", "migrated_uint8", "no_augment"):
+    if arguments.variant in ("migrated", "migrated_uint8", "augment_only", "no_augment"):
         load_runtime()  # importing the module is not the pipeline's memory either
     dtype = "uint8" if arguments.variant == "migrated_uint8" else "float32"
     x, y = make_images(arguments.images, arguments.size, dtype)

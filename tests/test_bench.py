@@ -111,4 +111,5 @@ def test_bytes_moved_estimate_counts_the_narrow_source() -> None:
     assert moved("migrated", seed, 256) == 3 * 4 * image + 4 * image
     assert moved("migrated_uint8", seed, 256) == 3 * image + 4 * image
     assert moved("migrated", heavy, 256) == 4 * 4 * image + 2 * 2 * 4 * image
+    assert moved("augment_only", seed, 256) == 2 * 4 * image  # no gather of the batch
     assert moved("idg", seed, 256) is None
