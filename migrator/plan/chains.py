@@ -77,13 +77,16 @@ def service_argument(session: Session) -> str:
     return f'service="{session.options.tf_data_service}"'
 
 
-def served(session: Session, chain: Chain) -> Chain:
+def served(session: Session, chain: Chain, *, reading_only: bool = False) -> Chain:
     """`idg_tfdata.served(<chain but its client methods>).<those methods>`: reading and
     augmentation run on the service's workers, prefetching (and repeating, NumPy
-    reading) in the program's process. The head must have been built with
-    `service_argument`."""
+    reading) in the program's process. `reading_only`: only the pipeline function's
+    reading is served, every method runs in the program's process (--augment-on replica:
+    the batches travel in the data's own dtype, uint8 images at a quarter of float32's
+    bytes, and are cast where the model augments them). The head must have been built
+    with `service_argument`."""
     body, tail = list(chain.methods), []
-    while body and body[-1].callee in CLIENT_METHODS:
+    while body and (reading_only or body[-1].callee in CLIENT_METHODS):
         tail.insert(0, body.pop())
     inner = Chain(chain.head, tuple(body))
     return Chain(Call(runtime_name(session, "served"), (inner,)), tuple(tail))
@@ -106,7 +109,8 @@ def applied_to(chain: Chain, dataset: str) -> Chain:
     that call): `dataset.map(...).prefetch(...)`, inside `served(...)` when served."""
     inner = _served_pipeline(chain)
     if inner is not None:
-        return Chain(Call(chain.head.callee, (applied_to(inner, dataset),)), chain.methods)
+        reading = applied_to(inner, dataset) if inner.methods else dataset
+        return Chain(Call(chain.head.callee, (reading,)), chain.methods)
     first, *rest = chain.methods
     return Chain(Call(f"{dataset}.{first.callee}", first.args), tuple(rest))
 

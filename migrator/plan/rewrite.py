@@ -160,15 +160,16 @@ def _flow(
     service = serves(session, flow)
     head = pipeline_head(session, flow, generator, service)
     # Placed on the replicas: the host pipeline only casts, the model's layer augments
-    # (served, the service's workers then read and cast: the reading is the work left).
-    mapped = f"{generator}.cast" if replica is not None and replica.placed else generator
+    # (served, the service's workers only read: see plan/chains.served).
+    on_replicas = replica is not None and replica.placed
+    mapped = f"{generator}.cast" if on_replicas else generator
     methods = [parallel_map(session, mapped)]
     if flow.from_files and flow.spec.values.get("class_mode", "categorical") == "input":
         methods.append(parallel_map(session, runtime_name(session, "images_as_targets")))
     methods.append(prefetch(session))
     chain = Chain(head, tuple(methods))
     if service:  # before the methods below, which run in the program's process
-        chain = served(session, chain)
+        chain = served(session, chain, reading_only=on_replicas)
     # An explicit step count: Keras 2 (tf_keras, the *_generator methods) restarts an
     # exhausted input, so the dataset repeats as IDG's endless iterator does. Keras 3
     # ends the epoch at the end of a pass for IDG and tf.data alike: nothing to add.

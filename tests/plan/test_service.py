@@ -8,6 +8,7 @@ import pytest
 
 from migrator.api import Options, migrate_source
 from migrator.notebook import migrate_notebook
+from tests.fixture_cases import FIXTURES, read
 from tests.test_notebook import training_notebook
 
 ADDRESS = "grpc://dispatcher:5050"
@@ -60,3 +61,21 @@ def test_notebook_cells_get_served_pipelines() -> None:
     assert f'service=\\"{ADDRESS}\\"' in first.new_source  # in the cell's JSON string
     second = migrate_notebook(first.new_source, "nb.ipynb", SERVED)
     assert not second.changed
+
+
+def test_on_the_replicas_only_the_reading_is_served() -> None:
+    """--augment-on replica: the workers read, the batches travel in the data's dtype
+    (uint8 images at a quarter of float32's bytes) and are cast on the training host."""
+    source = read(FIXTURES / "replica_sequential" / "input.py")
+    options = Options(augment_on="replica", tf_data_service=ADDRESS)
+    result = migrate_source(source, "train.py", options)
+    assert (
+        "    idg_tfdata.served(\n"
+        "        idg_tfdata.index_batches(\n"
+        f'            x_train, y_train, batch_size=16, service="{ADDRESS}"\n'
+        "        )\n"
+        "    )\n"
+        "    .map(datagen.cast, num_parallel_calls=tf.data.AUTOTUNE)\n"
+        "    .prefetch(tf.data.AUTOTUNE)\n"
+    ) in result.new_source
+    assert "idg_tfdata.augmentation_layer(" in result.new_source
