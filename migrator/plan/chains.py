@@ -68,7 +68,13 @@ def serves(session: Session, flow: FlowUse) -> bool:
     if session.options.tf_data_service is None:
         return False
     shuffle = flow.spec.arguments.get("shuffle")
-    return shuffle is None or (isinstance(shuffle, cst.Name) and shuffle.value == "True")
+    if shuffle is not None:
+        return isinstance(shuffle, cst.Name) and shuffle.value == "True"
+    # Not given, unless a `**options` whose keys are not known could hold it.
+    return not any(
+        arg.star == "**" and session.source_of(arg.value) not in flow.spec.expanded
+        for arg in flow.call.args
+    )
 
 
 def service_argument(session: Session) -> str:

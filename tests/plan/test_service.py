@@ -24,7 +24,13 @@ model.fit(datagen.flow(x, y, batch_size=8{shuffle}), epochs=1)
 
 @pytest.mark.parametrize(
     ("shuffle", "served"),
-    [("", True), (", shuffle=True", True), (", shuffle=False", False), (", shuffle=s", False)],
+    [
+        ("", True),
+        (", shuffle=True", True),
+        (", shuffle=False", False),
+        (", shuffle=s", False),
+        (", **dict(shuffle=False)", False),
+    ],
 )
 def test_only_shuffled_pipelines_are_served(shuffle: str, served: bool) -> None:
     """The service's workers interleave their shares: an order the program may rely on
