@@ -365,6 +365,13 @@ def _run(
         inline_runtime=inline if inline is not None else bool(config.inline),
         tf_data_service=tf_data_service or config.tf_data_service,
     )
+    if verify and options.tf_data_service:
+        # The verifier trains the migrated copy here, whose pipelines would wait for a
+        # dispatcher: verify without the option (the pipelines are the same up to served).
+        raise click.UsageError(
+            "--verify cannot be combined with --tf-data-service (or tf-data-service in the "
+            "config): verify without it, with --isolated"
+        )
     found = discover(
         paths,
         _excluder(config, exclude, extend_exclude),

@@ -243,3 +243,13 @@ def test_a_bad_service_address_is_one_clear_usage_error(
     assert result.exit_code == 2 and message in result.output, result.output
     assert len(result.output.strip().splitlines()) == 1
     assert (project / "src" / "train.py").read_text() == before
+
+
+def test_verify_with_tf_data_service_is_a_usage_error(project: Path) -> None:
+    """The verifier would train pipelines waiting for a dispatcher: refused, flag or config."""
+    message = "--verify cannot be combined with --tf-data-service"
+    result = invoke("--verify", "--tf-data-service", "grpc://d:5050", "src")
+    assert result.exit_code == 2 and message in result.output, result.output
+    write_config(project, 'tf-data-service = "grpc://d:5050"')
+    result = invoke("--verify", "src")
+    assert result.exit_code == 2 and message in result.output, result.output
