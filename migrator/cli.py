@@ -13,7 +13,14 @@ import click
 
 from migrator import __version__
 from migrator.api import AUGMENT_ON, Options
-from migrator.config import Config, ConfigError, check_selectors, find_config, load_config
+from migrator.config import (
+    Config,
+    ConfigError,
+    check_selectors,
+    check_service_address,
+    find_config,
+    load_config,
+)
 from migrator.discovery import DEFAULT_EXCLUDE, Excluder, discover
 from migrator.explain import explanation, rule_line, rules_json
 from migrator.processing import default_jobs
@@ -247,6 +254,14 @@ _PATH_OPTIONS = [
         "idg_tfdata.py beside it (notebooks always get it inline). Config: inline = true.",
     ),
     click.option(
+        "--tf-data-service",
+        "tf_data_service",
+        metavar="ADDRESS",
+        help="Hand the emitted pipelines' reading and augmentation to the tf.data service "
+        "dispatcher at ADDRESS (grpc://HOST:PORT): `idg_tfdata.served(...)`. "
+        'Config: tf-data-service = "grpc://...".',
+    ),
+    click.option(
         "--explain", metavar="CODE", help="Print one rule's explanation and example, and exit."
     ),
     click.option(
@@ -314,6 +329,7 @@ def _run(
     force_exclude: bool | None,
     augment_on: str | None,
     inline: bool | None,
+    tf_data_service: str | None,
     explain: str | None,
     verify: bool,
 ) -> None:
@@ -333,6 +349,8 @@ def _run(
         config = _settings(config_path, isolated, paths)
         for flag, value in (("--select", select), ("--ignore", ignore)):
             check_selectors(_split(value), flag)
+        if tf_data_service is not None:
+            check_service_address(tf_data_service, "--tf-data-service")
     except ConfigError as error:
         click.echo(f"migrate-aug: error: {error}", err=True)
         sys.exit(2)
@@ -345,7 +363,15 @@ def _run(
         augment_on=augment_on or config.augment_on or "host",
         runtime_import=config.runtime_import or Options.runtime_import,
         inline_runtime=inline if inline is not None else bool(config.inline),
+        tf_data_service=tf_data_service or config.tf_data_service,
     )
+    if verify and options.tf_data_service:
+        # The verifier trains the migrated copy here, whose pipelines would wait for a
+        # dispatcher: verify without the option (the pipelines are the same up to served).
+        raise click.UsageError(
+            "--verify cannot be combined with --tf-data-service (or tf-data-service in the "
+            "config): verify without it, with --isolated"
+        )
     found = discover(
         paths,
         _excluder(config, exclude, extend_exclude),

@@ -4,7 +4,8 @@ Keys: `select`, `ignore` (rule codes or prefixes), `exclude` (replaces the defau
 `extend-exclude` (adds to them), `all` (= --all), `force-exclude` (= --force-exclude),
 `augment-on` (= --augment-on: "host" or "replica"), `inline` (= --inline), and the place of
 the runtime module for a whole package: `runtime-module` (its path) and `runtime-import`
-(its import name, derived from the path when not given).
+(its import name, derived from the path when not given), and `tf-data-service` (=
+--tf-data-service: the dispatcher address the emitted pipelines are served by).
 Patterns and the module's path are relative to the directory holding the config file.
 """
 
@@ -16,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from migrator.options import AUGMENT_ON
+from migrator.options import AUGMENT_ON, service_address_error
 from migrator.rules import expand_selector
 
 try:
@@ -31,7 +32,7 @@ SECTION = "migrate-aug"
 LIST_KEYS = ("select", "ignore", "exclude", "extend-exclude")
 BOOL_KEYS = ("all", "force-exclude", "inline")
 CHOICE_KEYS = {"augment-on": AUGMENT_ON}
-STRING_KEYS = ("runtime-module", "runtime-import")
+STRING_KEYS = ("runtime-module", "runtime-import", "tf-data-service")
 
 
 class ConfigError(Exception):
@@ -52,6 +53,7 @@ class Config:
     # The one runtime module of the project (absolute), and the name its users import.
     runtime_module: Path | None = None
     runtime_import: str | None = None
+    tf_data_service: str | None = None  # a dispatcher address, checked
 
     @property
     def root(self) -> Path:
@@ -63,6 +65,12 @@ def check_selectors(selectors: Sequence[str], where: str) -> None:
     for selector in selectors:
         if selector.strip() and not expand_selector(selector):
             raise ConfigError(f"{where}: unknown rule code or prefix {selector.strip()!r}")
+
+
+def check_service_address(address: str, where: str) -> None:
+    error = service_address_error(address)
+    if error is not None:
+        raise ConfigError(f"{where}: {error}")
 
 
 def _read_toml(path: Path) -> dict[str, object]:
@@ -114,6 +122,8 @@ def load_config(path: Path) -> Config:
         else:
             known = ", ".join(LIST_KEYS + BOOL_KEYS + tuple(CHOICE_KEYS) + STRING_KEYS)
             raise ConfigError(f"{where}: unknown key `{key}` (known keys: {known})")
+    if "tf_data_service" in values:
+        check_service_address(values["tf_data_service"], f"{where}: `tf-data-service`")  # type: ignore[arg-type]
     for key in ("select", "ignore"):
         check_selectors(values.get(key, ()), f"{where}: `{key}`")  # type: ignore[arg-type]
     if "runtime_module" in values or "runtime_import" in values:

@@ -6,12 +6,32 @@ The ground floor of the contract: imports only rules and diagnostics, so the fac
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from migrator.diagnostics import Diagnostic
 from migrator.rules import RULES_BY_CODE
 
 AUGMENT_ON: tuple[str, ...] = ("host", "replica")  # --augment-on choices
+
+# A tf.data service dispatcher as `distribute(service=...)` takes it: grpc://HOST:PORT (a
+# name, an IPv4 address or a bracketed IPv6 one). Written into the code as a string literal,
+# so nothing that would need escaping gets through.
+_SERVICE_ADDRESS = re.compile(r"grpc://(?:[A-Za-z0-9_.-]+|\[[0-9A-Fa-f:.]+\]):(\d{1,5})")
+
+
+def service_address_error(address: str) -> str | None:
+    """Why `address` is no tf.data service dispatcher address, or None when it is one."""
+    match = _SERVICE_ADDRESS.fullmatch(address)
+    if match is None:
+        return (
+            f"{address!r} is not a tf.data service dispatcher address: expected "
+            "grpc://HOST:PORT (e.g. grpc://dispatcher:5050)"
+        )
+    if not 0 < int(match.group(1)) < 65536:
+        return f"{address!r}: the port must be between 1 and 65535"
+    return None
+
 
 # Cheap substring test before parsing: a file without these cannot have a finding. Only the
 # removed method names, not "_generator": that also matches random/seed generators everywhere.
@@ -62,6 +82,9 @@ class Options:
     # put into the file itself and call sites use its names unqualified (notebooks).
     runtime_import: str = "idg_tfdata"
     inline_runtime: bool = False
+    # A tf.data service dispatcher ("grpc://host:port", checked by service_address_error):
+    # the emitted pipelines are built for it and handed to it (`idg_tfdata.served`).
+    tf_data_service: str | None = None
     # Emitted and changed lines are laid out as ruff/black format them at this length.
     line_length: int = 88
 

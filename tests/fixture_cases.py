@@ -32,9 +32,14 @@ class Case:
         flags = (
             (self.directory / "options.txt").read_text().split() if self.has("options.txt") else []
         )
-        # `--augment-on replica` as on the command line
+        # `--augment-on replica`, `--tf-data-service grpc://host:port` as on the command line
         augment_on = flags[flags.index("--augment-on") + 1] if "--augment-on" in flags else "host"
-        return Options(rewrite_without_strategy="--all" in flags, augment_on=augment_on)
+        service = "--tf-data-service"
+        return Options(
+            rewrite_without_strategy="--all" in flags,
+            augment_on=augment_on,
+            tf_data_service=flags[flags.index(service) + 1] if service in flags else None,
+        )
 
     @property
     def runnable(self) -> bool:

@@ -190,3 +190,66 @@ def test_inline_from_the_config_and_the_flag(
     invoke("--check", "--no-inline", "src")
     invoke("--check", "--isolated", "--inline", "src")
     assert seen == [(True, "idg_tfdata"), (False, "idg_tfdata"), (True, "idg_tfdata")]
+
+
+def test_tf_data_service_from_the_config_and_the_flag(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[str | None] = []
+
+    def record(files: object, options: Options, jobs: int, **kwargs: object) -> int:
+        seen.append(options.tf_data_service)
+        return 0
+
+    monkeypatch.setattr("migrator.cli.run_files", record)
+    path = write_config(project, 'tf-data-service = "grpc://dispatcher:5050"')
+    assert load_config(path) == Config(path=path, tf_data_service="grpc://dispatcher:5050")
+    invoke("--check", "src")
+    invoke("--check", "--tf-data-service", "grpc://[::1]:6000", "src")  # the flag wins
+    invoke("--check", "--isolated", "src")
+    assert seen == ["grpc://dispatcher:5050", "grpc://[::1]:6000", None]
+
+
+def test_tf_data_service_migrates_to_served_pipelines(project: Path) -> None:
+    write_config(project, 'all = true\ntf-data-service = "grpc://dispatcher:5050"')
+    diff = invoke("--diff", "src")
+    assert diff.exit_code == 1, diff.output
+    assert 'service="grpc://dispatcher:5050"' in diff.stdout
+    assert "idg_tfdata.served(" in diff.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "body", "message"),
+    [
+        (
+            ["--tf-data-service", "dispatcher:5050"],
+            None,
+            "--tf-data-service: 'dispatcher:5050' is not a tf.data service dispatcher "
+            "address: expected grpc://HOST:PORT",
+        ),
+        (["--tf-data-service", "grpc://d:0"], None, "the port must be between 1 and 65535"),
+        (["--tf-data-service", 'grpc://d:1"'], None, "expected grpc://HOST:PORT"),
+        ([], 'tf-data-service = "http://d:5050"', "`tf-data-service`: 'http://d:5050' is not"),
+        ([], "tf-data-service = 5050", "`tf-data-service` must be a non-empty string"),
+    ],
+)
+def test_a_bad_service_address_is_one_clear_usage_error(
+    project: Path, args: list[str], body: str | None, message: str
+) -> None:
+    if body is not None:
+        write_config(project, body)
+    before = (project / "src" / "train.py").read_text()
+    result = invoke(*args, "--all", "src")
+    assert result.exit_code == 2 and message in result.output, result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert (project / "src" / "train.py").read_text() == before
+
+
+def test_verify_with_tf_data_service_is_a_usage_error(project: Path) -> None:
+    """The verifier would train pipelines waiting for a dispatcher: refused, flag or config."""
+    message = "--verify cannot be combined with --tf-data-service"
+    result = invoke("--verify", "--tf-data-service", "grpc://d:5050", "src")
+    assert result.exit_code == 2 and message in result.output, result.output
+    write_config(project, 'tf-data-service = "grpc://d:5050"')
+    result = invoke("--verify", "src")
+    assert result.exit_code == 2 and message in result.output, result.output

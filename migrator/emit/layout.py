@@ -22,8 +22,12 @@ The rules, as observed on ruff and pinned by those tests (L = line length, I = i
   +8 (all on one line if they fit there, else one per line) and its `)` at +4. Without a
   target ruff adds no parentheses, so a bare chain is split left to right.
 
+- A chain as an argument (`served(index_batches(...).map(...))`): on its line if it fits
+  there, else split as inside any brackets: fluent (each call on its own line, no added
+  parentheses) from two methods on, else left to right.
+
 The target (a name, `self.name`) and each callee (a dotted name) are atoms, and so are the
-arguments: their text is kept as given, assumed to be in ruff's own form already (double
+other arguments: their text is kept as given, assumed to be in ruff's own form already (double
 quotes, spacing, no magic trailing comma inside: a user's expression kept verbatim that is
 not would be changed by ruff). When an argument is too long for a line of its own, ruff might
 split inside it (a tuple, an operator); this module does not (the line stays long, as it
@@ -50,7 +54,9 @@ INDENT = 4  # ruff's default indent-width (a tab counts as 4 columns too: see wi
 @dataclass(frozen=True)
 class Call:
     callee: str  # "idg_tfdata.index_batches", or a method name "map"
-    args: tuple[str, ...]  # each argument's source text: "x_train", "batch_size=16", "**kw"
+    # each argument's source text ("x_train", "batch_size=16", "**kw"), or a chain laid
+    # out in its turn (the pipeline `served(...)` hands to the tf.data service)
+    args: tuple[str | Chain, ...]
 
 
 @dataclass(frozen=True)
@@ -124,20 +130,59 @@ def _parse_arg(text: str) -> _Arg:
     return _Arg(leading, code, trailing[0].string if trailing else None)
 
 
+def _calls(value: Call | Chain) -> list[Call]:
+    return [value] if isinstance(value, Call) else [value.head, *value.methods]
+
+
+def _flat(arg: str | Chain) -> str:
+    """An argument on one line."""
+    if isinstance(arg, str):
+        return arg
+    return "".join(_flat_call(call, "." if i else "") for i, call in enumerate(_calls(arg)))
+
+
 def _flat_call(call: Call, prefix: str) -> str:
-    return f"{prefix}{call.callee}({', '.join(call.args)})"
+    return f"{prefix}{call.callee}({_joined(call.args)})"
 
 
-def _body(args: tuple[str, ...], column: int, line_length: int) -> list[tuple[int, str]]:
+def _joined(args: tuple[str | Chain, ...]) -> str:
+    return ", ".join(_flat(arg) for arg in args)
+
+
+def _forces(arg: str | Chain) -> bool:
+    """The argument holds a comment or a line break: its call cannot stay on one line."""
+    if isinstance(arg, str):
+        return _parse_arg(arg).forces_split
+    return any(_forced(call) for call in _calls(arg))
+
+
+def _nested(chain: Chain, column: int, line_length: int) -> list[tuple[int, str]]:
+    """A chain inside a call's split parentheses: on one line if it fits, else split as
+    ruff splits an expression already in brackets (no parentheses added)."""
+    calls = _calls(chain)
+    flat = _flat(chain)
+    if not _forces(chain) and column + width(flat) <= line_length:
+        return [(column, flat)]
+    if len(calls) >= 3:
+        return _fluent_calls(calls, column, line_length)
+    return _left_to_right("", calls, column, line_length)
+
+
+def _body(args: tuple[str | Chain, ...], column: int, line_length: int) -> list[tuple[int, str]]:
     """The lines between a split call's parentheses, each as (indentation, text)."""
-    parsed = [_parse_arg(arg) for arg in args]
-    forced = any(arg.forces_split for arg in parsed)
-    joined = ", ".join(args)
-    if not forced and (len(args) == 1 or column + width(joined) <= line_length):
+    forced = any(_forces(arg) for arg in args)
+    joined = _joined(args)
+    lone_text = len(args) == 1 and isinstance(args[0], str)  # never split: an atom
+    if not forced and (lone_text or column + width(joined) <= line_length):
         return [(column, joined)]
     lines: list[tuple[int, str]] = []
     comma = "," if len(args) > 1 else ""
-    for arg in parsed:
+    for given in args:
+        if isinstance(given, Chain):
+            *nested, (last_column, last) = _nested(given, column, line_length)
+            lines += [*nested, (last_column, last + comma)]
+            continue
+        arg = _parse_arg(given)
         lines += [(column, comment) for comment in arg.leading]
         if not arg.code:
             continue
@@ -151,7 +196,7 @@ def _body(args: tuple[str, ...], column: int, line_length: int) -> list[tuple[in
 
 
 def _forced(call: Call) -> bool:
-    return any(_parse_arg(arg).forces_split for arg in call.args)
+    return any(_forces(arg) for arg in call.args)
 
 
 def _left_to_right(
@@ -174,7 +219,7 @@ def _left_to_right(
             if later.args:
                 break
             rest += ")"
-        flat = ", ".join(call.args)
+        flat = _joined(call.args)
         if not _forced(call) and indent + width(current + flat + rest) <= line_length:
             current += flat + ")"
             continue
@@ -188,18 +233,26 @@ def _left_to_right(
 def _fluent(lead: str, calls: list[Call], indent: int, line_length: int) -> list[tuple[int, str]]:
     """`lead(` / each call on its own line at +4 / `)`: ruff's layout of a call chain of
     two methods or more in parentheses."""
-    inner = indent + INDENT
-    lines = [(indent, lead + "(")]
+    return [
+        (indent, lead + "("),
+        *_fluent_calls(calls, indent + INDENT, line_length),
+        (indent, ")"),
+    ]
+
+
+def _fluent_calls(calls: list[Call], column: int, line_length: int) -> list[tuple[int, str]]:
+    """Each call of a fluent chain on its own line at `column`, a call too long for its
+    line split with its arguments at +4 and its `)` at `column`."""
+    lines: list[tuple[int, str]] = []
     for index, call in enumerate(calls):
         prefix = "" if index == 0 else "."
         flat = _flat_call(call, prefix)
-        if not call.args or (not _forced(call) and inner + width(flat) <= line_length):
-            lines.append((inner, flat))
+        if not call.args or (not _forced(call) and column + width(flat) <= line_length):
+            lines.append((column, flat))
             continue
-        lines.append((inner, f"{prefix}{call.callee}("))
-        lines += _body(call.args, inner + INDENT, line_length)
-        lines.append((inner, ")"))
-    lines.append((indent, ")"))
+        lines.append((column, f"{prefix}{call.callee}("))
+        lines += _body(call.args, column + INDENT, line_length)
+        lines.append((column, ")"))
     return lines
 
 
@@ -219,7 +272,7 @@ def format_statement(
     """`target = value` (or the bare expression when target is None) as ruff formats it at
     `line_length` when the statement is indented by `indent` spaces: the first line without
     the indentation, continuation lines with it, no trailing newline."""
-    calls = [value] if isinstance(value, Call) else [value.head, *value.methods]
+    calls = _calls(value)
     lead = "" if target is None else f"{target} = "
     flat_value = "".join(_flat_call(call, "" if i == 0 else ".") for i, call in enumerate(calls))
     forced = any(_forced(call) for call in calls)

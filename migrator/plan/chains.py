@@ -1,5 +1,6 @@
 """The call sites on the runtime module: the names it is called by, each flow's pipeline as
-a chain (`idg_tfdata.index_batches(...).map(datagen, ...).prefetch(...)`), and where that
+a chain (`idg_tfdata.index_batches(...).map(datagen, ...).prefetch(...)`; with
+--tf-data-service, `idg_tfdata.served(<the pipeline>).prefetch(...)`), and where that
 chain goes: in place of an assigned value, hoisted into a statement of its own just before
 the user's statement, or inline where hoisting would change what runs when.
 
@@ -11,8 +12,13 @@ from __future__ import annotations
 
 import libcst as cst
 
+from migrator.analysis.uses import FlowUse
 from migrator.emit.layout import Call, Chain, format_statement
 from migrator.plan.session import Session
+
+# What runs on the client after `served(...)`: prefetching next to the model, and the
+# repeating and NumPy reading the program's loops need.
+CLIENT_METHODS = ("prefetch", "repeat", "as_numpy_iterator")
 
 
 def runtime_name(session: Session, name: str) -> str:
@@ -52,6 +58,67 @@ def with_methods(chain: Chain, *methods: Call) -> Chain:
     body = list(chain.methods)
     tail = [body.pop()] if body and body[-1].callee == "prefetch" else []
     return Chain(chain.head, (*body, *steps, *tail, *ending))
+
+
+def serves(session: Session, flow: FlowUse) -> bool:
+    """With --tf-data-service, whether the flow's pipeline is handed to the service: when
+    it shuffles. The service's workers each deliver their share of an epoch as they make
+    it, interleaved, so an order the program relies on (shuffle=False, as for predict)
+    would be lost: such a pipeline stays in the program's process."""
+    if session.options.tf_data_service is None:
+        return False
+    shuffle = flow.spec.arguments.get("shuffle")
+    if shuffle is not None:
+        return isinstance(shuffle, cst.Name) and shuffle.value == "True"
+    # Not given, unless a `**options` whose keys are not known could hold it.
+    return not any(
+        arg.star == "**" and session.source_of(arg.value) not in flow.spec.expanded
+        for arg in flow.call.args
+    )
+
+
+def service_argument(session: Session) -> str:
+    """`service="grpc://..."` for a pipeline function: the graph it builds holds no call
+    back into this process (its arrays become constants), so the workers can run it."""
+    return f'service="{session.options.tf_data_service}"'
+
+
+def served(session: Session, chain: Chain, *, reading_only: bool = False) -> Chain:
+    """`idg_tfdata.served(<chain but its client methods>).<those methods>`: reading and
+    augmentation run on the service's workers, prefetching (and repeating, NumPy
+    reading) in the program's process. `reading_only`: only the pipeline function's
+    reading is served, every method runs in the program's process (--augment-on replica:
+    the batches travel in the data's own dtype, uint8 images at a quarter of float32's
+    bytes, and are cast where the model augments them). The head must have been built
+    with `service_argument`."""
+    body, tail = list(chain.methods), []
+    while body and (reading_only or body[-1].callee in CLIENT_METHODS):
+        tail.insert(0, body.pop())
+    inner = Chain(chain.head, tuple(body))
+    return Chain(Call(runtime_name(session, "served"), (inner,)), tuple(tail))
+
+
+def _served_pipeline(chain: Chain) -> Chain | None:
+    """The pipeline inside `served(...)`: the only call whose one argument is a chain."""
+    args = chain.head.args
+    return args[0] if len(args) == 1 and isinstance(args[0], Chain) else None
+
+
+def pipeline_call(chain: Chain) -> Call:
+    """The runtime pipeline function's call a chain starts from (served or not)."""
+    inner = _served_pipeline(chain)
+    return chain.head if inner is None else pipeline_call(inner)
+
+
+def applied_to(chain: Chain, dataset: str) -> Chain:
+    """`chain` with its pipeline call replaced by the dataset named `dataset` (bound to
+    that call): `dataset.map(...).prefetch(...)`, inside `served(...)` when served."""
+    inner = _served_pipeline(chain)
+    if inner is not None:
+        reading = applied_to(inner, dataset) if inner.methods else dataset
+        return Chain(Call(chain.head.callee, (reading,)), chain.methods)
+    first, *rest = chain.methods
+    return Chain(Call(f"{dataset}.{first.callee}", first.args), tuple(rest))
 
 
 def indent_width(session: Session, node: cst.CSTNode) -> int:

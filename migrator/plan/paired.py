@@ -20,7 +20,16 @@ from migrator.emit.layout import Call, Chain
 from migrator.model import GEOMETRY_ARGUMENTS, AugmentSpec
 from migrator.plan.blockers import problems_of
 from migrator.plan.calls import method_name
-from migrator.plan.chains import hoist_point, parallel_map, place, prefetch, runtime_name, statement
+from migrator.plan.chains import (
+    hoist_point,
+    parallel_map,
+    place,
+    prefetch,
+    runtime_name,
+    served,
+    serves,
+    statement,
+)
 from migrator.plan.edits import Edits
 from migrator.plan.rewrite import construction_edits, pipeline_head
 from migrator.plan.session import Session
@@ -201,8 +210,10 @@ def _edits(session: Session, pair: PairUse) -> Edits:
         construction_edits(session, edits, side.site, name=f"{role}_datagen")
         for side, role in ((pair.image, "image"), (pair.mask, "mask"))
     ]
+    # Both flows shuffle alike (find_pairs): both are served, or neither.
+    service = serves(session, pair.image.flow)
     datasets = [
-        _side(session, edits, pair, side, generator, role)
+        _side(session, edits, pair, side, generator, role, service)
         for side, generator, role in zip(
             (pair.image, pair.mask), generators, ("images", "masks"), strict=True
         )
@@ -212,6 +223,8 @@ def _edits(session: Session, pair: PairUse) -> Edits:
     if pair.use in ("iterated", "drawn"):
         methods.append(Call("as_numpy_iterator", ()))  # the loop reads NumPy batches
     chain = Chain(Call(runtime_name(session, "zipped"), tuple(datasets)), tuple(methods))
+    if service:  # the two sides' shares match: one seed, one permutation, one worker index
+        chain = served(session, chain)
     if pair.use != "drawn":
         edits.expressions[pair.node] = place(
             session, edits.insert_before, pair.node, chain, "paired"
@@ -230,11 +243,17 @@ def _edits(session: Session, pair: PairUse) -> Edits:
 
 
 def _side(
-    session: Session, edits: Edits, pair: PairUse, side: PairedFlow, generator: str, role: str
+    session: Session,
+    edits: Edits,
+    pair: PairUse,
+    side: PairedFlow,
+    generator: str,
+    role: str,
+    service: bool,
 ) -> str:
     """One flow's runtime pipeline (unaugmented: the paired map augments), bound to the
     iterator's name where it was, or to a fresh name just before the zip's statement."""
-    head = pipeline_head(session, side.flow, generator)
+    head = pipeline_head(session, side.flow, generator, service)
     if side.statement is not None:
         line = statement(session, side.name, head, side.statement)
         edits.statements[side.statement] = [

@@ -23,12 +23,17 @@ from migrator.emit.layout import Call, Chain
 from migrator.model import AugmentSpec
 from migrator.plan.calls import generator_knobs, method_name, without_generator_knobs, wrappers
 from migrator.plan.chains import (
+    applied_to,
     argument_text,
     formatted_value,
     parallel_map,
+    pipeline_call,
     place,
     prefetch,
     runtime_name,
+    served,
+    serves,
+    service_argument,
     statement,
     with_methods,
 )
@@ -106,14 +111,17 @@ def construction_edits(
     return f"self.{site.name}" if site.kind == "attribute" else site.name
 
 
-def pipeline_head(session: Session, flow: FlowUse, generator: str) -> Call:
+def pipeline_head(session: Session, flow: FlowUse, generator: str, service: bool) -> Call:
     """`idg_tfdata.index_batches(<flow's arguments>)`: the user's expressions verbatim but
-    those without effect (save_prefix/save_format with no save_to_dir), and the generator
-    where the runtime needs its validation_split, data_format or dtype."""
+    those without effect (save_prefix/save_format with no save_to_dir), the generator
+    where the runtime needs its validation_split, data_format or dtype, and the tf.data
+    service's address when the pipeline is to be `served`."""
     function, kept = PIPELINES[flow.method]
     args = _kept_arguments(session, flow.call, kept, flow.spec)
     if flow.from_files or "subset" in flow.spec.arguments:
         args.append(f"generator={generator}")
+    if service:
+        args.append(service_argument(session))
     return Call(runtime_name(session, function), tuple(args))
 
 
@@ -149,14 +157,19 @@ def _flow(
     """One flow call replaced by its pipeline, and what its wrappers, facts and consumers
     need (repeat, NumPy batches, no generator knobs). The pipeline's name (or call) for
     the report."""
-    head = pipeline_head(session, flow, generator)
-    # Placed on the replicas: the host pipeline only casts, the model's layer augments.
-    mapped = f"{generator}.cast" if replica is not None and replica.placed else generator
+    service = serves(session, flow)
+    head = pipeline_head(session, flow, generator, service)
+    # Placed on the replicas: the host pipeline only casts, the model's layer augments
+    # (served, the service's workers only read: see plan/chains.served).
+    on_replicas = replica is not None and replica.placed
+    mapped = f"{generator}.cast" if on_replicas else generator
     methods = [parallel_map(session, mapped)]
     if flow.from_files and flow.spec.values.get("class_mode", "categorical") == "input":
         methods.append(parallel_map(session, runtime_name(session, "images_as_targets")))
     methods.append(prefetch(session))
     chain = Chain(head, tuple(methods))
+    if service:  # before the methods below, which run in the program's process
+        chain = served(session, chain, reading_only=on_replicas)
     # An explicit step count: Keras 2 (tf_keras, the *_generator methods) restarts an
     # exhausted input, so the dataset repeats as IDG's endless iterator does. Keras 3
     # ends the epoch at the end of a pass for IDG and tf.data alike: nothing to add.
@@ -236,11 +249,9 @@ def _place_flow(
         line, target = assigned
         owner, dot, name = target.rpartition(".")
         batches = f"{owner}{dot}{session.fresh(f'{name}_batches')}"
-        first = statement(session, target, chain.head, line)
+        first = statement(session, target, pipeline_call(chain), line)
         first = first.with_changes(leading_lines=line.leading_lines)
-        mapped = Chain(
-            Call(f"{target}.{chain.methods[0].callee}", chain.methods[0].args), chain.methods[1:]
-        )
+        mapped = applied_to(chain, target)
         edits.statements[line] = [first, statement(session, batches, mapped, line)]
         for consumer in flow.consumers:
             edits.expressions[consumer.argument.value] = cst.parse_expression(batches)
@@ -251,11 +262,9 @@ def _place_flow(
         kept = cst.parse_expression(files)
         for fact in facts:
             edits.expressions[fact.attribute.value] = kept
-        first = statement(session, files, chain.head, line)
+        first = statement(session, files, pipeline_call(chain), line)
         first = first.with_changes(leading_lines=line.leading_lines)
-        mapped = Chain(
-            Call(f"{files}.{chain.methods[0].callee}", chain.methods[0].args), chain.methods[1:]
-        )
+        mapped = applied_to(chain, files)
         edits.statements[line] = [first, statement(session, target, mapped, line)]
         return target
     placed = place(session, edits.insert_before, flow.call, chain, base)

@@ -38,6 +38,9 @@ def _naive(case: Case) -> str:
     for index, call in enumerate(_calls(case.value)):
         args = []
         for arg in call.args:
+            if isinstance(arg, Chain):  # a nested chain: on one line, as typed
+                args.append(_naive(Case("_", arg))[len("_ = ") :])
+                continue
             parsed = _parse_arg(arg)
             before = "\n" if parsed.leading else ""
             after = "\n" if parsed.trailing is not None else ""
@@ -94,6 +97,17 @@ BATCHES = Chain(
     ),
 )
 LONG = "a" * 40
+PREFETCH = Call("prefetch", ("tf.data.AUTOTUNE",))
+SERVICE_BATCHES = Chain(
+    Call(
+        "idg_tfdata.index_batches", ("x", "y", "batch_size=32", 'service="grpc://dispatcher:5050"')
+    ),
+    (Call("map", ("datagen", "num_parallel_calls=tf.data.AUTOTUNE")),),
+)
+SERVICE_TARGETS = Chain(
+    SERVICE_BATCHES.head,
+    (*SERVICE_BATCHES.methods, Call("map", ("images_as_targets", "num_parallel_calls=4"))),
+)
 
 TABLE = [
     # The example: the call's arguments on one line at +4; the chain is fluent.
@@ -185,6 +199,16 @@ TABLE = [
     Case("x", Call("f", ('"' + "这" * 37 + '"', "b"))),
     Case("x", Call("f", ('"' + "这" * 39 + '"', "b"))),
     Case("self.train_data", BATCHES, indent=8),
+    # A pipeline handed to the tf.data service: the chain inside `served(...)` on its line
+    # if it fits, else fluent from two methods on, else split left to right.
+    *(
+        Case("train", Chain(Call("idg_tfdata.served", (inner,)), tuple(outer)), indent=indent)
+        for inner in (SERVICE_BATCHES, SERVICE_TARGETS, Chain(Call("it.map", ("d",)), ()))
+        for outer in ([PREFETCH], [PREFETCH, Call("repeat", ())])
+        for indent in (0, 8)
+    ),
+    Case(None, Chain(Call("idg_tfdata.served", (SERVICE_BATCHES,)), (PREFETCH,)), indent=4),
+    Case("t", Call("f", (SERVICE_BATCHES, "b" * 30))),
 ]
 
 
@@ -255,7 +279,15 @@ def arguments(draw: st.DrawFn) -> tuple[str, ...]:
 
 calls = st.builds(Call, dotted, arguments())
 methods = st.builds(Call, names, arguments())
-values = st.one_of(calls, st.builds(Chain, calls, st.lists(methods, max_size=3).map(tuple)))
+chains = st.builds(Chain, calls, st.lists(methods, max_size=3).map(tuple))
+# A chain as the one argument of a call, as `served(...)` takes the pipeline.
+nested = st.builds(
+    lambda callee, inner, after: Chain(Call(callee, (inner,)), after),
+    dotted,
+    chains,
+    st.lists(methods, max_size=2).map(tuple),
+)
+values = st.one_of(calls, chains, nested)
 cases = st.builds(
     Case,
     st.one_of(st.none(), names, names.map(lambda n: "self." + n)),
