@@ -34,6 +34,7 @@ from migrator.plan.chains import (
 )
 from migrator.plan.edits import Edits
 from migrator.plan.facts import assigned_target, fact_source
+from migrator.plan.previews import preview_read
 from migrator.plan.replica import ReplicaPlan
 from migrator.plan.session import Session
 from migrator.plan.wrappers import replace_wrapper
@@ -184,6 +185,9 @@ def _flow(
         wrapped |= wrapper.source is flow.call
         replace_wrapper(session, edits, flow, spec, wrapper, chain, base, site_lines)
     shown = _place_flow(session, edits, flow, chain, base, wrapped, spec.validation_split)
+    for preview in flow.previews:
+        # The name still holds the pipeline (or _place_flow pointed it at the new name).
+        edits.expressions.setdefault(preview.call, preview_read(preview.iterator.deep_clone()))
     for consumer in flow.consumers:
         if generator_knobs(consumer):
             edits.expressions.setdefault(consumer.call, without_generator_knobs)
@@ -244,6 +248,8 @@ def _place_flow(
         edits.statements[line] = [first, statement(session, batches, mapped, line)]
         for consumer in flow.consumers:
             edits.expressions[consumer.argument.value] = cst.parse_expression(batches)
+        for preview in flow.previews:
+            edits.expressions[preview.call] = preview_read(cst.parse_expression(batches))
         return batches
     if assigned is not None and flow.from_files and facts:
         line, target = assigned
