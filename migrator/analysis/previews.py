@@ -1,4 +1,5 @@
-"""A preview: `next(it)` (or `it.next()`) on an iterator that also feeds fit/evaluate/
+"""A preview: `next(it)`, `it.next()` or a loop over `it` that breaks after its first batch
+(`for x, y in it: print(x.shape); break`), on an iterator that also feeds fit/evaluate/
 predict, run once where `it` is bound (not in a loop, comprehension or nested function).
 
 Keras (3 and tf_keras alike) indexes the iterator in fit (`it[i]`, a full epoch from batch
@@ -32,12 +33,27 @@ class PreviewShapes(Tree):
     def _preview(self, node: cst.CSTNode, binding: cst.CSTNode) -> PreviewUse | None:
         """`next(node)` / `node.next()`, run once each time `binding` (the statement
         binding the iterator's name) runs: under the same loop or body, no deeper."""
-        call = self._next_call(node)
-        if call is None or not isinstance(node, cst.Name):
+        read = self._next_call(node) or self._first_batch_loop(node)
+        if read is None or not isinstance(node, cst.Name):
             return None
-        if self._runs_with(call) is not self._runs_with(binding):
+        if self._runs_with(read) is not self._runs_with(binding):
             return None
-        return PreviewUse(call, node)
+        return PreviewUse(read, node)
+
+    def _first_batch_loop(self, node: cst.CSTNode) -> cst.For | None:
+        """`for ... in node:` whose body ends in an unconditional `break` and never
+        continues: it reads exactly one batch (IDG's iterator never ends, so a loop that
+        could go on would read more than a pass of the pipeline holds)."""
+        loop = self.parent(node)
+        if not (isinstance(loop, cst.For) and loop.iter is node and loop.orelse is None):
+            return None
+        if loop.asynchronous is not None or not isinstance(loop.body, cst.IndentedBlock):
+            return None
+        last = loop.body.body[-1] if loop.body.body else None
+        ends = isinstance(last, cst.SimpleStatementLine) and isinstance(last.body[-1], cst.Break)
+        if not ends or _continues(loop.body):
+            return None
+        return loop
 
     def _next_call(self, node: cst.CSTNode) -> cst.Call | None:
         parent = self.parent(node)
@@ -72,3 +88,16 @@ class PreviewShapes(Tree):
         ):
             current = self.parent(current)
         return current
+
+
+def _continues(body: cst.CSTNode) -> bool:
+    """A `continue` anywhere in `body` (an inner loop's too: kept simple)."""
+    found = False
+
+    class Finder(cst.CSTVisitor):
+        def visit_Continue(self, node: cst.Continue) -> None:
+            nonlocal found
+            found = True
+
+    body.visit(Finder())
+    return found

@@ -113,9 +113,10 @@ class FactUse:
 
 @dataclass
 class PreviewUse:
-    """`next(<iterator>)` or `<iterator>.next()`, run once where the iterator is bound."""
+    """`next(<iterator>)`, `<iterator>.next()` or `for ... in <iterator>: ...; break` (one
+    batch read), run once where the iterator is bound."""
 
-    call: cst.Call
+    read: cst.Call | cst.For
     iterator: cst.Name
 
 

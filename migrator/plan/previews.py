@@ -1,6 +1,6 @@
-"""Previews (`x, y = next(it)` before `model.fit(it)`, analysis/previews.py): each read
-becomes `next(<pipeline>.as_numpy_iterator())`, the first batch of a fresh pass as NumPy
-arrays, as IDG's first next() gives. Refused (MA105) where that would not hold: a second
+"""Previews (`x, y = next(it)` before `model.fit(it)`, or a loop over `it` that breaks after
+one batch; analysis/previews.py): each reads `<pipeline>.as_numpy_iterator()` instead, the
+first batch of a fresh pass as NumPy arrays, as IDG's first next() gives. Refused (MA105) where that would not hold: a second
 next() (IDG's next batch, not the first again), the augmentation moved onto the replicas
 (the host pipeline then does not augment), or an iterator that reaches the model only
 through a wrapper, a Python generator or a zip."""
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from migrator.analysis.uses import Blocker, FlowUse, GeneratorSite
+from migrator.analysis.uses import Blocker, FlowUse, GeneratorSite, PreviewUse
 from migrator.plan.calls import wrappers
 from migrator.plan.session import Session
 
@@ -28,8 +28,8 @@ def preview_blockers(session: Session, flow: FlowUse) -> list[Blocker]:
         return [
             Blocker(
                 "MA105",
-                others[0].call,
-                f"the iterator `{name}` is read with next() more than once: IDG hands out "
+                others[0].read,
+                f"the iterator `{name}` is previewed more than once: IDG hands out "
                 "its successive batches, a fresh pass over the tf.data pipeline its first "
                 "batch again",
                 _HELP,
@@ -39,8 +39,8 @@ def preview_blockers(session: Session, flow: FlowUse) -> list[Blocker]:
         return [
             Blocker(
                 "MA105",
-                first.call,
-                f"`{session.source_of(first.call)}` previews augmented batches, but with "
+                first.read,
+                f"{shown(first)} previews augmented batches, but with "
                 "--augment-on replica the host pipeline does not augment",
                 "Migrate with --augment-on host, or remove the preview",
             )
@@ -53,8 +53,8 @@ def preview_blockers(session: Session, flow: FlowUse) -> list[Blocker]:
         return [
             Blocker(
                 "MA105",
-                first.call,
-                f"the iterator `{name}` is previewed with next() but reaches the model "
+                first.read,
+                f"the iterator `{name}` is previewed ({shown(first)}) but reaches the model "
                 "through a wrapper, a Python generator or a zip: which pipeline the preview "
                 "reads is not certain",
                 _HELP,
@@ -63,17 +63,29 @@ def preview_blockers(session: Session, flow: FlowUse) -> list[Blocker]:
     return []
 
 
-def preview_read(dataset: cst.BaseExpression) -> cst.Call:
-    """`next(<dataset>.as_numpy_iterator())`."""
+def preview_edit(preview: PreviewUse, dataset: cst.BaseExpression) -> tuple[cst.CSTNode, cst.Call]:
+    """The node to replace and its replacement: `next(<dataset>.as_numpy_iterator())` for
+    a next() call, `<dataset>.as_numpy_iterator()` for the loop's iterable."""
     numpy = cst.Call(func=cst.Attribute(value=dataset, attr=cst.Name("as_numpy_iterator")))
-    return cst.Call(func=cst.Name("next"), args=[cst.Arg(numpy)])
+    if isinstance(preview.read, cst.For):
+        return preview.iterator, numpy
+    return preview.read, cst.Call(func=cst.Name("next"), args=[cst.Arg(numpy)])
+
+
+def shown(preview: PreviewUse) -> str:
+    name = preview.iterator.value
+    return (
+        f"`for ... in {name}: ... break`"
+        if isinstance(preview.read, cst.For)
+        else f"`next({name})`"
+    )
 
 
 def preview_note(site: GeneratorSite) -> str:
-    shown = [f"`next({p.iterator.value})`" for f in site.flows for p in f.previews]
-    if not shown:
+    previews = [shown(p) for f in site.flows for p in f.previews]
+    if not previews:
         return ""
     return (
-        f"; the preview {', '.join(shown)} reads the pipeline's first batch as NumPy arrays "
-        "(fit indexes IDG's iterator from its first batch all the same)"
+        f"; the preview {', '.join(previews)} reads the pipeline's first batch as NumPy "
+        "arrays (fit indexes IDG's iterator from its first batch all the same)"
     )

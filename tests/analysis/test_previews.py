@@ -62,7 +62,32 @@ def test_a_second_next_is_refused_at_its_line() -> None:
     body = "it = datagen.flow(x, y)\nfirst = next(it)\nsecond = next(it)\nmodel.fit(it)\n"
     source, codes, messages = migrate(body)
     assert source == HEAD + body and codes == ["MA105"]
-    assert "`it` is read with next() more than once" in messages[0]
+    assert "`it` is previewed more than once" in messages[0]
+
+
+def test_a_loop_that_breaks_after_one_batch_reads_the_pipeline() -> None:
+    source, codes, messages = migrate(
+        "it = datagen.flow(x, y)\n"
+        "for images, labels in it:\n"
+        "    print(images.shape)\n"
+        "    break\n"
+        "model.fit(it)\n"
+    )
+    assert codes == ["MA001"]
+    assert "for images, labels in it.as_numpy_iterator():\n    print(images.shape)\n" in source
+    assert "the preview `for ... in it: ... break`" in messages[0]
+
+
+def test_a_loop_that_may_read_more_batches_stays_refused() -> None:
+    for loop in (
+        "for images, labels in it:\n    print(images.shape)\n",  # endless over IDG
+        "for images, labels in it:\n    if bad(images):\n        continue\n    break\n",
+        "for images, labels in it:\n    break\nelse:\n    pass\n",
+    ):
+        body = f"it = datagen.flow(x, y)\n{loop}model.fit(it)\n"
+        source, codes, messages = migrate(body)
+        assert source == HEAD + body and codes == ["MA105"], loop
+        assert "is read by hand here" in messages[0]
 
 
 def test_next_in_a_loop_or_a_nested_function_stays_refused() -> None:
