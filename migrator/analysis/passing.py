@@ -63,8 +63,10 @@ class PassingShapes(RepackingShapes, ReachingShapes, PreviewShapes):
                 f"the iterator `{name}` is read by hand here (next(), a loop or an index), "
                 "where a tf.data dataset could not stand in for it (`next()` needs "
                 "`iter(dataset)`, an index `dataset.skip(i).take(1)`)",
-                "Migrate by hand; if this only previews a batch, take it from a separate "
-                "ImageDataGenerator (or remove it) and run migrate-aug again",
+                "Migrate by hand; a preview migrates when it is one `next(it)` (or a loop "
+                "that breaks after one batch) run where `it` is bound, not in a loop or a "
+                "function of its own: reshape it so, take it from a separate "
+                "ImageDataGenerator, or remove it, and run migrate-aug again",
             )
         return (
             f"the iterator `{name}` is used here other than by fit/evaluate/predict "
