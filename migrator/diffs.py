@@ -19,13 +19,16 @@ import json
 from migrator.report import paint
 from migrator.runtime_inline import collapsed, find_block
 
+# What GNU diff prints after a last line without a newline: without it the diff is not a
+# patch `patch`/`git apply` accept, and the next output (the findings) joins that line.
+NO_NEWLINE = "\\ No newline at end of file\n"
+
 
 def unified(old: str, new: str, old_name: str, new_name: str) -> str:
-    return "".join(
-        difflib.unified_diff(
-            old.splitlines(keepends=True), new.splitlines(keepends=True), old_name, new_name
-        )
+    lines = difflib.unified_diff(
+        old.splitlines(keepends=True), new.splitlines(keepends=True), old_name, new_name
     )
+    return "".join(line if line.endswith("\n") else f"{line}\n{NO_NEWLINE}" for line in lines)
 
 
 def _cell_sources(text: str) -> list[str] | None:

@@ -250,10 +250,21 @@ def _bindings(statements: list[ast.stmt]) -> list[tuple[str, int, str | None]]:
     """Every top-level binding: (name, line, the import statement or None)."""
     found: list[tuple[str, int, str | None]] = []
     for statement in statements:
-        source = (
-            ast.unparse(statement) if isinstance(statement, ast.Import | ast.ImportFrom) else None
-        )
-        found += [(name, statement.lineno, source) for name in _bound(statement)]
+        if isinstance(statement, ast.Import | ast.ImportFrom):
+            # Each name with its own one-name import: `import os, signal` binds `os` as
+            # the runtime's `import os` does.
+            for alias in statement.names:
+                if alias.name == "*":
+                    continue
+                one = (
+                    ast.Import(names=[alias])
+                    if isinstance(statement, ast.Import)
+                    else ast.ImportFrom(statement.module, [alias], statement.level)
+                )
+                for name in _bound(one):
+                    found.append((name, statement.lineno, ast.unparse(one)))
+        else:
+            found += [(name, statement.lineno, None) for name in _bound(statement)]
     return found
 
 

@@ -258,6 +258,24 @@ def test_notebook_diff_is_per_cell_and_shows_code(tmp_path: Path) -> None:
     assert "No newline at end of file" not in output
 
 
+def test_diff_of_a_file_without_final_newline_is_a_patch(tmp_path: Path) -> None:
+    """The last line changed and has no newline: GNU diff's marker follows it, so the diff
+    applies and the JSON findings printed after it start on a line of their own."""
+    script = tmp_path / "train.py"
+    source = (FIXTURES / "seed_mirrored/input.py").read_text().rstrip("\n")
+    script.write_text(source)
+    output = invoke("--diff", "--format", "json", str(script)).stdout
+    patch, brace, findings = output.partition("\n[\n")
+    assert patch.endswith("\n\\ No newline at end of file") and brace
+    assert json.loads("[" + findings)[0]["code"] == "MA001"
+    fixed = tmp_path / "fixed.py"
+    fixed.write_text(source)
+    invoke(str(fixed))
+    assert not fixed.read_text().endswith("\n")
+    # the patch's last + line is the fixed file's last line, marked as unterminated
+    assert patch.splitlines()[-2] == "+" + fixed.read_text().splitlines()[-1]
+
+
 # -- rules ----------------------------------------------------------------------------------
 def test_rules_with_codes_and_json() -> None:
     one = invoke("rules", "MA001")

@@ -136,6 +136,20 @@ def test_a_file_binding_a_runtime_name_is_not_migrated(
     assert f"  help: Rename your `{name}`" in result.output
 
 
+def test_a_several_name_import_of_a_runtime_import_is_no_clash(tmp_path: Path) -> None:
+    """`import os, signal` binds `os` exactly as the runtime's `import os` does (two
+    course notebooks in the corpus were refused for it)."""
+    source = "import os, signal\n" + PROGRAM + "os.kill(os.getpid(), signal.SIGTERM)\n"
+    text = migrated(tmp_path, source).read_text()
+    assert find_block(text) is not None and "datagen = Augmentation(" in text
+    assert "\nimport os\n" not in text  # the file's own import of it serves the runtime
+    clash = "import os.path as os, signal\n" + PROGRAM
+    path = tmp_path / "clash.py"
+    path.write_text(clash)
+    result = invoke("--inline", str(path))
+    assert path.read_text() == clash and "binds `os` at its top level" in result.output
+
+
 def test_the_diff_of_a_new_copy_shows_its_markers_only(tmp_path: Path) -> None:
     path = tmp_path / "train.py"
     path.write_text(PROGRAM)

@@ -10,17 +10,20 @@ from collections.abc import Callable
 
 import libcst as cst
 
+from migrator.analysis.previews import PreviewShapes
 from migrator.analysis.reaching import ReachingShapes
 from migrator.analysis.repacking import REPACKING_ADVICE, REPACKING_HELP, RepackingShapes
-from migrator.analysis.uses import Blocker, ConsumerUse, FactUse
+from migrator.analysis.uses import Blocker, ConsumerUse, FactUse, PreviewUse
 
 Traced = tuple[list[ConsumerUse], list[Blocker]]
 
 
-class PassingShapes(RepackingShapes, ReachingShapes):
-    # SiteFinder's: the dispatch each read is handed back to, and the facts being collected.
+class PassingShapes(RepackingShapes, ReachingShapes, PreviewShapes):
+    # SiteFinder's: the dispatch each read is handed back to, and the facts and previews
+    # being collected (facts None past a from_generator wrapper: neither is collected).
     _trace: Callable[[cst.CSTNode, int], Traced]
     _facts: list[FactUse] | None
+    _previews: list[PreviewUse]
 
     def _other_use(self, name: str, node: cst.CSTNode) -> tuple[str, str]:
         """The message and help of an MA105 for a use of the iterator `name` at `node`."""
@@ -60,8 +63,10 @@ class PassingShapes(RepackingShapes, ReachingShapes):
                 f"the iterator `{name}` is read by hand here (next(), a loop or an index), "
                 "where a tf.data dataset could not stand in for it (`next()` needs "
                 "`iter(dataset)`, an index `dataset.skip(i).take(1)`)",
-                "Migrate by hand; if this only previews a batch, take it from a separate "
-                "ImageDataGenerator (or remove it) and run migrate-aug again",
+                "Migrate by hand; a preview migrates when it is one `next(it)` (or a loop "
+                "that breaks after one batch) run where `it` is bound, not in a loop or a "
+                "function of its own: reshape it so, take it from a separate "
+                "ImageDataGenerator, or remove it, and run migrate-aug again",
             )
         return (
             f"the iterator `{name}` is used here other than by fit/evaluate/predict "
@@ -88,6 +93,10 @@ class PassingShapes(RepackingShapes, ReachingShapes):
             fact = self._fact(access.node) if self._facts is not None else None
             if fact is not None and self._facts is not None:
                 self._facts.append(fact)
+                continue
+            preview = self._preview(access.node, statement) if self._facts is not None else None
+            if preview is not None:
+                self._previews.append(preview)
                 continue
             found, blocked = self._trace(access.node, depth + 1)
             if not found and not blocked:

@@ -36,6 +36,7 @@ from migrator.analysis.uses import (
     FactUse,
     FlowUse,
     GeneratorSite,
+    PreviewUse,
     Role,
     Wrapper,
 )
@@ -67,6 +68,7 @@ class SiteFinder(SelfAttributeShapes, WrapperShapes):
         # Collected while tracing one flow's iterator; None past a from_generator wrapper
         # (the wrapped dataset's attributes are not the iterator's).
         self._facts: list[FactUse] | None = []
+        self._previews: list[PreviewUse] = []
         # The from_generator call being followed past (None outside a wrapper).
         self._wrapped_call: cst.Call | None = None
 
@@ -252,7 +254,7 @@ class SiteFinder(SelfAttributeShapes, WrapperShapes):
 
     def _flow_use(self, site: GeneratorSite, call: cst.Call, method: FlowMethod) -> FlowUse:
         flow = FlowUse(call, parse_flow_call(call, method, ScopeConstants(self), self.module))
-        self._facts = flow.facts
+        self._facts, self._previews = flow.facts, flow.previews
         consumers, blockers = self._trace(call, depth=0)
         if not blockers and not consumers:
             blockers = [

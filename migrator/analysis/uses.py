@@ -112,11 +112,21 @@ class FactUse:
 
 
 @dataclass
+class PreviewUse:
+    """`next(<iterator>)`, `<iterator>.next()` or `for ... in <iterator>: ...; break` (one
+    batch read), run once where the iterator is bound."""
+
+    read: cst.Call | cst.For
+    iterator: cst.Name
+
+
+@dataclass
 class FlowUse:
     call: cst.Call  # `<generator>.flow(...)`, `.flow_from_directory(...)` or `_dataframe`
     spec: FlowSpec  # the call's arguments, bound and evaluated once
     consumers: list[ConsumerUse] = field(default_factory=list)
     facts: list[FactUse] = field(default_factory=list)
+    previews: list[PreviewUse] = field(default_factory=list)
 
     @property
     def method(self) -> str:

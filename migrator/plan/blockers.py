@@ -21,6 +21,7 @@ from migrator.analysis.uses import Blocker, FlowUse, GeneratorSite
 from migrator.model import UNKNOWN, AugmentSpec
 from migrator.plan.calls import is_none, wrappers
 from migrator.plan.facts import fact_source
+from migrator.plan.previews import preview_blockers
 from migrator.plan.session import Session
 from migrator.plan.unsupported import (
     unsupported,
@@ -63,6 +64,7 @@ def problems_of(
         ]
         for flow in site.flows:
             blockers += _flow_blockers(session, flow, spec)
+            blockers += preview_blockers(session, flow)
             for fact in flow.facts:
                 kept = fact_source(session, flow, fact, spec.validation_split)
                 if isinstance(kept, Blocker):

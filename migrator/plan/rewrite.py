@@ -39,6 +39,7 @@ from migrator.plan.chains import (
 )
 from migrator.plan.edits import Edits
 from migrator.plan.facts import assigned_target, fact_source
+from migrator.plan.previews import preview_edit
 from migrator.plan.replica import ReplicaPlan
 from migrator.plan.session import Session
 from migrator.plan.wrappers import replace_wrapper
@@ -197,6 +198,10 @@ def _flow(
         wrapped |= wrapper.source is flow.call
         replace_wrapper(session, edits, flow, spec, wrapper, chain, base, site_lines)
     shown = _place_flow(session, edits, flow, chain, base, wrapped, spec.validation_split)
+    for preview in flow.previews:
+        # The name still holds the pipeline, unless _place_flow gave the pipeline a new one.
+        node, read = preview_edit(preview, preview.iterator.deep_clone())
+        edits.expressions.setdefault(node, read)
     for consumer in flow.consumers:
         if generator_knobs(consumer):
             edits.expressions.setdefault(consumer.call, without_generator_knobs)
@@ -255,6 +260,9 @@ def _place_flow(
         edits.statements[line] = [first, statement(session, batches, mapped, line)]
         for consumer in flow.consumers:
             edits.expressions[consumer.argument.value] = cst.parse_expression(batches)
+        for preview in flow.previews:
+            node, read = preview_edit(preview, cst.parse_expression(batches))
+            edits.expressions[node] = read
         return batches
     if assigned is not None and flow.from_files and facts:
         line, target = assigned

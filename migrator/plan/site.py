@@ -18,6 +18,7 @@ from migrator.plan.calls import (
     repacked_note,
 )
 from migrator.plan.edits import Edits
+from migrator.plan.previews import preview_note
 from migrator.plan.replica import plan_replica
 from migrator.plan.rewrite import rewrite
 from migrator.plan.session import Session
@@ -86,6 +87,7 @@ def plan_site(session: Session, site: GeneratorSite) -> Edits:
         + f": replaced by the tf.data pipeline `{dataset_name}`"
         + knobs_note(site)
         + repacked_note(site)
+        + preview_note(site)
         + (replica.note if replica is not None else ""),
         site_lines,
         fixable=True,

@@ -17,12 +17,13 @@ train_gen = datagen.flow(x, y, batch_size=8)
 """
 
 
+# (One `next(train_gen)` or a loop breaking after one batch migrate: tests/analysis/
+# test_previews.py.)
 @pytest.mark.parametrize(
     "use",
     [
-        "sample_x, sample_y = next(train_gen)",
-        "sample_x, sample_y = train_gen.next()",
-        "for batch in train_gen:\n    break",
+        "for _ in range(2):\n    sample_x, sample_y = next(train_gen)",
+        "for batch in train_gen:\n    print(batch)",
         "first = [b for b in train_gen][:1]",
         "preview = train_gen[0][0][0]",
         "batches = iter(train_gen)",
