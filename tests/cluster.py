@@ -60,3 +60,38 @@ def run_workers(
         line = next(line for line in stdout.splitlines() if line.startswith(marker))
         results.append(json.loads(line[len(marker) :]))
     return results
+
+
+# Program text that starts a tf.data service on localhost in the program's own process: a
+# DispatchServer listing two WorkerServers (static sharding, the ShardingPolicy.HINT that
+# idg_tfdata.served asks for). It binds `service`, `dispatcher` and `workers`; the program
+# must import socket and tensorflow as tf before it.
+LOCAL_SERVICE = """
+service = tf.data.experimental.service
+
+
+def free_ports(count):
+    sockets = [socket.socket() for _ in range(count)]
+    for s in sockets:
+        s.bind(("localhost", 0))
+    ports = [s.getsockname()[1] for s in sockets]
+    for s in sockets:
+        s.close()
+    return ports
+
+
+ports = free_ports(2)
+dispatcher = service.DispatchServer(
+    service.DispatcherConfig(port=0, worker_addresses=[f"localhost:{p}" for p in ports])
+)
+workers = [
+    service.WorkerServer(
+        service.WorkerConfig(
+            dispatcher_address=dispatcher.target.split("://")[1],
+            worker_address=f"localhost:{p}",
+            port=p,
+        )
+    )
+    for p in ports
+]
+"""

@@ -16,13 +16,15 @@ from pathlib import Path
 import pytest
 
 from migrator.api import migrate_source
+from tests.cluster import LOCAL_SERVICE
 from tests.fixture_cases import FIXTURES, Case, read
 
 CASE = Case("service_in_memory", FIXTURES / "service_in_memory")
 FIXTURE_ADDRESS = "grpc://dispatcher:5050"
 COUNT = 64  # the fixture's images
 
-HARNESS = """
+HARNESS = (
+    """
 import json
 import os
 import runpy
@@ -33,36 +35,9 @@ import tensorflow as tf
 
 import idg_tfdata
 
-service = tf.data.experimental.service
-
-
-def free_ports(count):
-    sockets = [socket.socket() for _ in range(count)]
-    for s in sockets:
-        s.bind(("localhost", 0))
-    ports = [s.getsockname()[1] for s in sockets]
-    for s in sockets:
-        s.close()
-    return ports
-
-
-ports = free_ports(2)
-# Static sharding (ShardingPolicy.HINT, what served() asks for): the dispatcher lists its
-# workers.
-dispatcher = service.DispatchServer(
-    service.DispatcherConfig(port=0, worker_addresses=[f"localhost:{p}" for p in ports])
-)
-workers = [
-    service.WorkerServer(
-        service.WorkerConfig(
-            dispatcher_address=dispatcher.target.split("://")[1],
-            worker_address=f"localhost:{p}",
-            port=p,
-        )
-    )
-    for p in ports
-]
-
+"""
+    + LOCAL_SERVICE
+    + """
 # The images the training steps see, recorded by a layer put first in the program's model
 # (as tests/runtime/test_service.py's model records them); and the calls of served().
 trained, served_calls = [], []
@@ -102,6 +77,7 @@ print("SERVED " + json.dumps({
     "replicas": namespace["strategy"].num_replicas_in_sync,
 }))
 """
+)
 
 
 @pytest.mark.slow

@@ -15,11 +15,13 @@ from pathlib import Path
 import pytest
 
 from migrator.runtime import runtime_text
+from tests.cluster import LOCAL_SERVICE
 
 COUNT, BATCH, EPOCHS = 40, 8, 2
 # Image i is filled with the value i (rotation and shifts of a constant image with
 # fill_mode="nearest" keep it constant): the mean of an image names it.
-PROGRAM = f"""
+PROGRAM = (
+    """
 import json
 import socket
 
@@ -27,35 +29,9 @@ import numpy as np
 import tensorflow as tf
 
 import idg_tfdata
-
-service = tf.data.experimental.service
-
-
-def free_ports(count):
-    sockets = [socket.socket() for _ in range(count)]
-    for s in sockets:
-        s.bind(("localhost", 0))
-    ports = [s.getsockname()[1] for s in sockets]
-    for s in sockets:
-        s.close()
-    return ports
-
-
-ports = free_ports(2)
-# Static sharding (ShardingPolicy.HINT): the dispatcher lists its workers.
-dispatcher = service.DispatchServer(
-    service.DispatcherConfig(port=0, worker_addresses=[f"localhost:{{p}}" for p in ports])
-)
-dispatcher_address = dispatcher.target.split("://")[1]
-workers = [
-    service.WorkerServer(
-        service.WorkerConfig(
-            dispatcher_address=dispatcher_address, worker_address=f"localhost:{{p}}", port=p
-        )
-    )
-    for p in ports
-]
-
+"""
+    + LOCAL_SERVICE
+    + f"""
 x = np.repeat(np.arange({COUNT}, dtype="uint8"), 48).reshape({COUNT}, 4, 4, 3)
 y = np.eye(2, dtype="float32")[np.arange({COUNT}) % 2]
 datagen = idg_tfdata.Augmentation(rotation_range=20, width_shift_range=0.1)
@@ -100,6 +76,7 @@ model.fit(train.prefetch(AUTOTUNE), epochs={EPOCHS}, callbacks=[Epochs()], verbo
 print("SERVED " + json.dumps({{"epochs": epochs, "trained": trained,
                                "replicas": strategy.num_replicas_in_sync}}))
 """
+)
 
 
 def run(program: Path) -> dict:
