@@ -407,16 +407,21 @@ def test_ctrl_c_is_one_line_and_leaves_no_worker(tmp_path: Path) -> None:
         text=True,
         start_new_session=True,
     )
-    # Analysing in the pool: both workers up and ignoring SIGINT (as they do once
-    # started), however long the start takes on a loaded machine; no fixed sleep.
-    workers = lambda: [p for p in _group(child.pid) if p != child.pid and _ignores_sigint(p)]  # noqa: E731
-    assert _wait_for(lambda: len(workers()) == 2, 120), child.communicate(timeout=60)
-    os.killpg(child.pid, signal.SIGINT)
-    _, err = child.communicate(timeout=60)
-    assert child.returncode == 130
-    assert err == "migrate-aug: interrupted (files written so far are complete)\n"
-    # No worker left running: the terminated workers are gone soon after the CLI.
-    assert _wait_for(lambda: not _group(child.pid), 10), _group(child.pid)
+    try:
+        # Analysing in the pool: both workers up and ignoring SIGINT (as they do once
+        # started), however long the start takes on a loaded machine; no fixed sleep.
+        workers = lambda: [p for p in _group(child.pid) if p != child.pid and _ignores_sigint(p)]  # noqa: E731
+        assert _wait_for(lambda: len(workers()) == 2, 120), "the workers did not start"
+        os.killpg(child.pid, signal.SIGINT)
+        _, err = child.communicate(timeout=60)
+        assert child.returncode == 130
+        assert err == "migrate-aug: interrupted (files written so far are complete)\n"
+        # No worker left running: the terminated workers are gone soon after the CLI.
+        assert _wait_for(lambda: not _group(child.pid), 10), _group(child.pid)
+    finally:  # a failure leaves no process behind either
+        for pid in _group(child.pid):
+            os.kill(pid, signal.SIGKILL)
+        child.wait()
 
 
 def test_a_closed_pipe_is_not_an_error_message(tmp_path: Path) -> None:
