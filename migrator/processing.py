@@ -12,6 +12,7 @@ import signal
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from migrator import line_length
 from migrator.options import PREFILTERS, FileResult, Options, SourceParseError, UnknownCodeError
@@ -19,6 +20,9 @@ from migrator.runtime import MODULE_NAME
 from migrator.runtime_inline import finish, inlines
 from migrator.sourcefile import SourceFile, SourceReadError, read_source
 from migrator.syntax import python_syntax_error
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 # Below this many files that pass the pre-filter, starting worker processes costs more
 # than it saves (a worker imports nothing new after fork, but each still has to start).
@@ -167,6 +171,9 @@ def _parallel(
         if executor is not None:
             executor.shutdown(cancel_futures=True)
         return migrate_chunk(items, options)  # workers write nothing: redoing is safe
+    except KeyboardInterrupt:  # Ctrl-C while the workers start: not after all their work
+        _stop(executor)
+        raise
     try:
         for chunk, future in zip(chunks, futures, strict=True):
             try:
@@ -176,12 +183,20 @@ def _parallel(
             except Exception as error:  # noqa: BLE001 - e.g. a result that cannot be sent
                 results += [_internal(path, error) for path, _ in chunk]
     except KeyboardInterrupt:  # Ctrl-C: workers write nothing, so stop them at once
-        for process in list(getattr(executor, "_processes", {}).values()):
-            process.terminate()
-        executor.shutdown(wait=False, cancel_futures=True)
+        _stop(executor)
         raise
     executor.shutdown()
     return results
+
+
+def _stop(executor: ProcessPoolExecutor | None) -> None:
+    """Terminate the workers and drop the pending chunks (the interpreter's exit would
+    otherwise wait for the workers to finish every chunk submitted)."""
+    if executor is None:
+        return
+    for process in list((getattr(executor, "_processes", None) or {}).values()):
+        process.terminate()
+    executor.shutdown(wait=False, cancel_futures=True)
 
 
 def _quiet_worker() -> None:

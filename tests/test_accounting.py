@@ -242,6 +242,13 @@ class _Module:
         return keys
 
 
+@functools.cache
+def _module(source: str) -> _Module:
+    """One analysis per source: several tests look at the same fixtures (a `_Module` is
+    never changed once built)."""
+    return _Module(source)
+
+
 def _never_true(test: cst.BaseExpression) -> bool:
     return (isinstance(test, cst.Name) and test.value == "False") or (
         isinstance(test, cst.Integer) and test.value == "0"
@@ -251,7 +258,7 @@ def _never_true(test: cst.BaseExpression) -> bool:
 def unaccounted(source: str, result: FileResult) -> list[str]:
     """Each IDG site or *_generator call of `source` that `result` neither rewrote with a
     diagnostic nor reported, as `line: what`."""
-    before, after = _Module(source), _Module(result.new_source)
+    before, after = _module(source), _module(result.new_source)
     remaining = after.output_keys()
     silenced = {
         number
@@ -296,11 +303,11 @@ def test_every_idg_use_is_accounted_for(case: Case) -> None:
 
 def test_the_fixtures_hold_idg_uses_to_account_for() -> None:
     # Guards the test above against vacuity: it must see sites of every kind.
-    sites = [site for case in cases() for site in _Module(read(case.input)).sites()]
+    sites = [site for case in cases() for site in _module(read(case.input)).sites()]
     assert len(sites) >= 40
     assert sum(1 for site in sites if site.flow_keys) >= 30
     methods = [
-        call for case in cases() for call in _Module(read(case.input)).generator_method_calls()
+        call for case in cases() for call in _module(read(case.input)).generator_method_calls()
     ]
     assert len(methods) >= 2
 
@@ -346,7 +353,7 @@ def test_look_alikes_are_not_sites() -> None:
         "    tf.keras.preprocessing.image.ImageDataGenerator()\n"
     )
     assert [
-        before.start(site.construction) for before in [_Module(source)] for site in before.sites()
+        before.start(site.construction) for before in [_module(source)] for site in before.sites()
     ] == [10]
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -19,20 +18,20 @@ RUNNER = Path(__file__).with_name("run_programs.py")
 
 @pytest.fixture(scope="module")
 def run_results() -> dict[str, dict]:
+    """One runner for all: TensorFlow imported once, each program in its own forked
+    child, one per core."""
     pytest.importorskip("tensorflow")
-    with ThreadPoolExecutor(max_workers=2) as pool:  # one process per program, 2 cores
-        records = list(pool.map(run_program, (str(case.expected) for case in RUNNABLE)))
-    return {record["path"]: record for record in records}
-
-
-def run_program(path: str) -> dict:
+    paths = [str(case.expected) for case in RUNNABLE]
     completed = subprocess.run(
-        [sys.executable, str(RUNNER), path], capture_output=True, text=True, timeout=600
+        [sys.executable, str(RUNNER), "--jobs", "2", *paths], capture_output=True, text=True
     )
-    for line in completed.stdout.splitlines():
-        if line.startswith("RESULT "):
-            return json.loads(line[len("RESULT ") :])
-    return {"path": path, "ok": False, "error": completed.stderr[-3000:], "replicas": None}
+    records = [
+        json.loads(line[len("RESULT ") :])
+        for line in completed.stdout.splitlines()
+        if line.startswith("RESULT ")
+    ]
+    assert len(records) == len(paths), completed.stderr[-3000:]
+    return {record["path"]: record for record in records}
 
 
 def test_some_fixtures_are_runnable() -> None:
