@@ -6,14 +6,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from tests.fixture_cases import Case, cases
+from tests.programs import RUNNER
 
 RUNNABLE = [case for case in cases() if case.runnable]
-RUNNER = Path(__file__).with_name("run_programs.py")
 
 
 @pytest.fixture(scope="module")

@@ -7,10 +7,7 @@ input (each image is filled with its index, as in tests/runtime/test_service.py)
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +15,7 @@ import pytest
 from migrator.api import migrate_source
 from tests.cluster import LOCAL_SERVICE
 from tests.fixture_cases import FIXTURES, Case, read
+from tests.programs import marked, run_program
 
 CASE = Case("service_in_memory", FIXTURES / "service_in_memory")
 FIXTURE_ADDRESS = "grpc://dispatcher:5050"
@@ -88,25 +86,14 @@ def test_migrated_fixture_trains_from_the_service_each_sample_once(tmp_path: Pat
     (tmp_path / "program.py").write_text(migrated)
     harness = tmp_path / "harness.py"
     harness.write_text(HARNESS)
-    runner = Path(__file__).resolve().parent / "run_programs.py"
     # run_programs.py runs the harness with no arguments: it reads them from the environment.
-    completed = subprocess.run(
-        [sys.executable, str(runner), str(harness)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=dict(
-            os.environ,
-            SERVICE_PROGRAM=str(tmp_path / "program.py"),
-            SERVICE_ADDRESS=FIXTURE_ADDRESS,
-        ),
+    env = dict(
+        os.environ,
+        SERVICE_PROGRAM=str(tmp_path / "program.py"),
+        SERVICE_ADDRESS=FIXTURE_ADDRESS,
     )
-    lines = [line for line in completed.stdout.splitlines() if line.startswith("RESULT ")]
-    assert lines, completed.stderr[-3000:]
-    record = json.loads(lines[0][len("RESULT ") :])
-    assert record["ok"], record["error"]
-    line = next(line for line in completed.stdout.splitlines() if line.startswith("SERVED "))
-    result = json.loads(line[len("SERVED ") :])
+    _, stdout = run_program(harness, env=env)
+    result = marked(stdout, "SERVED ")
     assert result["served"] == 1 and result["replicas"] == 2
     # The one epoch of training saw every sample once, served by the two workers.
     assert sorted(result["trained"]) == list(range(COUNT))

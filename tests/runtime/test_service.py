@@ -6,9 +6,7 @@ sample once, the two workers each a share."""
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -16,6 +14,7 @@ import pytest
 
 from migrator.runtime import runtime_text
 from tests.cluster import LOCAL_SERVICE
+from tests.programs import marked, run_program
 
 COUNT, BATCH, EPOCHS = 40, 8, 2
 # Image i is filled with the value i (rotation and shifts of a constant image with
@@ -80,21 +79,9 @@ print("SERVED " + json.dumps({{"epochs": epochs, "trained": trained,
 
 
 def run(program: Path) -> dict:
-    runner = Path(__file__).resolve().parents[1] / "run_programs.py"
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(program.parent), *sys.path]))
-    completed = subprocess.run(
-        [sys.executable, str(runner), str(program)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-    )
-    lines = [line for line in completed.stdout.splitlines() if line.startswith("RESULT ")]
-    assert lines, completed.stderr[-3000:]
-    record = json.loads(lines[0][len("RESULT ") :])
-    assert record["ok"], record["error"]
-    line = next(line for line in completed.stdout.splitlines() if line.startswith("SERVED "))
-    return json.loads(line[len("SERVED ") :])
+    _, stdout = run_program(program, env=env)
+    return marked(stdout, "SERVED ")
 
 
 @pytest.mark.slow

@@ -4,13 +4,12 @@ image/mask pairs (one program, one process, as the fixture programs run)."""
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 from migrator.runtime import runtime_text
+from tests.programs import run_program
 
 PROGRAM = """
 import os
@@ -66,21 +65,10 @@ def test_script_beside_the_module_trains_with_two_replicas(tf, tmp_path: Path) -
     (tmp_path / "idg_tfdata.py").write_text(runtime_text())
     program = tmp_path / "train.py"
     program.write_text(PROGRAM)
-    runner = Path(__file__).resolve().parents[1] / "run_programs.py"
     # `python train.py` puts the script's folder on sys.path; the runner (runpy, for its 2
     # logical CPUs) does not, so the folder is put there as Python would.
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), *sys.path]))
-    completed = subprocess.run(
-        [sys.executable, str(runner), str(program)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env=env,
-    )
-    lines = [line for line in completed.stdout.splitlines() if line.startswith("RESULT ")]
-    assert lines, completed.stderr[-3000:]
-    record = json.loads(lines[0][len("RESULT ") :])
-    assert record["ok"], record["error"]
+    record, stdout = run_program(program, env=env, timeout=600)
     assert record["replicas"] == 2
     # 3 + 2 steps of the classifier (24 arrays, 6 files), 3 of the segmenter.
-    assert "TRAINED 5 3" in completed.stdout
+    assert "TRAINED 5 3" in stdout
