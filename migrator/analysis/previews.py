@@ -11,6 +11,7 @@ like IDG's. Raises no code: plan/previews.py decides (one preview per iterator).
 from __future__ import annotations
 
 import libcst as cst
+import libcst.matchers as m
 
 from migrator.analysis.tree import Tree
 from migrator.analysis.uses import PreviewUse
@@ -92,12 +93,4 @@ class PreviewShapes(Tree):
 
 def _continues(body: cst.CSTNode) -> bool:
     """A `continue` anywhere in `body` (an inner loop's too: kept simple)."""
-    found = False
-
-    class Finder(cst.CSTVisitor):
-        def visit_Continue(self, node: cst.Continue) -> None:
-            nonlocal found
-            found = True
-
-    body.visit(Finder())
-    return found
+    return bool(m.findall(body, m.Continue()))

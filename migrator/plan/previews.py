@@ -1,9 +1,9 @@
 """Previews (`x, y = next(it)` before `model.fit(it)`, or a loop over `it` that breaks after
 one batch; analysis/previews.py): each reads `<pipeline>.as_numpy_iterator()` instead, the
-first batch of a fresh pass as NumPy arrays, as IDG's first next() gives. Refused (MA105) where that would not hold: a second
-next() (IDG's next batch, not the first again), the augmentation moved onto the replicas
-(the host pipeline then does not augment), or an iterator that reaches the model only
-through a wrapper, a Python generator or a zip."""
+first batch of a fresh pass as NumPy arrays, as IDG's first next() gives. Refused (MA105)
+where that would not hold: a second next() (IDG's next batch, not the first again), the
+augmentation moved onto the replicas (the host pipeline then does not augment), or an
+iterator that reaches the model only through a wrapper, a Python generator or a zip."""
 
 from __future__ import annotations
 
